@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { loadProject } from '../project/load.ts';
+import type { CommonOptions } from './context.ts';
+import { eventBus, openSession } from './session.ts';
+import { openMigrationEngine } from './target.ts';
+import { acquireBuildLock } from '../batch/lock.ts';
+import { rollbackBatch, type RollbackResult } from '../batch/publish.ts';
+import { listBatches, type BatchInfo } from '../batch/state.ts';
+import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
+import { loadSeeds, type SeedResult } from '../seeds/load.ts';
+
+/** Opens a session for one short command and always closes it and the event bus. */
+async function withSession<T>(opts: CommonOptions, fn: (s: Awaited<ReturnType<typeof openSession>>) => Promise<T>): Promise<T> {
+  const dir = resolve(opts.projectDir);
+  const bus = eventBus(opts, dir);
+  try {
+    const session = await openSession(opts, dir, bus);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await bus.close();
+  }
+}
+
+export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
+  const project = loadProject(opts.projectDir);
+  return withSession(opts, async (s) => {
+    const migrator = await openMigrationEngine(s.target, s.engine);
+    try {
+      const t = performance.now();
+      const result = await runMigrations(migrator.engine, project.migrationsDir);
+      s.bus.emit({ event: 'migrate_end', applied: result.applied, duration_s: Math.round(performance.now() - t) / 1000 });
+      return result;
+    } finally {
+      await migrator.close();
+    }
+  });
+}
+
+export async function seed(opts: CommonOptions & { from?: string }): Promise<SeedResult[]> {
+  const project = loadProject(opts.projectDir);
+  return withSession(opts, async (s) => {
+    const migrator = await openMigrationEngine(s.target, s.engine);
+    try {
+      await runMigrations(migrator.engine, project.migrationsDir);
+    } finally {
+      await migrator.close();
+    }
+    return loadSeeds(s.engine, project, {
+      ...(opts.from ? { fromDir: opts.from } : {}),
+      onSeed: (r) => s.bus.emit({ event: 'seed_end', seed: r.seed, relation: r.relation, rows: r.rows, status: r.status, duration_s: Math.round(r.durationMs) / 1000 }),
+    });
+  });
+}
+
+/** Puts the previously published batch back, under the build lock. */
+export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutMs?: number }): Promise<RollbackResult> {
+  return withSession(opts, async (s) => {
+    const lock = await acquireBuildLock(s.engine, { batchId: 'rollback', command: 'strata rollback', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
+    try {
+      const result = await rollbackBatch(s.engine, opts.to);
+      s.bus.batchId = result.to;
+      s.bus.emit({ event: 'rollback', from: result.from, to: result.to });
+      return result;
+    } finally {
+      await lock.release();
+    }
+  });
+}
+
+export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
+  return withSession(opts, (s) => listBatches(s.engine));
+}

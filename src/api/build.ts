@@ -1,0 +1,194 @@
+import { compileProject } from './compile.ts';
+import { projectPaths, type CommonOptions } from './context.ts';
+import { executeBatch } from './execute-batch.ts';
+import { eventBus, openSession, type Session } from './session.ts';
+import { openMigrationEngine } from './target.ts';
+import { testsFor } from './build-plan.ts';
+import { acquireBuildLock } from '../batch/lock.ts';
+import { newBatchId, validateBatchId } from '../batch/naming.ts';
+import { expireOldBatches, publishBatch } from '../batch/publish.ts';
+import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
+import type { RunSummary, StepTimes } from '../core/results.ts';
+import { quoteIdent } from '../engine/quote.ts';
+import { maskSecrets } from '../engine/url.ts';
+import { selectNodes, SelectorError } from '../graph/select.ts';
+import { runMigrations } from '../migrations/migrate.ts';
+import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
+import { loadSeeds } from '../seeds/load.ts';
+
+export interface BuildOptions extends CommonOptions {
+  select?: string[];
+  exclude?: string[];
+  fullRefresh?: boolean;
+  threads?: number;
+  batchId?: string;
+  lockTimeoutMs?: number;
+  /** `build`: migrate, seed when changed, run tests; `run`: models only. */
+  mode: 'build' | 'run';
+  seedFrom?: string;
+  /** Steps after publishing (grants, lake export), given the open session. */
+  afterPublish?: (session: Session, batchId: string, steps: StepTimes) => Promise<void>;
+}
+
+export interface BuildResult {
+  summary: RunSummary;
+  exitCode: number;
+}
+
+const seconds = (from: number): number => Math.round(performance.now() - from) / 1000;
+
+/**
+ * One batch, write–audit–publish: compile, (migrate, seed,) build every chosen model
+ * into the batch's own schemas with its tests right after it, and publish all layers in
+ * one transaction only when nothing failed. A failed batch leaves the published layers
+ * exactly as they were and removes its schemas.
+ */
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const batchId = opts.batchId ?? newBatchId();
+  const badId = validateBatchId(batchId);
+  if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
+
+  const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
+  const projectDir = compiled.project.dir;
+  let chosen: Set<string>;
+  try {
+    chosen = selectNodes(
+      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: `models/${m.relPath.replace(/^models\//, '')}` })),
+      compiled.dag,
+      opts.select,
+      opts.exclude,
+    );
+  } catch (err) {
+    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
+    throw err;
+  }
+  // A view reads its refs' relations of the batch it was built in: rebuild it with them.
+  if (opts.select?.length) {
+    for (const name of [...chosen]) {
+      for (const d of compiled.dag.downstream(name)) if (compiled.models.get(d)?.config.materialized === 'view') chosen.add(d);
+    }
+  }
+  const tests = opts.mode === 'build' ? testsFor(allTests, chosen) : [];
+
+  const bus = eventBus(opts, projectDir);
+  bus.batchId = batchId;
+  const steps: StepTimes = {};
+  const summary: RunSummary = {
+    command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
+  };
+  let session: Session | undefined;
+  let release: (() => Promise<void>) | undefined;
+  try {
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    const { engine } = session;
+    summary.target = session.target.label;
+    const threads = Math.min(opts.threads ?? compiled.project.config.threads, engine.maxConcurrency);
+    bus.emit({ event: 'run_start', command: opts.mode, target: session.target.label, models: chosen.size, tests: tests.length });
+
+    const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
+    release = () => lock.release();
+
+    if (opts.mode === 'build') {
+      let t = performance.now();
+      const migrator = await openMigrationEngine(session.target, engine);
+      try {
+        const { applied } = await runMigrations(migrator.engine, compiled.project.migrationsDir);
+        steps.migrate = seconds(t);
+        bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
+      } finally {
+        await migrator.close();
+      }
+      t = performance.now();
+      await loadSeeds(engine, compiled.project, {
+        onlyChanged: opts.seedFrom === undefined,
+        ...(opts.seedFrom ? { fromDir: opts.seedFrom } : {}),
+        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
+      });
+      steps.seed = seconds(t);
+    }
+
+    await startBatch(engine, batchId, opts.mode);
+    const currentId = await currentBatchId(engine);
+    const current = currentId ? await batchRelations(engine, currentId) : new Map();
+    const t = performance.now();
+    const result = await executeBatch({
+      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+    });
+    steps.run = seconds(t);
+    summary.models = result.models;
+    summary.tests = result.tests;
+
+    if (!result.ok) {
+      const failedModels = result.models.filter((m) => m.status === 'error').map((m) => m.model);
+      const failedTests = result.tests.filter((x) => x.status === 'fail' || x.status === 'error').map((x) => x.test);
+      const reason = [
+        failedModels.length ? `model${failedModels.length > 1 ? 's' : ''} ${failedModels.join(', ')} failed` : '',
+        failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
+      ].filter(Boolean).join('; ') || 'a step failed';
+      summary.error = reason;
+      await discardBatch(session, batchId, result.schemas, reason);
+      bus.emit({ event: 'not_published', reason });
+    } else {
+      const tp = performance.now();
+      await publishBatch(engine, batchId, result.mapping);
+      steps.publish = seconds(tp);
+      summary.published = true;
+      const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
+      bus.emit({ event: 'publish', layers, models: result.mapping.size, duration_s: steps.publish });
+      await expireOldBatches(engine, compiled.project.config.keepBatches);
+      await opts.afterPublish?.(session, batchId, steps);
+      summary.status = 'success';
+    }
+  } catch (err) {
+    summary.error = maskSecrets(errorMessage(err));
+    bus.emit({ event: 'error', message: summary.error });
+    if (session && !summary.published) {
+      await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+      bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
+    }
+    if (!session) {
+      await finalize();
+      throw err;
+    }
+  } finally {
+    await release?.().catch(() => undefined);
+    await session?.close().catch(() => undefined);
+  }
+  await finalize();
+  return { summary, exitCode: summary.status === 'success' ? ExitCode.ok : ExitCode.failed };
+
+  async function finalize(): Promise<void> {
+    summary.durationS = seconds(started);
+    summary.finishedAt = new Date().toISOString();
+    const paths = projectPaths(projectDir);
+    writeJsonAtomic(paths.runResults, runResultsArtifact(summary));
+    writeJsonAtomic(paths.lastRunMetrics, lastRunMetricsArtifact(summary));
+    const count = (xs: { status: string }[], s: string): number => xs.filter((x) => x.status === s).length;
+    bus.emit({
+      event: 'run_end',
+      status: summary.status,
+      published: summary.published,
+      duration_s: summary.durationS,
+      summary: {
+        models_ok: count(summary.models, 'success'),
+        models_error: count(summary.models, 'error'),
+        models_skipped: count(summary.models, 'skipped'),
+        tests_total: summary.tests.length,
+        tests_pass: count(summary.tests, 'pass'),
+        tests_fail: count(summary.tests, 'fail') + count(summary.tests, 'error'),
+        tests_warn: count(summary.tests, 'warn'),
+      },
+    });
+    await bus.close();
+  }
+}
+
+/** Removes a failed batch's schemas; the published layers never referenced them. */
+async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
+  for (const s of schemas) await session.engine.query(`drop schema if exists ${quoteIdent(s)} cascade`);
+  await finishBatch(session.engine, batchId, 'failed', reason);
+}
+

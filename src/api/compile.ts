@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { compileTests } from '../checks/compile-tests.ts';
+import { compileModels, type CompiledProject } from '../compile/compile.ts';
+import { resolvePlaceholders } from '../compile/placeholders.ts';
+import { publishedRelation } from '../compile/relations.ts';
+import type { CompiledTest } from '../compile/types.ts';
+import { ProjectError } from '../core/errors.ts';
+import { STRATA_VERSION } from '../core/version.ts';
+import { loadProject } from '../project/load.ts';
+import { inlineEphemerals } from '../materialize/ephemeral.ts';
+
+export interface CompileOptions {
+  projectDir: string;
+  vars?: string;
+  batchId?: string;
+  writeArtifacts?: boolean;
+}
+
+export interface CompileResult {
+  compiled: CompiledProject;
+  tests: CompiledTest[];
+  timings: { readMs: number; compileMs: number };
+}
+
+/** Reads and compiles a project; throws one ProjectError listing every problem. */
+export function compileProject(opts: CompileOptions): CompileResult {
+  const t0 = performance.now();
+  const project = loadProject(opts.projectDir, opts.vars !== undefined ? { vars: opts.vars } : {});
+  const t1 = performance.now();
+  const batchId = opts.batchId ?? 'compile';
+  const compiled = compileModels(project, { isIncremental: false, batchId });
+  const { tests, diagnostics } = compileTests(compiled, batchId);
+  const all = [...compiled.diagnostics, ...diagnostics];
+  if (all.length > 0) throw new ProjectError(all);
+  const t2 = performance.now();
+  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests);
+  return { compiled, tests, timings: { readMs: t1 - t0, compileMs: t2 - t1 } };
+}
+
+/** SQL as it would run against the published layers: what people read in target/compiled. */
+export function publishedSql(compiled: CompiledProject, sql: string, self?: string): string {
+  const resolver = {
+    ref: (name: string) => publishedRelation(compiled, name),
+    this: () => (self ? publishedRelation(compiled, self) : '/* this */'),
+  };
+  return resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
+}
+
+export function buildManifest(compiled: CompiledProject, tests: readonly CompiledTest[]): Record<string, unknown> {
+  const { project, models, seeds, dag } = compiled;
+  const nodes: Record<string, unknown> = {};
+  for (const s of seeds.values()) {
+    nodes[s.name] = { kind: 'seed', relation: publishedRelation(compiled, s.name), path: `seeds/${s.name}.csv` };
+  }
+  for (const m of models.values()) {
+    const doc = project.docs.get(m.name);
+    nodes[m.name] = {
+      kind: 'model',
+      layer: m.layer,
+      path: m.relPath,
+      relation: m.config.materialized === 'ephemeral' ? null : publishedRelation(compiled, m.name),
+      config: m.config,
+      refs: m.refs,
+      sources: m.sources,
+      checksum: m.checksum,
+      description: m.config.description ?? null,
+      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
+      compiled_sql: publishedSql(compiled, m.sql, m.name),
+    };
+  }
+  return {
+    strata_version: STRATA_VERSION,
+    generated_at: new Date().toISOString(),
+    project: project.config.name,
+    layers: project.config.layers,
+    sources: project.config.sources,
+    nodes,
+    edges: dag.nodes.flatMap((n) => dag.children(n).map((c) => [n, c])),
+    order: compiled.order,
+    tests: tests.map((t) => ({
+      name: t.name,
+      model: t.model ?? null,
+      refs: t.refs,
+      kind: t.kind,
+      severity: t.severity,
+      column: t.column ?? null,
+      file: t.file,
+      sql: publishedSql(compiled, t.sql),
+    })),
+  };
+}
+
+function writeFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[]): void {
+  const target = join(compiled.project.dir, 'target');
+  for (const m of compiled.models.values()) {
+    writeFile(join(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
+  }
+  for (const t of tests) writeFile(join(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
+  writeFile(join(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests), null, 2) + '\n');
+}

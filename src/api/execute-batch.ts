@@ -1,0 +1,200 @@
+import type { CompiledProject } from '../compile/compile.ts';
+import { resolvePlaceholders } from '../compile/placeholders.ts';
+import { publishedRelation } from '../compile/relations.ts';
+import type { CompiledTest } from '../compile/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { ModelResult, TestResult } from '../core/results.ts';
+import type { Engine } from '../engine/engine.ts';
+import { qualify, quoteIdent } from '../engine/quote.ts';
+import { buildGraph, testNode } from './build-plan.ts';
+import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
+import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { runModel } from '../materialize/run-model.ts';
+import { physicalSchema } from '../batch/naming.ts';
+import type { BatchRelation } from '../batch/state.ts';
+import { ensureAuditSchema, runTestQuery } from '../checks/run-test.ts';
+import type { EventBus } from '../observability/events.ts';
+
+export interface BatchExecution {
+  models: ModelResult[];
+  tests: TestResult[];
+  /** The complete mapping the batch would publish: built models plus the ones carried over. */
+  mapping: Map<string, BatchRelation>;
+  /** Physical schemas this batch created (dropped again if it is not published). */
+  schemas: string[];
+  ok: boolean;
+}
+
+export interface ExecuteOptions {
+  engine: Engine;
+  compiled: CompiledProject;
+  batchId: string;
+  chosen: ReadonlySet<string>;
+  tests: readonly CompiledTest[];
+  /** The published mapping this batch starts from. */
+  current: ReadonlyMap<string, BatchRelation>;
+  fullRefresh: boolean;
+  threads: number;
+  bus: EventBus;
+}
+
+const round = (ms: number): number => Math.round(ms) / 1000;
+
+/**
+ * Builds the chosen models of a batch into its own physical schemas, running each
+ * model's tests right after it, in DAG order and in parallel up to `threads`. Nothing
+ * published is touched: publishing is the caller's separate, atomic step.
+ */
+export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
+  const { engine, compiled, batchId, chosen, bus } = o;
+  const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l]));
+  const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
+  const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
+
+  const schemas = [...new Set(built.map(schemaOf))].sort();
+  for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  if (o.tests.length > 0) await ensureAuditSchema(engine);
+
+  // A ref points at this batch's relation when the model is built in it, else at the published one.
+  const refTo = (name: string): string =>
+    chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
+      ? qualify(schemaOf(name), name)
+      : publishedRelation(compiled, name);
+  const resolve = (sql: string, self: string): string =>
+    resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
+
+  const modelOrder = compiled.order.filter((n) => chosen.has(n) && compiled.models.has(n));
+  const index = new Map(modelOrder.map((n, i) => [n, i + 1]));
+  const models: ModelResult[] = [];
+  const tests: TestResult[] = [];
+  const testsByNode = new Map(o.tests.map((t) => [testNode(t.name), t]));
+
+  const buildModel = async (name: string): Promise<NodeOutcome> => {
+    const model = compiled.models.get(name)!;
+    const ephemeral = model.config.materialized === 'ephemeral';
+    const relation = ephemeral ? `(ephemeral) ${name}` : qualify(schemaOf(name), name).replaceAll('"', '');
+    const event = { model: name, index: index.get(name)!, total: modelOrder.length, materialized: model.config.materialized, relation };
+    bus.emit({ event: 'model_start', ...event });
+    const started = performance.now();
+    try {
+      let outcome = { rows: null as number | null, merged: null as number | null };
+      if (!ephemeral) {
+        const target = qualify(schemaOf(name), name);
+        const previous = o.current.get(name);
+        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh;
+        let incrementalSql: string | undefined;
+        if (canMerge) {
+          const prevRel = qualify(previous.physicalSchema, name);
+          const template = compiled.templates.get(name)!;
+          const again = model.usesIsIncremental
+            ? compiled.renderer.render(template, model.relPath, { isIncremental: true, batchId }).sql
+            : model.sql;
+          incrementalSql = resolve(again.trim(), prevRel);
+        }
+        outcome = await runModel(
+          engine,
+          model,
+          { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
+          resolve(model.sql, target),
+          incrementalSql,
+        );
+      }
+      const result: ModelResult = {
+        model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success',
+        rows: outcome.rows, merged: outcome.merged, durationS: round(performance.now() - started),
+      };
+      models.push(result);
+      bus.emit({ event: 'model_end', ...event, status: 'success', rows: result.rows, merged: result.merged, duration_s: result.durationS });
+      return 'success';
+    } catch (err) {
+      const error = describeSqlError(err, model.relPath);
+      models.push({
+        model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'error',
+        rows: null, merged: null, durationS: round(performance.now() - started), error,
+      });
+      bus.emit({ event: 'model_end', ...event, status: 'error', rows: null, merged: null, duration_s: round(performance.now() - started), error });
+      return 'error';
+    }
+  };
+
+  const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
+    const started = performance.now();
+    const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
+    let result: TestResult;
+    try {
+      const outcome = await runTestQuery(engine, test.name, resolve(test.sql, ''));
+      const status = outcome.failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail';
+      result = {
+        ...base, status, failures: outcome.failures, durationS: round(performance.now() - started),
+        ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),
+        ...(outcome.sample.length ? { sample: outcome.sample } : {}),
+      };
+    } catch (err) {
+      result = { ...base, status: 'error', failures: 0, durationS: round(performance.now() - started), error: describeSqlError(err, test.file) };
+    }
+    tests.push(result);
+    bus.emit({
+      event: 'test_end', test: result.test, model: result.model, severity: result.severity, status: result.status,
+      failures: result.failures, duration_s: result.durationS,
+      ...(result.sample ? { sample: result.sample } : {}),
+      ...(result.auditRelation ? { audit_relation: result.auditRelation } : {}),
+      ...(result.error ? { error: result.error } : {}),
+    });
+    return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
+  };
+
+  const graph = buildGraph(compiled, chosen, o.tests);
+  const { order } = graph.sort();
+  await runDag(
+    graph,
+    order,
+    new Set(graph.nodes),
+    Math.max(1, Math.min(o.threads, engine.maxConcurrency)),
+    (node) => {
+      const test = testsByNode.get(node);
+      return test ? runTest(test) : buildModel(node);
+    },
+    (node, because) => {
+      const reason = because.startsWith('test:') ? `test ${because.slice(5)}` : because;
+      const test = testsByNode.get(node);
+      if (test) {
+        tests.push({ test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity, status: 'skipped', failures: 0, durationS: 0 });
+        bus.emit({ event: 'test_end', test: test.name, model: test.model ?? null, severity: test.severity, status: 'skipped', failures: 0, duration_s: 0 });
+        return;
+      }
+      const model = compiled.models.get(node)!;
+      const relation = qualify(schemaOf(node), node).replaceAll('"', '');
+      models.push({ model: node, layer: model.layer, materialized: model.config.materialized, relation, status: 'skipped', rows: null, merged: null, durationS: 0, skippedBecause: reason });
+      bus.emit({
+        event: 'model_end', model: node, index: index.get(node)!, total: modelOrder.length, materialized: model.config.materialized,
+        relation, status: 'skipped', rows: null, merged: null, duration_s: 0, skipped_because: reason,
+      });
+    },
+  );
+
+  const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
+  const mapping = new Map<string, BatchRelation>();
+  for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const name of built) {
+    const model = compiled.models.get(name)!;
+    mapping.set(name, {
+      model: name,
+      layer: model.layer,
+      publishedSchema: layers.get(model.layer)!.schema,
+      physicalSchema: schemaOf(name),
+      kind: model.config.materialized === 'view' ? 'view' : 'table',
+      checksum: model.checksum,
+    });
+  }
+  return { models, tests, mapping, schemas, ok };
+}
+
+/** A database error with what Postgres knows of where it happened, and the file to look at. */
+export function describeSqlError(err: unknown, file: string): string {
+  const e = err as { message?: string; detail?: string; hint?: string; position?: string; where?: string };
+  const parts = [errorMessage(err)];
+  if (e.detail) parts.push(`detail: ${e.detail}`);
+  if (e.hint) parts.push(`hint: ${e.hint}`);
+  parts.push(`in ${file} (compiled SQL under target/compiled/)`);
+  return parts.join('\n');
+}

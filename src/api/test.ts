@@ -1,0 +1,90 @@
+import { compileProject } from './compile.ts';
+import { projectPaths, type CommonOptions } from './context.ts';
+import { eventBus, openSession } from './session.ts';
+import { testsFor } from './build-plan.ts';
+import { describeSqlError } from './execute-batch.ts';
+import { currentBatchId } from '../batch/state.ts';
+import { ensureAuditSchema, runTestQuery } from '../checks/run-test.ts';
+import { resolvePlaceholders } from '../compile/placeholders.ts';
+import { publishedRelation } from '../compile/relations.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
+import type { RunSummary, TestResult } from '../core/results.ts';
+import { selectNodes, SelectorError } from '../graph/select.ts';
+import { writeJsonAtomic, runResultsArtifact } from '../observability/artifacts.ts';
+import { inlineEphemerals } from '../materialize/ephemeral.ts';
+
+export interface TestOptions extends CommonOptions {
+  select?: string[];
+  exclude?: string[];
+}
+
+/** Runs the data tests of the selected models against the published layers. */
+export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { compiled, tests: allTests } = compileProject(opts);
+  let chosen: Set<string>;
+  try {
+    chosen = selectNodes(
+      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: m.relPath })),
+      compiled.dag,
+      opts.select,
+      opts.exclude,
+    );
+  } catch (err) {
+    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
+    throw err;
+  }
+  const tests = testsFor(allTests, new Set([...chosen, ...(opts.select?.length ? [] : compiled.seeds.keys())]));
+  const bus = eventBus(opts, compiled.project.dir);
+  const session = await openSession(opts, compiled.project.dir, bus);
+  const results: TestResult[] = [];
+  try {
+    bus.batchId = await currentBatchId(session.engine);
+    bus.emit({ event: 'run_start', command: 'test', target: session.target.label, models: 0, tests: tests.length });
+    await ensureAuditSchema(session.engine);
+    const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
+    for (const t of tests) {
+      const t0 = performance.now();
+      const base = { test: t.name, model: t.model ?? null, kind: t.kind, severity: t.severity };
+      let r: TestResult;
+      try {
+        const out = await runTestQuery(session.engine, t.name, resolvePlaceholders(inlineEphemerals(compiled, t.sql), resolver));
+        r = {
+          ...base,
+          status: out.failures === 0 ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail',
+          failures: out.failures,
+          durationS: Math.round(performance.now() - t0) / 1000,
+          ...(out.auditRelation ? { auditRelation: out.auditRelation.replaceAll('"', '') } : {}),
+          ...(out.sample.length ? { sample: out.sample } : {}),
+        };
+      } catch (err) {
+        r = { ...base, status: 'error', failures: 0, durationS: Math.round(performance.now() - t0) / 1000, error: describeSqlError(err, t.file) };
+      }
+      results.push(r);
+      bus.emit({
+        event: 'test_end', test: r.test, model: r.model, severity: r.severity, status: r.status, failures: r.failures, duration_s: r.durationS,
+        ...(r.sample ? { sample: r.sample } : {}), ...(r.auditRelation ? { audit_relation: r.auditRelation } : {}), ...(r.error ? { error: r.error } : {}),
+      });
+    }
+  } finally {
+    await session.close();
+  }
+  const failed = results.some((r) => r.status === 'fail' || r.status === 'error');
+  const summary: RunSummary = {
+    command: 'test', batchId: bus.batchId, target: session.target.label, status: failed ? 'failed' : 'success', published: false,
+    startedAt, finishedAt: new Date().toISOString(), durationS: Math.round(performance.now() - started) / 1000, steps: {}, models: [], tests: results,
+  };
+  writeJsonAtomic(projectPaths(compiled.project.dir).runResults, runResultsArtifact(summary));
+  bus.emit({
+    event: 'run_end', status: summary.status, published: false, duration_s: summary.durationS,
+    summary: {
+      tests_total: results.length,
+      tests_pass: results.filter((r) => r.status === 'pass').length,
+      tests_fail: results.filter((r) => r.status === 'fail' || r.status === 'error').length,
+      tests_warn: results.filter((r) => r.status === 'warn').length,
+    },
+  });
+  await bus.close();
+  return { summary, exitCode: failed ? ExitCode.failed : ExitCode.ok };
+}

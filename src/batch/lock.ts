@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queryable } from '../engine/engine.ts';
+
+/** A holder that stopped refreshing its heartbeat this long ago is taken to be dead. */
+const STALE_AFTER_SECONDS = 120;
+const HEARTBEAT_MS = 15_000;
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * A lock row, not a session advisory lock: it works through a transaction-mode pooler,
+ * where consecutive statements may use different server connections. The holder
+ * refreshes a heartbeat; a crashed holder's row goes stale and is taken over.
+ */
+export async function acquireBuildLock(
+  db: Queryable,
+  opts: { name?: string; batchId: string; command: string; timeoutMs: number },
+): Promise<HeldLock> {
+  const name = opts.name ?? 'build';
+  const token = randomUUID();
+  const holder = `${opts.command} (pid ${process.pid} on ${hostname()})`;
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const { rows } = await db.query(
+      `insert into strata.locks (name, token, holder, batch_id) values ($1, $2, $3, $4)
+       on conflict (name) do update set token = excluded.token, holder = excluded.holder, batch_id = excluded.batch_id,
+              acquired_at = now(), heartbeat_at = now()
+        where strata.locks.heartbeat_at < now() - make_interval(secs => $5)
+       returning token`,
+      [name, token, holder, opts.batchId, STALE_AFTER_SECONDS],
+    );
+    if (rows.length > 0) break;
+    if (Date.now() >= deadline) {
+      const { rows: held } = await db.query<{ holder: string; batch_id: string | null; acquired_at: Date }>(
+        'select holder, batch_id, acquired_at from strata.locks where name = $1',
+        [name],
+      );
+      const h = held[0];
+      throw new Error(
+        h
+          ? `another build holds the lock: ${h.holder}, batch ${h.batch_id ?? '?'}, since ${new Date(h.acquired_at).toISOString()}; ` +
+              `gave up after ${Math.round(opts.timeoutMs / 1000)}s (raise --lock-timeout to wait longer)`
+          : 'could not take the build lock',
+      );
+    }
+    await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));
+  }
+  const beat = setInterval(() => {
+    db.query('update strata.locks set heartbeat_at = now() where name = $1 and token = $2', [name, token]).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  beat.unref();
+  return {
+    async release() {
+      clearInterval(beat);
+      await db.query('delete from strata.locks where name = $1 and token = $2', [name, token]);
+    },
+  };
+}

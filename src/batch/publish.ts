@@ -1,0 +1,171 @@
+import type { Queryable } from '../engine/engine.ts';
+import { qualify, quoteIdent } from '../engine/quote.ts';
+import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
+
+interface PgError {
+  code?: string;
+  message: string;
+  detail?: string;
+}
+
+const COLUMNS_CHANGED = new Set(['42P16', '42804']);
+
+/**
+ * Points one published view at its physical relation. `create or replace` keeps the
+ * view's identity, so grants on it and views built on it by others survive. Only when
+ * its columns changed incompatibly is it dropped and recreated, and never with CASCADE:
+ * if other views depend on it, publishing stops and names them.
+ */
+async function pointView(tx: Queryable, rel: BatchRelation): Promise<void> {
+  const published = qualify(rel.publishedSchema, rel.model);
+  const body = `select * from ${qualify(rel.physicalSchema, rel.model)}`;
+  await tx.query('savepoint strata_publish_view');
+  try {
+    await tx.query(`create or replace view ${published} as ${body}`);
+    await tx.query('release savepoint strata_publish_view');
+    return;
+  } catch (err) {
+    await tx.query('rollback to savepoint strata_publish_view');
+    const e = err as PgError;
+    if (e.code === '42809') {
+      throw new Error(`cannot publish ${published}: a table (not a strata view) already has that name; move it away first`);
+    }
+    if (!e.code || !COLUMNS_CHANGED.has(e.code)) throw err;
+  }
+  try {
+    await tx.query(`drop view ${published}`);
+  } catch (err) {
+    const e = err as PgError;
+    if (e.code !== '2BP01') throw err;
+    throw new Error(
+      `cannot publish ${published}: its columns changed and other objects depend on it (${(e.detail ?? '').replace(/\n/g, '; ')}). ` +
+        'strata never drops them: update or drop those views, then build again',
+    );
+  }
+  await tx.query(`create view ${published} as ${body}`);
+}
+
+/**
+ * Makes `mapping` the published state in the caller's transaction: every published view
+ * points at this batch's relation, models that left the project lose their view, and
+ * `strata.current_batch` names the batch. Readers see the old batch or the new, never a mix.
+ */
+export async function pointPublishedLayers(
+  tx: Queryable,
+  batchId: string,
+  mapping: ReadonlyMap<string, BatchRelation>,
+): Promise<void> {
+  const previousId = await currentBatchId(tx);
+  const previous = previousId ? await batchRelations(tx, previousId) : new Map<string, BatchRelation>();
+  for (const schema of new Set([...mapping.values()].map((r) => r.publishedSchema))) {
+    await tx.query(`create schema if not exists ${quoteIdent(schema)}`);
+  }
+  for (const rel of mapping.values()) await pointView(tx, rel);
+  for (const old of previous.values()) {
+    if (!mapping.has(old.model)) await tx.query(`drop view if exists ${qualify(old.publishedSchema, old.model)}`);
+  }
+  await tx.query(
+    `insert into strata.current_batch (singleton, batch_id, since) values (true, $1, now())
+     on conflict (singleton) do update set batch_id = excluded.batch_id, since = excluded.since`,
+    [batchId],
+  );
+}
+
+export async function saveMapping(tx: Queryable, batchId: string, mapping: ReadonlyMap<string, BatchRelation>): Promise<void> {
+  for (const r of mapping.values()) {
+    await tx.query(
+      `insert into strata.batch_relations (batch_id, model, layer, published_schema, physical_schema, kind, checksum)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [batchId, r.model, r.layer, r.publishedSchema, r.physicalSchema, r.kind, r.checksum],
+    );
+  }
+}
+
+/** Publishes a finished batch atomically. */
+export async function publishBatch(
+  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  batchId: string,
+  mapping: ReadonlyMap<string, BatchRelation>,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await saveMapping(tx, batchId, mapping);
+    await pointPublishedLayers(tx, batchId, mapping);
+    await tx.query(`update strata.batches set status = 'published', finished_at = now(), published_at = now() where batch_id = $1`, [batchId]);
+  });
+}
+
+export interface RollbackResult {
+  from: string;
+  to: string;
+}
+
+/**
+ * Puts the previously published batch back in one transaction. The batch rolled away
+ * from is marked `rolled_back` and never chosen again, so repeated rollbacks walk back.
+ */
+export async function rollbackBatch(
+  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  toId?: string,
+): Promise<RollbackResult> {
+  return db.transaction(async (tx) => {
+    const from = await currentBatchId(tx);
+    if (!from) throw new Error('nothing is published yet, so there is nothing to roll back');
+    const { rows } = await tx.query<{ batch_id: string }>(
+      toId
+        ? `select batch_id from strata.batches where batch_id = $2 and status = 'published' and batch_id <> $1`
+        : `select batch_id from strata.batches
+            where status = 'published' and batch_id <> $1
+              and published_at < (select published_at from strata.batches where batch_id = $1)
+            order by published_at desc limit 1`,
+      toId ? [from, toId] : [from],
+    );
+    const to = rows[0]?.batch_id;
+    if (!to) {
+      throw new Error(
+        toId
+          ? `batch ${toId} cannot be restored: it is not a published batch that is still kept (see \`strata batches\`)`
+          : `no earlier published batch is kept to roll back to (current: ${from})`,
+      );
+    }
+    await pointPublishedLayers(tx, to, await batchRelations(tx, to));
+    await tx.query(`update strata.batches set status = 'rolled_back' where batch_id = $1`, [from]);
+    return { from, to };
+  });
+}
+
+/**
+ * Drops the physical schemas no kept batch uses: the current batch and the `keep - 1`
+ * published batches before it stay, so rollback is always instant.
+ */
+export async function expireOldBatches(db: Queryable, keep: number): Promise<string[]> {
+  const { rows: kept } = await db.query<{ batch_id: string }>(
+    `select batch_id from strata.current_batch
+     union
+     (select batch_id from strata.batches where status = 'published' order by published_at desc limit $1)`,
+    [keep],
+  );
+  const keepIds = kept.map((r) => r.batch_id);
+  const { rows: schemas } = await db.query<{ physical_schema: string }>(
+    `select distinct physical_schema from strata.batch_relations where batch_id = any($1::text[])`,
+    [keepIds],
+  );
+  const keepSchemas = new Set(schemas.map((s) => s.physical_schema));
+  const { rows: expired } = await db.query<{ batch_id: string }>(
+    `select batch_id from strata.batches where status in ('published', 'rolled_back') and not (batch_id = any($1::text[]))`,
+    [keepIds],
+  );
+  const dropped: string[] = [];
+  for (const { batch_id } of expired) {
+    const { rows } = await db.query<{ physical_schema: string }>(
+      'select distinct physical_schema from strata.batch_relations where batch_id = $1',
+      [batch_id],
+    );
+    for (const { physical_schema } of rows) {
+      if (keepSchemas.has(physical_schema) || dropped.includes(physical_schema)) continue;
+      await db.query(`drop schema if exists ${quoteIdent(physical_schema)} cascade`);
+      dropped.push(physical_schema);
+    }
+    await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
+  }
+  return dropped;
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../core/errors.ts';
+import { Dag } from '../graph/dag.ts';
+import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
+import { createRenderer, type RenderFlags, type Renderer, type RenderState } from './render.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
+
+export interface CompiledProject {
+  project: Project;
+  models: Map<string, CompiledModel>;
+  seeds: Map<string, SeedNode>;
+  /** Models and seeds; an edge from each ref to the model that reads it. */
+  dag: Dag;
+  /** Topological order of the whole graph, deterministic. */
+  order: string[];
+  renderer: Renderer;
+  templates: Map<string, HandlebarsTemplateDelegate>;
+  diagnostics: Diagnostic[];
+}
+
+export const checksum = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+const list = (v: unknown): string[] =>
+  typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+
+function modelConfig(state: RenderState, layerDefault: Materialization, problems: Diagnostic[]): ModelConfig {
+  const c = state.config;
+  const at = { file: state.file, ...(state.configLine !== undefined ? { line: state.configLine } : {}) };
+  let materialized = layerDefault;
+  if (c.materialized !== undefined) {
+    if (MATERIALIZATIONS.includes(c.materialized as Materialization)) materialized = c.materialized as Materialization;
+    else problems.push({ ...at, message: `materialized must be one of ${MATERIALIZATIONS.join(', ')}, got ${JSON.stringify(c.materialized)}` });
+  }
+  const uniqueKey = list(c.unique_key);
+  if (materialized === 'incremental' && uniqueKey.length === 0) {
+    problems.push({ ...at, message: 'an incremental model needs unique_key="column[,column]" to merge on' });
+  }
+  // indexes="product_id, buyer_id+created_at, unique:review_id": one index per item, + joins columns.
+  const indexes: IndexSpec[] = list(c.indexes).map((item) => {
+    const unique = item.startsWith('unique:');
+    return { unique, columns: item.replace(/^unique:/, '').split('+').map((s) => s.trim()) };
+  });
+  return {
+    materialized,
+    uniqueKey,
+    tags: list(c.tags),
+    indexes,
+    ...(typeof c.description === 'string' ? { description: c.description } : {}),
+    ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
+  };
+}
+
+/**
+ * Renders every model once, learns its refs and config, builds the graph and reports
+ * every problem (unknown refs and sources, template errors, cycles) together.
+ */
+export function compileModels(project: Project, flags: RenderFlags): CompiledProject {
+  const diagnostics: Diagnostic[] = [];
+  const seeds = new Map<string, SeedNode>(
+    project.seeds.map((s) => [s.name, { name: s.name, schema: project.config.seeds[s.name]?.schema ?? project.config.seedSchema }]),
+  );
+  for (const m of project.models) {
+    if (seeds.has(m.name)) diagnostics.push({ file: m.relPath, node: m.name, message: `model \`${m.name}\` has the same name as seed seeds/${m.name}.csv` });
+  }
+  const refTargets = new Set([...project.models.map((m) => m.name), ...seeds.keys()]);
+  const renderer = createRenderer({ refTargets, config: project.config }, project.macros, diagnostics);
+  const layers = new Map(project.config.layers.map((l) => [l.name, l]));
+
+  const dag = new Dag();
+  for (const s of seeds.keys()) dag.addNode(s);
+  const models = new Map<string, CompiledModel>();
+  const templates = new Map<string, HandlebarsTemplateDelegate>();
+  for (const file of project.models) {
+    dag.addNode(file.name);
+    const template = renderer.compile(file.relPath, file.text);
+    if (!template) continue;
+    templates.set(file.name, template);
+    const { sql, state } = renderer.render(template, file.relPath, flags);
+    diagnostics.push(...state.diagnostics);
+    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
+    const doc = project.docs.get(file.name);
+    if (!config.description && doc?.description) config.description = doc.description;
+    for (const r of state.refs) if (refTargets.has(r)) dag.addEdge(r, file.name);
+    models.set(file.name, {
+      name: file.name,
+      layer: file.layer,
+      relPath: file.relPath,
+      config,
+      refs: state.refs,
+      sources: state.sources,
+      sql: sql.trim(),
+      usesIsIncremental: state.usedIsIncremental,
+      checksum: checksum(file.text),
+    });
+  }
+  const { order, cycles } = dag.sort();
+  for (const cycle of cycles) {
+    const first = models.get(cycle[0]!);
+    diagnostics.push({ ...(first ? { file: first.relPath } : {}), message: `dependency cycle: ${cycle.join(' -> ')}` });
+  }
+  return { project, models, seeds, dag, order, renderer, templates, diagnostics };
+}

@@ -1,0 +1,51 @@
+import type { Materialization } from '../project/types.ts';
+
+export interface IndexSpec {
+  columns: string[];
+  unique: boolean;
+}
+
+export interface ModelConfig {
+  materialized: Materialization;
+  uniqueKey: string[];
+  tags: string[];
+  indexes: IndexSpec[];
+  description?: string;
+  /** Overrides the layer's lake export setting for this model. */
+  export?: boolean;
+}
+
+/** A model rendered once; refs stay as placeholders until a run decides where they point. */
+export interface CompiledModel {
+  name: string;
+  layer: string;
+  relPath: string;
+  config: ModelConfig;
+  /** Models and seeds it reads, in order of first use. */
+  refs: string[];
+  sources: { source: string; table: string }[];
+  /** Rendered SQL with placeholders (see placeholders.ts); not yet runnable. */
+  sql: string;
+  /** Whether the template asks `is_incremental`: then it is rendered again at run time. */
+  usesIsIncremental: boolean;
+  checksum: string;
+}
+
+export interface CompiledTest {
+  name: string;
+  /** The model it belongs to, when there is one (generic tests, or singular tests with one ref). */
+  model?: string;
+  refs: string[];
+  kind: string;
+  severity: 'error' | 'warn';
+  /** Placeholder SQL selecting the failing rows. */
+  sql: string;
+  file: string;
+  line?: number;
+  column?: string;
+}
+
+export interface SeedNode {
+  name: string;
+  schema: string;
+}

@@ -1,0 +1,52 @@
+import type { ModelStatus, TestStatus } from '../observability/events.ts';
+
+export interface ModelResult {
+  model: string;
+  layer: string;
+  materialized: string;
+  relation: string;
+  status: ModelStatus;
+  rows: number | null;
+  /** Rows an incremental merge touched; null for full builds. */
+  merged: number | null;
+  durationS: number;
+  error?: string;
+  skippedBecause?: string;
+}
+
+export interface TestResult {
+  test: string;
+  model: string | null;
+  kind: string;
+  severity: 'error' | 'warn';
+  status: TestStatus;
+  failures: number;
+  durationS: number;
+  auditRelation?: string;
+  sample?: Record<string, unknown>[];
+  error?: string;
+}
+
+export interface StepTimes {
+  migrate?: number;
+  seed?: number;
+  run?: number;
+  publish?: number;
+  grants?: number;
+  export?: number;
+}
+
+export interface RunSummary {
+  command: string;
+  batchId: string | null;
+  target: string;
+  status: 'success' | 'failed';
+  published: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  steps: StepTimes;
+  models: ModelResult[];
+  tests: TestResult[];
+  error?: string;
+}

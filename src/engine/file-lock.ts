@@ -1,0 +1,69 @@
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readHolder(path: string): LockHolder | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An exclusive lock file (O_EXCL create). A holder whose process is gone on this host is
+ * stale and taken over. Waits up to `timeoutMs`, then fails naming the holder.
+ */
+export async function acquireFileLock(path: string, what: string, timeoutMs: number): Promise<() => void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    command: process.argv.slice(2).join(' '),
+    since: new Date().toISOString(),
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
+      return () => {
+        try {
+          if (readHolder(path)?.pid === process.pid) unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readHolder(path);
+    if (holder && holder.host === me.host && !alive(holder.pid)) {
+      unlinkSync(path);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = holder
+        ? `process ${holder.pid} on ${holder.host} (\`${holder.command}\`, since ${holder.since})`
+        : 'another process';
+      throw new Error(`${what} is in use by ${who}; gave up after ${Math.round(timeoutMs / 1000)}s (lock file ${path})`);
+    }
+    await sleep(200);
+  }
+}

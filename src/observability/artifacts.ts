@@ -1,0 +1,84 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RunSummary } from '../core/results.ts';
+import { STRATA_VERSION } from '../core/version.ts';
+import { maskSecrets } from '../engine/url.ts';
+
+/** Written whole or not at all: a reader never sees half a JSON file. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, maskSecrets(JSON.stringify(value, null, 2)) + '\n');
+  renameSync(tmp, path);
+}
+
+/** target/run_results.json: one entry per model and test, as dbt users know it. */
+export function runResultsArtifact(run: RunSummary): Record<string, unknown> {
+  return {
+    strata_version: STRATA_VERSION,
+    command: run.command,
+    batch_id: run.batchId,
+    target: run.target,
+    status: run.status,
+    published: run.published,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    elapsed_s: run.durationS,
+    ...(run.error ? { error: run.error } : {}),
+    results: [
+      ...run.models.map((m) => ({
+        kind: 'model',
+        name: m.model,
+        relation: m.relation,
+        materialized: m.materialized,
+        status: m.status,
+        rows: m.rows,
+        merged: m.merged,
+        duration_s: m.durationS,
+        error: m.error ?? null,
+        ...(m.skippedBecause ? { skipped_because: m.skippedBecause } : {}),
+      })),
+      ...run.tests.map((t) => ({
+        kind: 'test',
+        name: t.test,
+        model: t.model,
+        test_kind: t.kind,
+        severity: t.severity,
+        status: t.status,
+        failures: t.failures,
+        duration_s: t.durationS,
+        audit_relation: t.auditRelation ?? null,
+        error: t.error ?? null,
+      })),
+    ],
+  };
+}
+
+/** docs/last_run_metrics.json: the KPIs the operations documents read. */
+export function lastRunMetricsArtifact(run: RunSummary): Record<string, unknown> {
+  return {
+    batch_id: run.batchId,
+    command: run.command,
+    pipeline_success: run.status === 'success' ? 1 : 0,
+    pipeline_latency: run.durationS,
+    published: run.published,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    steps: run.steps,
+    models: {
+      total: run.models.length,
+      success: run.models.filter((m) => m.status === 'success').length,
+      error: run.models.filter((m) => m.status === 'error').length,
+      skipped: run.models.filter((m) => m.status === 'skipped').length,
+      rows: Object.fromEntries(run.models.map((m) => [m.model, m.rows])),
+      seconds: Object.fromEntries(run.models.map((m) => [m.model, m.durationS])),
+    },
+    tests: {
+      total: run.tests.length,
+      pass: run.tests.filter((t) => t.status === 'pass').length,
+      fail: run.tests.filter((t) => t.status === 'fail' || t.status === 'error').length,
+      warn: run.tests.filter((t) => t.status === 'warn').length,
+    },
+    ...(run.error ? { error: run.error } : {}),
+  };
+}

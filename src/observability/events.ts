@@ -1,0 +1,67 @@
+/** Typed run events: the one vocabulary of the console, `--json`, and logs/pipeline.log. */
+export type ModelStatus = 'success' | 'error' | 'skipped';
+export type TestStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
+
+export type RunEvent =
+  | { event: 'run_start'; command: string; target: string; models: number; tests: number }
+  | { event: 'migrate_end'; applied: string[]; duration_s: number }
+  | { event: 'seed_end'; seed: string; relation: string; rows: number; status: 'loaded' | 'unchanged'; duration_s: number }
+  | { event: 'model_start'; model: string; index: number; total: number; materialized: string; relation: string }
+  | {
+      event: 'model_end';
+      model: string;
+      index: number;
+      total: number;
+      materialized: string;
+      relation: string;
+      status: ModelStatus;
+      rows: number | null;
+      merged: number | null;
+      duration_s: number;
+      error?: string;
+      skipped_because?: string;
+    }
+  | {
+      event: 'test_end';
+      test: string;
+      model: string | null;
+      severity: 'error' | 'warn';
+      status: TestStatus;
+      failures: number;
+      duration_s: number;
+      sample?: Record<string, unknown>[];
+      audit_relation?: string;
+      error?: string;
+    }
+  | { event: 'publish'; layers: string[]; models: number; duration_s: number }
+  | { event: 'not_published'; reason: string }
+  | { event: 'rollback'; from: string; to: string }
+  | { event: 'grants'; roles: string[]; statements: number; duration_s: number }
+  | { event: 'export_end'; layer: string; tables: number; rows: number; bytes: number; duration_s: number; path: string }
+  | { event: 'warning'; message: string }
+  | { event: 'error'; message: string }
+  | { event: 'run_end'; status: 'success' | 'failed'; published: boolean; duration_s: number; summary: Record<string, number> };
+
+export type StampedEvent = RunEvent & { ts: string; batch_id: string | null };
+
+/** Where events go: the console, stdout as JSON, the log file. */
+export interface EventSink {
+  emit(event: StampedEvent): void;
+  close?(): Promise<void> | void;
+}
+
+export class EventBus {
+  constructor(
+    private readonly sinks: EventSink[],
+    public batchId: string | null = null,
+  ) {}
+
+  emit(event: RunEvent): void {
+    const stamped = { ts: new Date().toISOString(), batch_id: this.batchId, ...event } as StampedEvent;
+    for (const sink of this.sinks) sink.emit(stamped);
+  }
+
+  async close(): Promise<void> {
+    for (const sink of this.sinks) await sink.close?.();
+  }
+}

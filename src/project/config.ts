@@ -1,0 +1,203 @@
+import type { Diagnostic } from '../core/errors.ts';
+import type { YamlFile } from './yaml-file.ts';
+import {
+  MATERIALIZATIONS,
+  type LayerConfig,
+  type Materialization,
+  type ProjectConfig,
+  type RoleConfig,
+  type SeedConfig,
+  type SourceConfig,
+} from './types.ts';
+
+type Path = (string | number)[];
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Reads typed values out of parsed YAML, recording every mismatch instead of stopping at the first. */
+class Reader {
+  constructor(
+    private readonly yaml: YamlFile,
+    readonly diagnostics: Diagnostic[],
+  ) {}
+
+  problem(path: Path, message: string): void {
+    this.diagnostics.push({ file: this.yaml.file, line: this.yaml.lineOf(path), key: path.join('.'), message });
+  }
+
+  at(path: Path): unknown {
+    let v: unknown = this.yaml.value;
+    for (const p of path) v = isObj(v) || Array.isArray(v) ? (v as Obj)[p as string] : undefined;
+    return v;
+  }
+
+  string(path: Path, fallback?: string): string {
+    const v = this.at(path);
+    if (v === undefined && fallback !== undefined) return fallback;
+    if (typeof v !== 'string' || v.trim() === '') {
+      this.problem(path, `expected a non-empty string, got ${describe(v)}`);
+      return fallback ?? '';
+    }
+    return v;
+  }
+
+  name(path: Path, fallback?: string): string {
+    const v = this.string(path, fallback);
+    if (v && !NAME.test(v)) this.problem(path, `expected a name of letters, digits and _ (got ${JSON.stringify(v)})`);
+    return v;
+  }
+
+  number(path: Path, fallback: number, { min = -Infinity, integer = false } = {}): number {
+    const v = this.at(path);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || (integer && !Number.isInteger(v)) || v < min) {
+      this.problem(path, `expected ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got ${describe(v)}`);
+      return fallback;
+    }
+    return v;
+  }
+
+  boolean(path: Path, fallback: boolean): boolean {
+    const v = this.at(path);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') {
+      this.problem(path, `expected true or false, got ${describe(v)}`);
+      return fallback;
+    }
+    return v;
+  }
+
+  names(path: Path): string[] {
+    const v = this.at(path);
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) {
+      this.problem(path, `expected a list of names, got ${describe(v)}`);
+      return [];
+    }
+    return v.map((_, i) => this.name([...path, i]));
+  }
+
+  object(path: Path): Obj {
+    const v = this.at(path);
+    if (v === undefined || v === null) return {};
+    if (!isObj(v)) {
+      this.problem(path, `expected a mapping, got ${describe(v)}`);
+      return {};
+    }
+    return v;
+  }
+
+  oneOf<T extends string>(path: Path, allowed: readonly T[], fallback: T): T {
+    const v = this.at(path);
+    if (v === undefined) return fallback;
+    if (!allowed.includes(v as T)) {
+      this.problem(path, `expected one of ${allowed.join(', ')}, got ${describe(v)}`);
+      return fallback;
+    }
+    return v as T;
+  }
+
+  unknownKeys(path: Path, known: readonly string[]): void {
+    for (const key of Object.keys(this.object(path))) {
+      if (!known.includes(key)) this.problem([...path, key], `unknown key (expected one of ${known.join(', ')})`);
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (isObj(v)) return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const TOP_KEYS = ['name', 'version', 'layers', 'sources', 'seeds', 'vars', 'threads', 'keep_batches', 'lake', 'health', 'roles'];
+
+export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): ProjectConfig {
+  const r = new Reader(yaml, diagnostics);
+  if (!isObj(yaml.value)) {
+    r.problem([], 'expected a mapping at the top of project.yaml');
+  }
+  r.unknownKeys([], TOP_KEYS);
+
+  const layers: LayerConfig[] = Object.keys(r.object(['layers'])).map((name) => {
+    const p = ['layers', name];
+    r.unknownKeys(p, ['schema', 'materialized', 'export']);
+    if (!NAME.test(name)) r.problem(p, `layer names are letters, digits and _`);
+    return {
+      name,
+      schema: r.name([...p, 'schema'], name),
+      materialized: r.oneOf<Materialization>([...p, 'materialized'], MATERIALIZATIONS, 'view'),
+      export: r.boolean([...p, 'export'], false),
+    };
+  });
+  if (layers.length === 0) r.problem(['layers'], 'declare at least one layer (e.g. bronze, silver, gold)');
+
+  const sources: SourceConfig[] = Object.keys(r.object(['sources'])).map((name) => {
+    const p = ['sources', name];
+    r.unknownKeys(p, ['schema', 'tables', 'description']);
+    return { name, schema: r.name([...p, 'schema'], name), tables: r.names([...p, 'tables']) };
+  });
+
+  const seedsObj = r.object(['seeds']);
+  const seeds: Record<string, Partial<SeedConfig>> = {};
+  for (const seed of Object.keys(seedsObj)) {
+    if (seed === 'schema') continue;
+    const p = ['seeds', seed];
+    r.unknownKeys(p, ['schema', 'column_types', 'primary_key']);
+    const types = r.object([...p, 'column_types']);
+    const columnTypes: Record<string, string> = {};
+    for (const col of Object.keys(types)) columnTypes[col] = r.string([...p, 'column_types', col]);
+    seeds[seed] = {
+      ...(r.at([...p, 'schema']) !== undefined ? { schema: r.name([...p, 'schema']) } : {}),
+      columnTypes,
+      primaryKey: r.names([...p, 'primary_key']),
+    };
+  }
+
+  const layerNames = layers.map((l) => l.name);
+  const roles: RoleConfig[] = Object.keys(r.object(['roles'])).map((name) => {
+    const p = ['roles', name];
+    r.unknownKeys(p, ['read', 'write', 'password_env']);
+    const checkLayers = (key: string): string[] =>
+      r.names([...p, key]).filter((l, i) => {
+        if (layerNames.includes(l)) return true;
+        r.problem([...p, key, i], `unknown layer ${JSON.stringify(l)} (layers: ${layerNames.join(', ')})`);
+        return false;
+      });
+    const passwordEnv = r.at([...p, 'password_env']) !== undefined ? r.name([...p, 'password_env']) : undefined;
+    return { name, read: checkLayers('read'), write: checkLayers('write'), ...(passwordEnv ? { passwordEnv } : {}) };
+  });
+
+  r.unknownKeys(['lake'], ['path', 'layers', 'retention_days']);
+  const lakeLayers = r.at(['lake', 'layers']) === undefined ? layers.filter((l) => l.export).map((l) => l.name) : r.names(['lake', 'layers']);
+  for (const [i, l] of lakeLayers.entries()) {
+    if (!layerNames.includes(l)) r.problem(['lake', 'layers', i], `unknown layer ${JSON.stringify(l)}`);
+  }
+  r.unknownKeys(['health'], ['gold_freshness_hours', 'pipeline_latency_seconds']);
+
+  const vars = r.object(['vars']);
+  return {
+    name: r.name(['name']),
+    layers,
+    sources,
+    seedSchema: r.name(['seeds', 'schema'], 'seeds'),
+    seeds,
+    vars,
+    threads: r.number(['threads'], 4, { min: 1, integer: true }),
+    keepBatches: r.number(['keep_batches'], 3, { min: 2, integer: true }),
+    lake: {
+      path: r.string(['lake', 'path'], 'data'),
+      layers: lakeLayers,
+      retentionDays: r.number(['lake', 'retention_days'], 90, { min: 0 }),
+    },
+    health: {
+      goldFreshnessHours: r.number(['health', 'gold_freshness_hours'], 24, { min: 0 }),
+      pipelineLatencySeconds: r.number(['health', 'pipeline_latency_seconds'], 120, { min: 0 }),
+    },
+    roles,
+  };
+}

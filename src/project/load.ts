@@ -1,0 +1,109 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { ProjectError, type Diagnostic } from '../core/errors.ts';
+import { parseProjectConfig } from './config.ts';
+import { parseSchemaDocs } from './schema-docs.ts';
+import type { ModelDoc, ModelFile, Project, SeedFile, SourceFile } from './types.ts';
+import { readYaml } from './yaml-file.ts';
+
+export interface LoadOptions {
+  /** `--vars`: YAML or JSON mapping overriding project.yaml `vars`. */
+  vars?: string;
+}
+
+function listFiles(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(ext) && statSync(join(dir, f)).isFile())
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+const toPosix = (p: string): string => p.split(sep).join('/');
+
+function sourceFile(dir: string, path: string): SourceFile {
+  return { path, relPath: toPosix(relative(dir, path)), text: readFileSync(path, 'utf8') };
+}
+
+export function parseVarsOverride(text: string, diagnostics: Diagnostic[]): Record<string, unknown> {
+  try {
+    const parsed: unknown = parseYamlText(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    /* reported below */
+  }
+  diagnostics.push({ file: '--vars', message: `expected a mapping such as '{top_n: 3}', got ${JSON.stringify(text)}` });
+  return {};
+}
+
+/** Reads a strata project from disk. Every problem is collected and thrown together. */
+export function loadProject(projectDir: string, opts: LoadOptions = {}): Project {
+  const dir = resolve(projectDir);
+  const diagnostics: Diagnostic[] = [];
+  const configPath = join(dir, 'project.yaml');
+  if (!existsSync(configPath)) {
+    throw new ProjectError([{ file: configPath, message: 'no project.yaml here: is --project-dir pointing at a strata project?' }]);
+  }
+  const yaml = readYaml(configPath, 'project.yaml', diagnostics);
+  if (!yaml) throw new ProjectError(diagnostics);
+  const config = parseProjectConfig(yaml, diagnostics);
+  if (opts.vars) config.vars = { ...config.vars, ...parseVarsOverride(opts.vars, diagnostics) };
+
+  const layerNames = new Set(config.layers.map((l) => l.name));
+  const modelsDir = join(dir, 'models');
+  const models: ModelFile[] = [];
+  const seen = new Map<string, string>();
+  for (const path of listFiles(modelsDir, '.sql')) {
+    const rel = toPosix(relative(modelsDir, path));
+    const layer = rel.split('/')[0]!;
+    const file = sourceFile(dir, path);
+    if (!rel.includes('/') || !layerNames.has(layer)) {
+      diagnostics.push({
+        file: file.relPath,
+        message: `models live in models/<layer>/; ${rel.includes('/') ? `\`${layer}\` is not a layer in project.yaml` : 'this file is in no layer'} (layers: ${[...layerNames].join(', ')})`,
+      });
+      continue;
+    }
+    const name = basename(path, '.sql');
+    const first = seen.get(name);
+    if (first) {
+      diagnostics.push({ file: file.relPath, node: name, message: `duplicate model name \`${name}\` (also ${first}); model names are unique across the project` });
+      continue;
+    }
+    seen.set(name, file.relPath);
+    models.push({ ...file, name, layer });
+  }
+
+  const docs = new Map<string, ModelDoc>();
+  for (const path of [...listFiles(modelsDir, '.yml'), ...listFiles(modelsDir, '.yaml')]) {
+    const doc = readYaml(path, toPosix(relative(dir, path)), diagnostics);
+    if (doc) parseSchemaDocs(doc, docs, diagnostics);
+  }
+  for (const [name, doc] of docs) {
+    if (!seen.has(name)) diagnostics.push({ file: doc.file, line: doc.line, node: name, message: `documents model \`${name}\`, which does not exist` });
+  }
+
+  const seeds: SeedFile[] = listFiles(join(dir, 'seeds'), '.csv').map((path) => ({
+    name: basename(path, '.csv'),
+    path,
+    relPath: toPosix(relative(dir, path)),
+  }));
+  for (const name of Object.keys(config.seeds)) {
+    if (!seeds.some((s) => s.name === name)) {
+      diagnostics.push({ file: 'project.yaml', line: yaml.lineOf(['seeds', name]), key: `seeds.${name}`, message: `configures seed \`${name}\`, but seeds/${name}.csv does not exist` });
+    }
+  }
+
+  if (diagnostics.length > 0) throw new ProjectError(diagnostics);
+  return {
+    dir,
+    config,
+    models,
+    docs,
+    macros: listFiles(join(dir, 'macros'), '.sql').map((p) => sourceFile(dir, p)),
+    seeds,
+    singularTests: listFiles(join(dir, 'tests'), '.sql').map((p) => sourceFile(dir, p)),
+    migrationsDir: join(dir, 'migrations'),
+  };
+}

@@ -1,0 +1,112 @@
+/** The project as strata understands it, after reading and validating every file. */
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
+export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral'];
+
+export interface LayerConfig {
+  name: string;
+  /** The published schema readers use. */
+  schema: string;
+  materialized: Materialization;
+  /** Exported to the parquet lake after publishing. */
+  export: boolean;
+}
+
+export interface SourceConfig {
+  name: string;
+  schema: string;
+  tables: string[];
+}
+
+export interface SeedConfig {
+  schema: string;
+  columnTypes: Record<string, string>;
+  primaryKey: string[];
+}
+
+export interface RoleConfig {
+  name: string;
+  read: string[];
+  write: string[];
+  /** Environment variable holding the password; without it the role is NOLOGIN. */
+  passwordEnv?: string;
+}
+
+export interface LakeConfig {
+  path: string;
+  layers: string[];
+  retentionDays: number;
+}
+
+export interface HealthConfig {
+  goldFreshnessHours: number;
+  pipelineLatencySeconds: number;
+}
+
+export interface ProjectConfig {
+  name: string;
+  layers: LayerConfig[];
+  sources: SourceConfig[];
+  seedSchema: string;
+  seeds: Record<string, Partial<SeedConfig>>;
+  vars: Record<string, unknown>;
+  threads: number;
+  /** Published batches whose physical schemas are kept for instant rollback. */
+  keepBatches: number;
+  lake: LakeConfig;
+  health: HealthConfig;
+  roles: RoleConfig[];
+}
+
+export interface ColumnDoc {
+  name: string;
+  description?: string;
+  tests: TestSpec[];
+}
+
+/** A generic test as written in schema.yml, before it becomes SQL. */
+export interface TestSpec {
+  kind: string;
+  args: Record<string, unknown>;
+  severity: 'error' | 'warn';
+  /** Where it was declared, for error messages. */
+  file: string;
+  line?: number;
+}
+
+export interface ModelDoc {
+  description?: string;
+  columns: ColumnDoc[];
+  tests: TestSpec[];
+  file: string;
+  line?: number;
+}
+
+export interface SourceFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the project, with forward slashes: what people see in messages. */
+  relPath: string;
+  text: string;
+}
+
+export interface ModelFile extends SourceFile {
+  name: string;
+  layer: string;
+}
+
+export interface SeedFile {
+  name: string;
+  path: string;
+  relPath: string;
+}
+
+export interface Project {
+  dir: string;
+  config: ProjectConfig;
+  models: ModelFile[];
+  docs: Map<string, ModelDoc>;
+  macros: SourceFile[];
+  seeds: SeedFile[];
+  singularTests: SourceFile[];
+  migrationsDir: string;
+}
