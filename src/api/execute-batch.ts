@@ -63,6 +63,11 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
+  // People read the published name; the batch's physical schema is an implementation detail.
+  const displayName = (name: string): string => {
+    const m = compiled.models.get(name)!;
+    return m.config.materialized === 'ephemeral' ? `(ephemeral) ${name}` : `${layers.get(m.layer)!.schema}.${name}`;
+  };
   const modelOrder = compiled.order.filter((n) => chosen.has(n) && compiled.models.has(n));
   const index = new Map(modelOrder.map((n, i) => [n, i + 1]));
   const models: ModelResult[] = [];
@@ -72,7 +77,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const buildModel = async (name: string): Promise<NodeOutcome> => {
     const model = compiled.models.get(name)!;
     const ephemeral = model.config.materialized === 'ephemeral';
-    const relation = ephemeral ? `(ephemeral) ${name}` : qualify(schemaOf(name), name).replaceAll('"', '');
+    const relation = displayName(name);
     const event = { model: name, index: index.get(name)!, total: modelOrder.length, materialized: model.config.materialized, relation };
     bus.emit({ event: 'model_start', ...event });
     const started = performance.now();
@@ -163,7 +168,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         return;
       }
       const model = compiled.models.get(node)!;
-      const relation = qualify(schemaOf(node), node).replaceAll('"', '');
+      const relation = displayName(node);
       models.push({ model: node, layer: model.layer, materialized: model.config.materialized, relation, status: 'skipped', rows: null, merged: null, durationS: 0, skippedBecause: reason });
       bus.emit({
         event: 'model_end', model: node, index: index.get(node)!, total: modelOrder.length, materialized: model.config.materialized,

@@ -1,0 +1,170 @@
+/**
+ * The runner end to end, on PGlite and (with STRATA_TEST_DATABASE_URL) PostgreSQL:
+ * migrations, seeds, every materialization, incremental merges, failures that leave the
+ * published data alone, and a second project run through --project-dir.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { JAFFLE, copyProject, events, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+
+for (const factory of targets()) {
+  describe(`runner on ${factory.name}`, () => {
+    let target: TestTarget;
+    let project: string;
+    before(async () => {
+      target = await factory.create();
+      project = copyProject(JAFFLE);
+    });
+    after(async () => {
+      await target.cleanup();
+      rmSync(project, { recursive: true, force: true });
+    });
+
+    test('a second project builds through --project-dir with every materialization', async () => {
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /5 of 5 OK\s+table\s+marts\.customers … 100 rows/);
+      assert.match(r.stdout, /9\/9 tests passed/);
+      await withEngine(target, async (db) => {
+        const kinds = await db.query<{ relname: string; relkind: string; nspname: string }>(
+          `select c.relname, c.relkind, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname like 'staging__%' or n.nspname like 'marts__%' order by 1`,
+        );
+        const byName = Object.fromEntries(kinds.rows.map((k) => [k.relname, k.relkind]));
+        assert.equal(byName.stg_customers, 'v', 'view materialization');
+        assert.equal(byName.stg_orders, 'r', 'table materialization');
+        assert.equal(byName.orders, 'r', 'incremental materialization');
+        assert.equal(byName.stg_payments, undefined, 'ephemeral models are never built');
+        const { rows } = await db.query<{ n: string | number; amount: string }>('select count(*) as n, sum(amount)::text as amount from marts.orders');
+        assert.equal(Number(rows[0]!.n), 99);
+        // The ephemeral payments model was inlined as a CTE: cents became dollars.
+        assert.equal(rows[0]!.amount, '1672.00');
+        const idx = await db.query(`select 1 from pg_indexes where schemaname like 'staging__%' and tablename = 'stg_orders'`);
+        assert.equal(idx.rows.length, 1, 'the configured index exists');
+      });
+    });
+
+    test('an incremental model merges only new and changed rows, matching a full refresh', async () => {
+      const seed = join(project, 'seeds', 'raw_orders.csv');
+      const original = readFileSync(seed, 'utf8');
+      // A new order on a later date, and a changed status on the latest existing date.
+      const eol = original.includes('\r\n') ? '\r\n' : '\n';
+      const lines = original.trimEnd().split(eol);
+      const last = lines.at(-1)!.split(',');
+      lines[lines.length - 1] = [last[0], last[1], last[2], 'returned'].join(',');
+      writeFileSync(seed, [...lines, '100,5,2018-04-10,placed'].join(eol) + eol);
+      const r = await runCli(['--json', 'build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const orders = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'orders')!;
+      assert.equal(orders.rows, 100);
+      assert.ok((orders.merged as number) >= 2 && (orders.merged as number) < 10, `merged ${orders.merged}`);
+      const incremental = await withEngine(target, (db) => relationChecksum(db, 'marts.orders'));
+      const full = await runCli(['build', '--full-refresh', '--select', 'orders'], { projectDir: project, target });
+      assert.equal(full.code, 0, full.stdout + full.stderr);
+      const rebuilt = await withEngine(target, (db) => relationChecksum(db, 'marts.orders'));
+      assert.equal(incremental, rebuilt);
+      await withEngine(target, async (db) => {
+        const { rows } = await db.query<{ status: string }>('select status from marts.orders where order_id = 99');
+        assert.equal(rows[0]!.status, 'returned');
+      });
+    });
+
+    test('a failing model keeps the published tables and skips its children', async () => {
+      const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
+      const model = join(project, 'models', 'staging', 'stg_orders.sql');
+      const good = readFileSync(model, 'utf8');
+      writeFileSync(model, good.replace('from {{ref "raw_orders"}}', 'from {{ref "raw_orders"}} where no_such_column > 0'));
+      try {
+        const r = await runCli(['build'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /ERROR\s+table\s+staging\.stg_orders/);
+        assert.match(r.stdout, /no_such_column/);
+        assert.match(r.stdout, /SKIP\s+incremental\s+marts\.orders \(upstream stg_orders failed\)/);
+        assert.match(r.stdout, /SKIP\s+table\s+marts\.customers/);
+        assert.match(r.stdout, /NOT published/);
+        const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
+        assert.equal(results.published, false);
+        assert.equal(results.results.find((x: { name: string }) => x.name === 'customers').status, 'skipped');
+        await withEngine(target, async (db) => {
+          assert.equal(await relationChecksum(db, 'marts.customers'), before);
+          const { rows } = await db.query(`select nspname from pg_namespace where nspname like '%\\_\\_%' and nspname not in (select physical_schema from strata.batch_relations)`);
+          assert.deepEqual(rows, [], 'the failed batch removed its schemas');
+        });
+      } finally {
+        writeFileSync(model, good);
+      }
+    });
+
+    test('seeds: CRLF and quoted commas load typed; a malformed CSV fails by file and line and loads nothing', async () => {
+      const dir = copyProject(JAFFLE);
+      try {
+        writeFileSync(join(dir, 'seeds', 'people.csv'), 'id,name,joined,active,score\r\n1,"Smith, Ann",2024-01-02,true,1.5\r\n2,"Quote ""Q""",2024-02-03,false,2\r\n');
+        let r = await runCli(['seed'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ name: string }>('select name from raw.people order by id');
+          assert.deepEqual(rows.map((x) => x.name), ['Smith, Ann', 'Quote "Q"']);
+          const types = await db.query<{ attname: string; t: string }>(
+            `select attname, format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'raw.people'::regclass and attnum > 0 order by attnum`,
+          );
+          assert.deepEqual(types.rows.map((x) => x.t), ['integer', 'text', 'date', 'boolean', 'numeric']);
+        });
+        writeFileSync(join(dir, 'seeds', 'broken.csv'), 'a,b\n1,2\n3,4,5\n');
+        r = await runCli(['seed'], { projectDir: dir, target });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /seeds\/broken\.csv, line 3/);
+        assert.match(r.stderr, /extra data after last expected column/);
+        assert.match(r.stderr, /nothing was loaded/);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query(`select to_regclass('raw.broken') as t`);
+          assert.equal((rows[0] as { t: unknown }).t, null);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('the Amazon migrations apply once, then are up to date', async () => {
+      const dir = copyProject();
+      try {
+        let r = await runCli(['migrate'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        r = await runCli(['migrate'], { projectDir: dir, target });
+        assert.match(r.stdout, /migrations: up to date/);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ table_name: string }>(
+            `select table_name from information_schema.tables where table_schema = 'amazon' order by 1`,
+          );
+          assert.deepEqual(rows.map((x) => x.table_name), ['buyer', 'product', 'review', 'review_image']);
+          const fks = await db.query(`select 1 from pg_constraint where contype = 'f' and connamespace = 'amazon'::regnamespace`);
+          assert.equal(fks.rows.length, 3);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+test('bad project input is reported all at once, before any SQL, with exit code 2', async () => {
+  const dir = copyProject(JAFFLE);
+  try {
+    mkdirSync(join(dir, 'models', 'marts'), { recursive: true });
+    writeFileSync(join(dir, 'models', 'marts', 'a.sql'), 'select * from {{ref "b"}}');
+    writeFileSync(join(dir, 'models', 'marts', 'b.sql'), 'select * from {{ref "a"}}');
+    writeFileSync(join(dir, 'models', 'marts', 'c.sql'), 'select 1\nfrom {{ref "nope"}} join {{source "missing" "t"}}');
+    writeFileSync(join(dir, 'models', 'marts', 'd.sql'), 'select {{#if}} 1');
+    writeFileSync(join(dir, 'project.yaml'), readFileSync(join(dir, 'project.yaml'), 'utf8').replace('threads: 2', 'threads: many'));
+    const r = await runCli(['compile'], { projectDir: dir, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /project\.yaml:\d+ key `threads`: expected an integer >= 1/);
+    assert.match(r.stderr, /models\/marts\/c\.sql:2:\d+: unknown ref `nope`/);
+    assert.match(r.stderr, /models\/marts\/c\.sql:2:\d+: unknown source `missing`/);
+    assert.match(r.stderr, /models\/marts\/d\.sql:1:\d+: template/);
+    assert.match(r.stderr, /dependency cycle: (a -> b -> a|b -> a -> b)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,151 @@
+/**
+ * What the end-to-end specs share: the engines to run on (PGlite always, PostgreSQL when
+ * STRATA_TEST_DATABASE_URL is set, each spec in a database of its own), throwaway
+ * project copies, and the CLI run as a real child process.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Engine } from '../src/engine/engine.ts';
+import { createPgliteEngine } from '../src/engine/pglite.ts';
+import { createPostgresEngine } from '../src/engine/postgres.ts';
+
+export const REPO = join(import.meta.dirname, '..');
+export const CLI = join(REPO, 'src', 'cli.ts');
+
+export interface TestTarget {
+  name: 'pglite' | 'postgres';
+  /** Environment for the CLI: selects this target. */
+  env: Record<string, string>;
+  databaseUrl?: string;
+  /** An engine on the same database, for assertions (PGlite: only while no CLI runs). */
+  open(): Promise<Engine>;
+  cleanup(): Promise<void>;
+}
+
+export interface TargetFactory {
+  name: 'pglite' | 'postgres';
+  create(): Promise<TestTarget>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** PGlite always; PostgreSQL too when STRATA_TEST_DATABASE_URL names a server. */
+export function targets(): TargetFactory[] {
+  const list: TargetFactory[] = [
+    {
+      name: 'pglite',
+      async create() {
+        const dir = mkdtempSync(join(tmpdir(), 'strata-spec-pglite-'));
+        const dataDir = join(dir, 'db');
+        return {
+          name: 'pglite',
+          env: { STRATA_PGLITE_DIR: dataDir, DATABASE_URL: '', NEON_DB_URL: '' },
+          open: () => createPgliteEngine(dataDir),
+          cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+        };
+      },
+    },
+  ];
+  const server = process.env.STRATA_TEST_DATABASE_URL;
+  if (server) {
+    list.push({
+      name: 'postgres',
+      async create() {
+        const database = `strata_spec_${randomBytes(5).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: server });
+        await admin.connect();
+        await admin.query(`create database ${database}`);
+        await admin.end();
+        const databaseUrl = withDatabase(server, database);
+        return {
+          name: 'postgres',
+          env: { DATABASE_URL: databaseUrl },
+          databaseUrl,
+          open: async () => createPostgresEngine(databaseUrl),
+          async cleanup() {
+            const c = new pg.Client({ connectionString: server });
+            await c.connect();
+            await c.query(`drop database if exists ${database} with (force)`);
+            await c.end();
+          },
+        };
+      },
+    });
+  }
+  return list;
+}
+
+/** A private copy of a project directory (the repo's own by default). */
+export function copyProject(from = REPO): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-spec-project-'));
+  for (const entry of ['project.yaml', 'models', 'macros', 'seeds', 'tests', 'migrations']) {
+    try {
+      cpSync(join(from, entry), join(dir, entry), { recursive: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return dir;
+}
+
+export const JAFFLE = join(REPO, 'spec', 'fixtures', 'jaffle');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `strata <args>` in a child process against `projectDir` and `target`. */
+export function runCli(
+  args: string[],
+  opts: { projectDir: string; target?: TestTarget; env?: Record<string, string> },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', opts.projectDir, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...opts.target?.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The JSON events a `--json` run printed. */
+export function events(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Runs `fn` with an engine on the target and always closes it. */
+export async function withEngine<T>(target: TestTarget, fn: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = await target.open();
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** An order-independent checksum of a relation's rows. */
+export async function relationChecksum(engine: Engine, relation: string): Promise<string> {
+  const { rows } = await engine.query<{ c: string | null; n: string | number }>(
+    `select md5(string_agg(md5(t::text), '' order by md5(t::text))) as c, count(*) as n from ${relation} t`,
+  );
+  return `${rows[0]!.n}:${rows[0]!.c}`;
+}
