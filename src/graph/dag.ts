@@ -97,7 +97,10 @@ export class Dag {
         n = [...this.deps.get(n)!].sort().find((d) => stuck.has(d) && !done.has(d));
       }
       if (n !== undefined) {
-        const cycle = path.slice(index.get(n)!).reverse();
+        // Reversed, the path follows data flow (a feeds b); it starts at its first name.
+        const loop = path.slice(index.get(n)!).reverse();
+        const first = loop.indexOf([...loop].sort()[0]!);
+        const cycle = [...loop.slice(first), ...loop.slice(0, first)];
         cycles.push([...cycle, cycle[0]!]);
         for (const c of cycle) done.add(c);
       }

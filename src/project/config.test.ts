@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Diagnostic } from '../core/errors.ts';
+import { parseProjectConfig } from './config.ts';
+import { readYaml } from './yaml-file.ts';
+
+function parse(text: string): { diagnostics: Diagnostic[]; config: ReturnType<typeof parseProjectConfig> | null } {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-config-'));
+  writeFileSync(join(dir, 'project.yaml'), text);
+  const diagnostics: Diagnostic[] = [];
+  const yaml = readYaml(join(dir, 'project.yaml'), 'project.yaml', diagnostics);
+  return { diagnostics, config: yaml ? parseProjectConfig(yaml, diagnostics) : null };
+}
+
+test('a valid project.yaml yields layers in order, defaults filled in', () => {
+  const { diagnostics, config } = parse('name: p\nlayers:\n  raw: {materialized: view}\n  mart: {materialized: table, export: true}\n');
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(config!.layers.map((l) => [l.name, l.schema, l.materialized, l.export]), [
+    ['raw', 'raw', 'view', false],
+    ['mart', 'mart', 'table', true],
+  ]);
+  assert.equal(config!.lake.retentionDays, 90);
+  assert.deepEqual(config!.lake.layers, ['mart']);
+  assert.equal(config!.threads, 4);
+});
+
+test('every problem is reported with its key, line and expectation', () => {
+  const { diagnostics } = parse(
+    ['name: p', 'layers:', '  gold: {materialized: tabel}', 'threads: 0', 'roles:', '  r: {read: [platinum]}', 'colour: blue', ''].join('\n'),
+  );
+  const text = diagnostics.map((d) => `${d.line}:${d.key}: ${d.message}`);
+  assert.deepEqual(text, [
+    '7:colour: unknown key (expected one of name, version, layers, sources, seeds, vars, threads, keep_batches, lake, health, roles)',
+    '3:layers.gold.materialized: expected one of view, table, incremental, ephemeral, got string "tabel"',
+    '6:roles.r.read.0: unknown layer "platinum" (layers: gold)',
+    '4:threads: expected an integer >= 1, got number 0',
+  ]);
+});
+
+test('broken YAML names file, line and column', () => {
+  const { diagnostics, config } = parse('name: p\nlayers: [\n');
+  assert.equal(config, null);
+  assert.equal(diagnostics[0]!.file, 'project.yaml');
+  assert.ok(diagnostics[0]!.line! >= 2);
+  assert.match(diagnostics[0]!.message, /invalid YAML/);
+});
