@@ -16,24 +16,41 @@ export interface HeldLock {
  * where consecutive statements may use different server connections. The holder
  * refreshes a heartbeat; a crashed holder's row goes stale and is taken over.
  */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export async function acquireBuildLock(
   db: Queryable,
   opts: { name?: string; batchId: string; command: string; timeoutMs: number },
 ): Promise<HeldLock> {
   const name = opts.name ?? 'build';
   const token = randomUUID();
-  const holder = `${opts.command} (pid ${process.pid} on ${hostname()})`;
+  const host = hostname();
+  const holder = `${opts.command} (pid ${process.pid} on ${host})`;
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     const { rows } = await db.query(
-      `insert into strata.locks (name, token, holder, batch_id) values ($1, $2, $3, $4)
-       on conflict (name) do update set token = excluded.token, holder = excluded.holder, batch_id = excluded.batch_id,
-              acquired_at = now(), heartbeat_at = now()
-        where strata.locks.heartbeat_at < now() - make_interval(secs => $5)
+      `insert into strata.locks (name, token, holder, host, pid, batch_id) values ($1, $2, $3, $4, $5, $6)
+       on conflict (name) do update set token = excluded.token, holder = excluded.holder, host = excluded.host,
+              pid = excluded.pid, batch_id = excluded.batch_id, acquired_at = now(), heartbeat_at = now()
+        where strata.locks.heartbeat_at < now() - make_interval(secs => $7)
        returning token`,
-      [name, token, holder, opts.batchId, STALE_AFTER_SECONDS],
+      [name, token, holder, host, process.pid, opts.batchId, STALE_AFTER_SECONDS],
     );
     if (rows.length > 0) break;
+    // A holder on this machine whose process is gone (killed, crashed) held it in vain.
+    const { rows: held } = await db.query<{ token: string; host: string; pid: number }>('select token, host, pid from strata.locks where name = $1', [name]);
+    const h = held[0];
+    if (h && h.host === host && processGone(h.pid)) {
+      await db.query('delete from strata.locks where name = $1 and token = $2', [name, h.token]);
+      continue;
+    }
     if (Date.now() >= deadline) {
       const { rows: held } = await db.query<{ holder: string; batch_id: string | null; acquired_at: Date }>(
         'select holder, batch_id, acquired_at from strata.locks where name = $1',

@@ -81,13 +81,44 @@ export async function saveMapping(tx: Queryable, batchId: string, mapping: Reado
   }
 }
 
+type Transactional = { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
+
+/**
+ * Runs a publishing transaction after locking every published view it will replace, all
+ * at once. Readers lock views one by one in their own order; waiting for them one by one
+ * could deadlock. So the lock is taken with NOWAIT and, when any view is in use, the
+ * transaction steps back and tries again a moment later: readers are never blocked for
+ * long and neither side ever fails on a deadlock.
+ */
+async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Queryable) => Promise<T>, budgetMs = 60_000): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      return await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ rel: string }>(
+          'select rel from unnest($1::text[]) as rel where to_regclass(rel) is not null order by rel',
+          [views],
+        );
+        if (rows.length > 0) await tx.query(`lock table ${rows.map((r) => r.rel).join(', ')} in access exclusive mode nowait`);
+        return fn(tx);
+      });
+    } catch (err) {
+      if ((err as PgError).code !== '55P03') throw err;
+      if (Date.now() > deadline) throw new Error(`the published views stayed in use for ${budgetMs / 1000}s; nothing was published, try again`);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 45));
+    }
+  }
+}
+
+const publishedViews = (mappings: Iterable<BatchRelation>[]): string[] => [
+  ...new Set(mappings.flatMap((m) => [...m].map((r) => qualify(r.publishedSchema, r.model)))),
+];
+
 /** Publishes a finished batch atomically. */
-export async function publishBatch(
-  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
-  batchId: string,
-  mapping: ReadonlyMap<string, BatchRelation>,
-): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function publishBatch(db: Transactional & Queryable, batchId: string, mapping: ReadonlyMap<string, BatchRelation>): Promise<void> {
+  const currentId = await currentBatchId(db);
+  const current = currentId ? await batchRelations(db, currentId) : new Map<string, BatchRelation>();
+  await withViewLocks(db, publishedViews([mapping.values(), current.values()]), async (tx) => {
     await saveMapping(tx, batchId, mapping);
     await pointPublishedLayers(tx, batchId, mapping);
     await tx.query(`update strata.batches set status = 'published', finished_at = now(), published_at = now() where batch_id = $1`, [batchId]);
@@ -103,11 +134,12 @@ export interface RollbackResult {
  * Puts the previously published batch back in one transaction. The batch rolled away
  * from is marked `rolled_back` and never chosen again, so repeated rollbacks walk back.
  */
-export async function rollbackBatch(
-  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
-  toId?: string,
-): Promise<RollbackResult> {
-  return db.transaction(async (tx) => {
+export async function rollbackBatch(db: Transactional & Queryable, toId?: string): Promise<RollbackResult> {
+  const { rows: all } = await db.query<{ published_schema: string; model: string }>(
+    `select distinct published_schema, model from strata.batch_relations where batch_id in (select batch_id from strata.batches where status = 'published')`,
+  );
+  const views = all.map((r) => qualify(r.published_schema, r.model));
+  return withViewLocks(db, views, async (tx) => {
     const from = await currentBatchId(tx);
     if (!from) throw new Error('nothing is published yet, so there is nothing to roll back');
     const { rows } = await tx.query<{ batch_id: string }>(

@@ -37,6 +37,8 @@ create table if not exists strata.locks (
   name              text primary key,
   token             text not null,
   holder            text not null,
+  host              text not null,
+  pid               integer not null,
   batch_id          text,
   acquired_at       timestamptz not null default now(),
   heartbeat_at      timestamptz not null default now()

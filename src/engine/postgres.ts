@@ -128,8 +128,10 @@ async function* copyOut(client: pg.PoolClient | pg.Pool, copySql: string): Async
 export function createPostgresEngine(url: string, opts: { maxConnections?: number } = {}): Engine {
   const max = opts.maxConnections ?? 8;
   const pool = new pg.Pool(poolConfig(url, max));
-  // An idle client losing its server (restart, pg_terminate_backend) must not crash the process.
+  // A client losing its server (restart, pg_terminate_backend) must not crash the process:
+  // the query running on it fails with the reason, which is what gets reported.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const base = queryable(pool);
   return {
     ...base,

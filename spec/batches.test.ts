@@ -1,0 +1,247 @@
+/**
+ * Write–audit–publish on both engines: failed tests and models publish nothing, warnings
+ * don't block, rollback restores, builds never interleave, a killed connection fails
+ * cleanly, readers never see a mix of batches, and the artifacts tell what happened.
+ */
+import assert from 'node:assert/strict';
+
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { JAFFLE, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+
+// Tables only: a view over a seed or source reads its input live, as views do.
+const PUBLISHED = ['staging.stg_orders', 'marts.orders', 'marts.customers'];
+
+async function checksums(target: TestTarget): Promise<string[]> {
+  return withEngine(target, (db) => Promise.all(PUBLISHED.map((r) => relationChecksum(db, r))));
+}
+
+function addCustomer(project: string, id: number): void {
+  const file = join(project, 'seeds', 'raw_customers.csv');
+  appendFileSync(file, `${id},New,C.${readFileSync(file, 'utf8').includes('\r\n') ? '\r\n' : '\n'}`);
+}
+
+for (const factory of targets()) {
+  describe(`batches on ${factory.name}`, () => {
+    let target: TestTarget;
+    let project: string;
+    before(async () => {
+      target = await factory.create();
+      project = copyProject(JAFFLE);
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    });
+    after(async () => {
+      await target.cleanup();
+      rmSync(project, { recursive: true, force: true });
+    });
+
+    test('a failing data test publishes nothing: the previous batch stays readable and unchanged', async () => {
+      const before = await checksums(target);
+      addCustomer(project, 101);
+      const singular = join(project, 'tests', 'no_new_customers.sql');
+      writeFileSync(singular, 'select customer_id from {{ref "customers"}} where customer_id > 100');
+      try {
+        const r = await runCli(['build'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /FAIL\s+no_new_customers — 1 failing row in strata_audit\.no_new_customers/);
+        assert.match(r.stdout, /customer_id=101/, 'the first failing rows are printed');
+        assert.match(r.stdout, /NOT published: test no_new_customers failed/);
+        assert.deepEqual(await checksums(target), before);
+        await withEngine(target, async (db) => {
+          const audit = await db.query<{ customer_id: number }>('select customer_id from strata_audit.no_new_customers');
+          assert.deepEqual(audit.rows.map((x) => Number(x.customer_id)), [101]);
+        });
+      } finally {
+        rmSync(singular);
+      }
+    });
+
+    test('warn-severity failures are reported but do not block publishing', async () => {
+      const schema = join(project, 'models', 'marts', 'schema.yml');
+      const original = readFileSync(schema, 'utf8');
+      writeFileSync(schema, original.replace('      - row_count: { min: 1 }', '      - row_count: { min: 1 }\n      - row_count: { max: 10, severity: warn }'));
+      try {
+        const r = await runCli(['build'], { projectDir: project, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /WARN\s+customers__row_count_2 — 1 failing row/);
+        assert.match(r.stdout, /published batch/);
+        const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
+        assert.equal(results.results.find((x: { name: string }) => x.name === 'customers__row_count_2').status, 'warn');
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ n: string }>('select count(*) as n from marts.customers');
+          assert.equal(Number(rows[0]!.n), 101);
+        });
+      } finally {
+        writeFileSync(schema, original);
+      }
+    });
+
+    test('views others built on published relations survive publishing; incompatible changes stop and name them', async () => {
+      await withEngine(target, (db) => db.exec('create schema if not exists reporting; create or replace view reporting.customer_count as select count(*) as n from marts.customers'));
+      addCustomer(project, 150);
+      let r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const count = async (): Promise<number> =>
+        withEngine(target, async (db) => Number((await db.query<{ n: string }>('select n from reporting.customer_count')).rows[0]!.n));
+      const seen = await count();
+      assert.equal(seen, await withEngine(target, async (db) => Number((await db.query<{ n: string }>('select count(*) as n from marts.customers')).rows[0]!.n)));
+      // Dropping a column of a model that a foreign view depends on must not cascade.
+      await withEngine(target, (db) => db.exec('create or replace view reporting.customer_names as select first_name from marts.customers'));
+      const model = join(project, 'models', 'marts', 'customers.sql');
+      const good = readFileSync(model, 'utf8');
+      writeFileSync(model, good.replace('select c.customer_id, c.first_name, c.last_name,', 'select c.customer_id, c.last_name,').replace('group by 1, 2, 3', 'group by 1, 2'));
+      try {
+        r = await runCli(['build'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout + r.stderr, /cannot publish "marts"\."customers": its columns changed and other objects depend on it .*reporting\.customer_names/);
+        assert.equal(await count(), seen, 'the published batch and the foreign views are untouched');
+      } finally {
+        writeFileSync(model, good);
+        await withEngine(target, (db) => db.exec('drop view reporting.customer_names'));
+      }
+    });
+
+    test('rollback puts the previous batch back in one step', async () => {
+      const published = await checksums(target);
+      addCustomer(project, 102);
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.notDeepEqual(await checksums(target), published);
+      const rb = await runCli(['rollback'], { projectDir: project, target });
+      assert.equal(rb.code, 0, rb.stdout + rb.stderr);
+      assert.match(rb.stdout, /rolled back from batch \S+ to \S+/);
+      assert.deepEqual(await checksums(target), published);
+      const list = await runCli(['--json', 'batches'], { projectDir: project, target });
+      const batches = JSON.parse(list.stdout) as { status: string; current: boolean }[];
+      assert.equal(batches.filter((b) => b.current).length, 1);
+      assert.equal(batches.find((b) => b.current)!.status, 'published');
+      assert.ok(batches.some((b) => b.status === 'rolled_back'));
+    });
+
+    test('two concurrent builds never interleave: the second waits or fails naming the holder', async () => {
+      const slow = join(project, 'models', 'staging', 'slow.sql');
+      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(4)::text as slept');
+      try {
+        const first = runCli(['build', '--batch-id', 'slow-first'], { projectDir: project, target });
+        // Wait until the first build is under way (it logs run_start right before taking the lock).
+        const log = join(project, 'logs', 'pipeline.log');
+        for (let i = 0; i < 200 && !readFileSync(log, 'utf8').includes('"batch_id":"slow-first","event":"run_start"'); i++) await sleep(50);
+        await sleep(1000);
+        const impatient = await runCli(['build', '--lock-timeout', '1'], { projectDir: project, target });
+        assert.equal(impatient.code, 1, impatient.stdout + impatient.stderr);
+        const said = impatient.stdout + impatient.stderr;
+        if (target.name === 'postgres') assert.match(said, /another build holds the lock: strata build \(pid \d+ on .+\), batch slow-first/);
+        else assert.match(said, /embedded database .* is in use by process \d+/);
+        const patient = runCli(['build', '--batch-id', 'slow-second'], { projectDir: project, target });
+        const [a, b] = await Promise.all([first, patient]);
+        assert.equal(a.code, 0, a.stdout + a.stderr);
+        assert.equal(b.code, 0, b.stdout + b.stderr);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ batch_id: string; started_at: Date; finished_at: Date }>(
+            `select batch_id, started_at, finished_at from strata.batches where batch_id in ('slow-first', 'slow-second') order by started_at`,
+          );
+          assert.deepEqual(rows.map((x) => x.batch_id), ['slow-first', 'slow-second']);
+          assert.ok(new Date(rows[1]!.started_at) >= new Date(rows[0]!.finished_at), 'the second batch started after the first finished');
+        });
+      } finally {
+        rmSync(slow);
+      }
+    });
+
+    test('run_results.json and every log line match what happened', async () => {
+      const r = await runCli(['build', '--batch-id', 'audited-batch'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
+      assert.equal(results.batch_id, 'audited-batch');
+      const lines = readFileSync(join(project, 'logs', 'pipeline.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.batch_id === 'audited-batch');
+      const kinds = lines.map((l) => l.event);
+      assert.equal(kinds[0], 'run_start');
+      assert.equal(kinds.at(-1), 'run_end');
+      assert.ok(kinds.includes('publish'));
+      for (const res of results.results as { kind: string; name: string; status: string }[]) {
+        const line = lines.find((l) => (res.kind === 'model' ? l.event === 'model_end' && l.model === res.name : l.event === 'test_end' && l.test === res.name));
+        assert.ok(line, `a log line for ${res.name}`);
+        assert.equal(line!.status, res.status);
+      }
+      const metrics = JSON.parse(readFileSync(join(project, 'docs', 'last_run_metrics.json'), 'utf8'));
+      assert.equal(metrics.batch_id, 'audited-batch');
+      assert.equal(metrics.pipeline_success, 1);
+      assert.ok(metrics.pipeline_latency > 0 && metrics.steps.run >= 0 && metrics.steps.publish >= 0);
+    });
+
+    if (factory.name === 'postgres') {
+      test('a connection killed mid-build fails the build cleanly and leaves the published data intact', async () => {
+        const before = await checksums(target);
+        const slow = join(project, 'models', 'marts', 'slow_mart.sql');
+        writeFileSync(slow, '{{config materialized="table"}}\nselect c.*, pg_sleep(0.05)::text as slept from {{ref "customers"}} c');
+        try {
+          addCustomer(project, 103);
+          const build = runCli(['build', '--batch-id', 'killed'], { projectDir: project, target });
+          const admin = new pg.Client({ connectionString: target.databaseUrl });
+          await admin.connect();
+          let killed = 0;
+          for (let i = 0; i < 100 && killed === 0; i++) {
+            await sleep(100);
+            const { rows } = await admin.query(
+              `select pg_terminate_backend(pid) as ok from pg_stat_activity
+                where datname = current_database() and pid <> pg_backend_pid() and query like '%pg_sleep(0.05)%' and state = 'active'`,
+            );
+            killed = rows.length;
+          }
+          await admin.end();
+          assert.equal(killed, 1, 'the slow model was found and its connection terminated');
+          const r = await build;
+          assert.equal(r.code, 1, r.stdout + r.stderr);
+          assert.match(r.stdout, /ERROR\s+table\s+marts\.slow_mart[\s\S]*terminat/i);
+          assert.match(r.stdout, /NOT published/);
+          assert.deepEqual(await checksums(target), before);
+          const again = await runCli(['build', '--lock-timeout', '5'], { projectDir: project, target });
+          assert.equal(again.code, 0, 'the lock was released: the next build runs\n' + again.stdout + again.stderr);
+        } finally {
+          rmSync(slow, { force: true });
+        }
+      });
+
+      test('readers in another connection never see a mix of two batches', async () => {
+        const reader = new pg.Client({ connectionString: target.databaseUrl });
+        await reader.connect();
+        const seen = new Set<string>();
+        let mixed = 0;
+        let reading = true;
+        const loop = (async () => {
+          while (reading) {
+            const { rows } = await reader.query(
+              `select (select count(*) from staging.stg_orders) as a, (select count(*) from marts.orders) as b`,
+            );
+            if (rows[0].a !== rows[0].b) mixed++;
+            seen.add(`${rows[0].a}`);
+          }
+        })();
+        try {
+          for (let i = 0; i < 3; i++) {
+            const orders = join(project, 'seeds', 'raw_orders.csv');
+            const eol = readFileSync(orders, 'utf8').includes('\r\n') ? '\r\n' : '\n';
+            appendFileSync(orders, `${300 + i},1,2018-05-0${i + 1},placed${eol}`);
+            const r = await runCli(['build'], { projectDir: project, target });
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+          }
+        } finally {
+          reading = false;
+          await loop;
+          await reader.end();
+        }
+        assert.equal(mixed, 0, 'one statement never saw two batches');
+        assert.ok(seen.size >= 3, `the reader saw the batches change (${[...seen].join(', ')})`);
+      });
+    }
+  });
+}
+
