@@ -17,7 +17,7 @@ export type FastNode =
   | string
   | { kind: 'helper'; name: string; fn: Helper; params: Literal[]; hash: Hash; loc: { start: Pos; end: Pos } }
   | { kind: 'lookup'; name: string }
-  | { kind: 'partial'; body: FastNode[]; hash: Hash | undefined; indent: string };
+  | { kind: 'partial'; body: FastNode[]; hash: Hash | undefined };
 
 export interface FastEnv {
   helpers: Readonly<Record<string, Helper | undefined>>;
@@ -38,7 +38,7 @@ const VALUE = /"((?:\\"|[^"])*)"|'((?:\\'|[^'])*)'|(-?[0-9]+(?:\.[0-9]+)?|true|f
 const KEY = /([A-Za-z_][A-Za-z0-9_]*)\s*=\s*/y;
 
 const COMMENT = { kind: 'comment' } as const;
-interface Content { kind: 'content'; text: string; original: string; left?: boolean; right?: boolean }
+interface Content { kind: 'content'; text: string }
 type Item = Exclude<FastNode, string> | Content | typeof COMMENT;
 
 function at(re: RegExp, text: string, pos: number): RegExpExecArray | null {
@@ -66,7 +66,7 @@ export function parseFast(text: string, env: FastEnv): FastNode[] | null {
   while (pos < text.length) {
     const open = text.indexOf('{{', pos);
     const end = open < 0 ? text.length : open;
-    if (end > pos) items.push({ kind: 'content', text: text.slice(pos, end), original: text.slice(pos, end) });
+    if (end > pos) items.push({ kind: 'content', text: text.slice(pos, end) });
     if (open < 0) break;
     if (text[open - 1] === '\\') return null; // escaped mustache
     const start = where(open);
@@ -111,41 +111,14 @@ export function parseFast(text: string, env: FastEnv): FastNode[] | null {
     if (partial) {
       const body = env.partial(name);
       if (!body) return null;
-      items.push({ kind: 'partial', body, hash, indent: '' });
+      items.push({ kind: 'partial', body, hash });
     } else if (fn && !BUILTIN.has(name)) {
       items.push({ kind: 'helper', name, fn, params, hash: hash ?? {}, loc: { start, end: where(pos) } });
     } else if (params.length > 0 || hash || fn) {
       return null; // an unknown helper, or a built-in: Handlebars reports or handles it
     } else items.push({ kind: 'lookup', name });
   }
-  standalone(items);
   return items.flatMap((i): FastNode[] => (i.kind === 'content' ? (i.text ? [i.text] : []) : i.kind === 'comment' ? [] : [i]));
-}
-
-/**
- * Handlebars' rule for a partial or comment alone on its line (whitespace-control.js, root
- * program, no `~`): the line's indentation and newline go, and a partial's output is indented.
- */
-function standalone(body: Item[]): void {
-  const content = (i: number): Content | undefined => (body[i]?.kind === 'content' ? (body[i] as Content) : undefined);
-  body.forEach((item, i) => {
-    if (item.kind !== 'comment' && item.kind !== 'partial') return;
-    const prev = content(i - 1), next = content(i + 1);
-    const prevWs = i === 0 || (!!prev && (i > 1 ? /(?:^|\S)[^\S\n]*\n\s*$/ : /^\s*$|(?:^|\S)[^\S\n]*\n\s*$/).test(prev.original));
-    const nextWs = i === body.length - 1 || (!!next && (i < body.length - 2 ? /^\s*?\r?\n/ : /^\s*?(\r?\n|$)/).test(next.original));
-    if (!prevWs || !nextWs) return;
-    if (next && !next.right) {
-      const was = next.text;
-      next.text = was.replace(/^[ \t]*\r?\n?/, '');
-      next.right = next.text !== was;
-    }
-    if (prev && !prev.left) {
-      const was = prev.text;
-      prev.text = was.replace(/(^|[^ \t])[ \t]+$/, '$1');
-      prev.left = prev.text !== was;
-      if (prev.left && item.kind === 'partial') item.indent = /(?:^|[^ \t])([ \t]+)$/.exec(prev.original)?.[1] ?? '';
-    }
-  });
 }
 
 /** Handlebars adds this to helper options (runtime.js wrapHelper); it reads own properties. */
@@ -166,9 +139,7 @@ export function renderFast(nodes: readonly FastNode[], context: object, data: ob
     // property read is what Handlebars' lookupProperty returns.
     else if (n.kind === 'lookup') v = n.name === 'this' ? context : (context as Record<string, unknown>)[n.name];
     else {
-      const body = renderFast(n.body, n.hash ? { ...context, ...n.hash } : context, data);
-      // runtime.js indents every line of a standalone partial's output but a final empty one.
-      v = n.indent ? body.split('\n').map((l, j, a) => (l === '' && j === a.length - 1 ? l : n.indent + l)).join('\n') : body;
+      v = renderFast(n.body, n.hash ? { ...context, ...n.hash } : context, data);
     }
     out = i === 0 ? (v ?? '') : (out as string) + ((v ?? '') as string);
   });

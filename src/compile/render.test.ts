@@ -137,11 +137,10 @@ describe('helpers', () => {
     assert.equal(render('select {{ident "order"}}, {{ident "s" \'t"x\'}}').sql, 'select "order", "s"."t""x"');
   });
 
-  test('macros are partials, with literal arguments, in folders, and standalone', () => {
+  test('macros are partials, with literal arguments, in folders, and keep their line', () => {
     const r = render('select {{> safe_div num="a" den="b"}}, {{> util/pct x="c"}},\n  {{> lines}}\n  from t');
-    // A partial alone on its line is indented line by line and its line's newline dropped
-    // (Handlebars' standalone rule); macros are trimmed, so the next line follows directly.
-    assert.equal(r.sql, 'select case when b = 0 then null else a::numeric / b end, 100.0 * c,\n  a,\n  b  from t');
+    // A partial alone on its line keeps that line's newline, so SQL never runs together.
+    assert.equal(r.sql, 'select case when b = 0 then null else a::numeric / b end, 100.0 * c,\n  a,\nb\n  from t');
   });
 });
 

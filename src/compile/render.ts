@@ -34,6 +34,14 @@ export interface RenderEnv {
 }
 
 // `severity` is for singular tests; the rest configure models.
+/**
+ * SQL, not HTML: nothing is escaped. Handlebars' "standalone" rule (a partial alone on its
+ * line swallows that line's newline) would glue a macro's last line to the next SQL line,
+ * so it is off: what is written on a line stays on that line.
+ */
+const PARSE = { ignoreStandalone: true };
+const COMPILE = { noEscape: true, strict: false, ignoreStandalone: true };
+
 const CONFIG_KEYS = ['materialized', 'unique_key', 'tags', 'indexes', 'description', 'export', 'severity'];
 
 /**
@@ -146,7 +154,7 @@ export function createRenderer(
     try {
       // hb.compile alone parses lazily, on first use: a broken macro would then be reported
       // against whichever model used it first, or never.
-      hb.registerPartial(name, hb.compile(hb.parse(text), { noEscape: true, strict: false }));
+      hb.registerPartial(name, hb.compile(hb.parse(text, PARSE), COMPILE));
       macroTexts.set(name, text);
     } catch (err) {
       diagnostics.push(templateDiagnostic(macro.relPath, err));
@@ -177,7 +185,7 @@ export function createRenderer(
       if (quick) return quick;
       try {
         // Parsing up front surfaces syntax errors now, and compile() reuses the tree.
-        return hb.compile(hb.parse(text), { noEscape: true, strict: false });
+        return hb.compile(hb.parse(text, PARSE), COMPILE);
       } catch (err) {
         diagnostics.push(templateDiagnostic(file, err));
         return null;
