@@ -11,6 +11,11 @@ import type { CommonOptions } from './api/context.ts';
 import { batches, migrate, rollback, seed } from './api/admin.ts';
 import { resolveTarget } from './api/target.ts';
 import { test } from './api/test.ts';
+import { health } from './api/health.ts';
+import { grants } from './api/grants.ts';
+import { formatHealth } from './observability/health.ts';
+import { prometheusText } from './observability/metrics.ts';
+import { writeTextAtomic } from './observability/artifacts.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/url.ts';
@@ -186,6 +191,40 @@ program
     print(c.json, list, () =>
       list.map((b) => `${b.current ? '*' : ' '} ${b.batchId}  ${b.status.padEnd(11)} ${b.command.padEnd(5)} started ${b.startedAt.toISOString()}`).join('\n') || 'no batches yet',
     );
+    return ExitCode.ok;
+  }));
+
+program
+  .command('grants')
+  .description('create/update the roles of project.yaml and apply their grants per layer (also runs after every publish and rollback)')
+  .action(act(async () => {
+    const c = common();
+    const r = await grants(c);
+    print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
+    return ExitCode.ok;
+  }));
+
+const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;
+
+program
+  .command('health')
+  .description('check DB connectivity, the last run, gold freshness, the lake and migrations; exit 0 healthy, 1 degraded, 2 down')
+  .action(act(async () => {
+    const c = common();
+    const report = await health(c);
+    print(c.json, report, () => formatHealth(report));
+    return HEALTH_EXIT[report.status];
+  }));
+
+program
+  .command('metrics')
+  .description("print the KPIs and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
+  .option('--out <file>', 'write them to this file atomically instead of stdout')
+  .action(act(async (flags: { out?: string }) => {
+    const c = common();
+    const text = prometheusText(await health(c));
+    if (flags.out) writeTextAtomic(resolve(flags.out), text);
+    else process.stdout.write(text);
     return ExitCode.ok;
   }));
 

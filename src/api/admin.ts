@@ -8,6 +8,7 @@ import { rollbackBatch, type RollbackResult } from '../batch/publish.ts';
 import { listBatches, type BatchInfo } from '../batch/state.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
 import { loadSeeds, type SeedResult } from '../seeds/load.ts';
+import { grantsInSession } from './grants.ts';
 
 /** Opens a session for one short command and always closes it and the event bus. */
 async function withSession<T>(opts: CommonOptions, fn: (s: Awaited<ReturnType<typeof openSession>>) => Promise<T>): Promise<T> {
@@ -58,12 +59,14 @@ export async function seed(opts: CommonOptions & { from?: string }): Promise<See
 
 /** Puts the previously published batch back, under the build lock. */
 export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutMs?: number }): Promise<RollbackResult> {
+  const project = loadProject(opts.projectDir, opts.vars !== undefined ? { vars: opts.vars } : {});
   return withSession(opts, async (s) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'rollback', command: 'strata rollback', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
       const result = await rollbackBatch(s.engine, opts.to);
       s.bus.batchId = result.to;
       s.bus.emit({ event: 'rollback', from: result.from, to: result.to });
+      await grantsInSession(s, project);
       return result;
     } finally {
       await lock.release();

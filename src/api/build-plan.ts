@@ -12,8 +12,8 @@ export function testsFor(tests: readonly CompiledTest[], chosen: ReadonlySet<str
 /**
  * The graph a build walks: the chosen models, each test after the models it reads, and
  * every child of a model after that model's tests, so a failed test stops the rows it
- * judged from flowing further. A test never waits on a model that itself reads the
- * test's models (that would be a cycle); such children run regardless, as in dbt.
+ * judged from flowing further. A test only gates the children that read all of its models
+ * (a test reading a model and one of that model's children cannot gate the others: cycles).
  */
 export function buildGraph(compiled: CompiledProject, chosen: ReadonlySet<string>, tests: readonly CompiledTest[]): Dag {
   const dag = new Dag();
@@ -35,7 +35,10 @@ export function buildGraph(compiled: CompiledProject, chosen: ReadonlySet<string
     for (const r of refs) {
       for (const child of compiled.dag.children(r)) {
         if (!chosen.has(child) || t.refs.includes(child)) continue;
-        if (t.refs.some((ref) => upstreamOf(ref).has(child))) continue;
+        // Gate a child only when it reads every model the test reads (as dbt does): two
+        // relationships tests pointing at two different children would otherwise each wait
+        // for the child the other one gates, a cycle.
+        if (!t.refs.every((ref) => upstreamOf(child).has(ref))) continue;
         dag.addEdge(node, child);
       }
     }

@@ -3,6 +3,7 @@ import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
 import { openMigrationEngine } from './target.ts';
+import { grantsInSession } from './grants.ts';
 import { testsFor } from './build-plan.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
@@ -139,6 +140,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
       bus.emit({ event: 'publish', layers, models: result.mapping.size, duration_s: steps.publish });
       await expireOldBatches(engine, compiled.project.config.keepBatches);
+      const tg = performance.now();
+      await grantsInSession(session, compiled.project);
+      steps.grants = seconds(tg);
       await opts.afterPublish?.(session, batchId, steps);
       summary.status = 'success';
     }

@@ -4,7 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import type { Engine } from '../engine/engine.ts';
 import { createPgliteEngine } from '../engine/pglite.ts';
 import { createPostgresEngine } from '../engine/postgres.ts';
-import { connectionSettings, maskSecrets } from '../engine/url.ts';
+import { connectionSettings, directUrlFor, maskSecrets } from '../engine/url.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
 
 export type Target =
@@ -47,7 +47,8 @@ export function resolveTarget(opts: TargetOptions): Target {
     } catch (err) {
       throw new StrataError((err as Error).message, ExitCode.usage);
     }
-    return { kind: 'postgres', url, ...(env.DATABASE_URL_DIRECT ? { directUrl: env.DATABASE_URL_DIRECT } : {}), label: maskSecrets(url) };
+    const directUrl = env.DATABASE_URL_DIRECT || directUrlFor(url);
+    return { kind: 'postgres', url, ...(directUrl ? { directUrl } : {}), label: maskSecrets(url) };
   }
   const dataDir = env.STRATA_PGLITE_DIR ?? join(opts.projectDir, '.strata', 'pglite');
   return { kind: 'pglite', dataDir, label: `embedded PGlite (${dataDir})` };

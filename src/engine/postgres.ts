@@ -31,29 +31,43 @@ function tlsOptions(settings: ConnectionSettings, rootCert: string | null): fals
 
 /**
  * node-postgres quietly falls back to plain SCRAM when the server offers no channel
- * binding; `channel_binding=require` must refuse instead, as libpq does.
+ * binding, and answers cleartext or md5 password requests before any check could run.
+ * `channel_binding=require` must refuse all of those before sending a credential, as libpq
+ * does: otherwise an impostor server would be handed the password.
  */
 function channelBindingClient(required: boolean): typeof pg.Client {
   if (!required) return pg.Client;
   return class ChannelBoundClient extends pg.Client {
     constructor(config: pg.ClientConfig) {
       super(config);
-      const connection = (this as unknown as { connection: NodeJS.EventEmitter & { end(): void } }).connection;
-      let bound = false;
-      connection.on('authenticationSASL', (msg: { mechanisms: string[] }) => {
-        bound = msg.mechanisms.includes('SCRAM-SHA-256-PLUS');
-      });
-      // Registered before the client's own listeners, so this runs before the session is handed out.
-      connection.on('authenticationOk', () => {
-        if (bound) return;
-        connection.emit(
+      // pg.Client binds these handlers when it connects, so instance properties replace them.
+      const self = this as unknown as {
+        connection: NodeJS.EventEmitter & { end(): void };
+        _handleAuthCleartextPassword(msg: unknown): void;
+        _handleAuthMD5Password(msg: unknown): void;
+        _handleAuthSASL(msg: { mechanisms: string[] }): void;
+      };
+      const refuse = (asked: string): void => {
+        self.connection.emit(
           'error',
           new Error(
-            'channel_binding=require, but the server did not authenticate with SCRAM-SHA-256-PLUS ' +
-              '(it needs TLS and a SCRAM password); refusing the connection',
+            `channel_binding=require, but the server asked for ${asked} instead of SCRAM-SHA-256-PLUS ` +
+              '(it needs TLS and a SCRAM password); refusing the connection without sending credentials',
           ),
         );
-        connection.end();
+        self.connection.end();
+      };
+      let bound = false;
+      self._handleAuthCleartextPassword = () => refuse('a cleartext password');
+      self._handleAuthMD5Password = () => refuse('an md5 password');
+      const sasl = self._handleAuthSASL.bind(this);
+      self._handleAuthSASL = (msg) => {
+        if (!msg.mechanisms.includes('SCRAM-SHA-256-PLUS')) return refuse(`SASL ${msg.mechanisms.join(', ')}`);
+        bound = true;
+        sasl(msg);
+      };
+      self.connection.on('authenticationOk', () => {
+        if (!bound) refuse('no authentication');
       });
     }
   };

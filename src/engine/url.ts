@@ -2,9 +2,15 @@
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '']);
 
-/** Replaces the password of every postgres URL in `text` with `****`. */
+/**
+ * Replaces every password in `text` with `****`: in postgres URLs (also one holding a raw
+ * `@`), in `?password=` query parameters and in key=value connection strings. Quotes end a
+ * match, so JSON log lines stay intact.
+ */
 export function maskSecrets(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1****@');
+  return text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s"']*:)[^\s"'/?#]*@/gi, '$1****@')
+    .replace(/(\bpassword\s*=\s*)('[^']*'|[^&\s"']+)/gi, '$1****');
 }
 
 export function isLocalHost(host: string): boolean {
@@ -47,4 +53,16 @@ export function connectionSettings(url: string): ConnectionSettings {
     throw new Error(`channel_binding=${cb} is not one of disable, prefer, require`);
   }
   return { url, host, sslmode, channelBinding: cb as ConnectionSettings['channelBinding'] };
+}
+
+/**
+ * Neon's pooled endpoint is the direct one with `-pooler` in its first host label. Session
+ * work (postgres-migrations' advisory lock) must not go through a transaction-mode pooler.
+ */
+export function directUrlFor(url: string): string | null {
+  const u = new URL(url);
+  const [first, ...rest] = u.hostname.split('.');
+  if (!first?.endsWith('-pooler')) return null;
+  u.hostname = [first.slice(0, -'-pooler'.length), ...rest].join('.');
+  return u.toString();
 }

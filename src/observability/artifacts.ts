@@ -4,12 +4,16 @@ import type { RunSummary } from '../core/results.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { maskSecrets } from '../engine/url.ts';
 
-/** Written whole or not at all: a reader never sees half a JSON file. */
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Written whole or not at all: a reader (a collector, a dashboard) never sees half a file. */
+export function writeTextAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, maskSecrets(JSON.stringify(value, null, 2)) + '\n');
+  writeFileSync(tmp, maskSecrets(text));
   renameSync(tmp, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** target/run_results.json: one entry per model and test, as dbt users know it. */
