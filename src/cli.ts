@@ -3,7 +3,9 @@
  * The command line: parses flags, calls the API, prints, sets the exit code. Nothing
  * here knows SQL; everything it does is available from src/api/ as functions.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { build, type BuildOptions } from './api/build.ts';
 import { compileProject } from './api/compile.ts';
@@ -13,6 +15,8 @@ import { resolveTarget } from './api/target.ts';
 import { test } from './api/test.ts';
 import { health } from './api/health.ts';
 import { grants } from './api/grants.ts';
+import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from './docs/index.ts';
+import { listBatches as listLakeBatches } from './lake/batches.ts';
 import { formatHealth } from './observability/health.ts';
 import { prometheusText } from './observability/metrics.ts';
 import { writeTextAtomic } from './observability/artifacts.ts';
@@ -202,6 +206,33 @@ program
     const r = await grants(c);
     print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
     return ExitCode.ok;
+  }));
+
+program
+  .command('docs')
+  .description('write the documentation site target/docs/index.html: models, columns, tests, SQL, lineage, last run, lake batches')
+  .option('--serve', 'then serve it on http://127.0.0.1:<port>/')
+  .option('--port <n>', 'port for --serve', '8080')
+  .action(act(async (o: { serve?: boolean; port: string }) => {
+    const c = common();
+    const { compiled } = compileProject({ ...c, writeArtifacts: true });
+    const cfg = compiled.project.config;
+    const lakeDir = join(c.projectDir, cfg.lake.path);
+    const lakeBatches = (
+      await Promise.all(cfg.lake.layers.map(async (layer) => (existsSync(join(lakeDir, layer)) ? toLakeBatchRows(layer, await listLakeBatches(lakeDir, layer)) : [])))
+    ).flat();
+    const r = generateDocsSite({ ...loadDocsInputs(c.projectDir), lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
+    print(c.json, r, () => `wrote ${r.path} (${r.models} models, ${r.edges} edges)`);
+    if (!o.serve) return ExitCode.ok;
+    const server = serveDocs(dirname(r.path), Number(o.port));
+    return new Promise<number>((done) => {
+      server.on('listening', () => console.log(`serving http://127.0.0.1:${(server.address() as AddressInfo).port}/ (Ctrl-C to stop)`));
+      server.on('error', (e) => {
+        console.error(`error: cannot serve the docs: ${errorMessage(e)}`);
+        done(ExitCode.usage);
+      });
+      server.on('close', () => done(ExitCode.ok));
+    });
   }));
 
 const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;
