@@ -4,6 +4,7 @@ import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
 import { openMigrationEngine } from './target.ts';
 import { grantsInSession } from './grants.ts';
+import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
@@ -28,8 +29,8 @@ export interface BuildOptions extends CommonOptions {
   /** `build`: migrate, seed when changed, run tests; `run`: models only. */
   mode: 'build' | 'run';
   seedFrom?: string;
-  /** Steps after publishing (grants, lake export), given the open session. */
-  afterPublish?: (session: Session, batchId: string, steps: StepTimes) => Promise<void>;
+  /** Export the lake layers after publishing (default true). */
+  export?: boolean;
 }
 
 export interface BuildResult {
@@ -143,8 +144,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       const tg = performance.now();
       await grantsInSession(session, compiled.project);
       steps.grants = seconds(tg);
-      await opts.afterPublish?.(session, batchId, steps);
       summary.status = 'success';
+      if (opts.export !== false && compiled.project.config.lake.layers.length > 0) {
+        const te = performance.now();
+        try {
+          await exportLayers(session, compiled.project);
+        } catch (err) {
+          // The database batch stands; the lake can be written again with `strata export`.
+          summary.status = 'failed';
+          summary.error = `batch ${batchId} is published, but its lake export failed: ${maskSecrets(errorMessage(err))}; run \`strata export\``;
+          bus.emit({ event: 'error', message: summary.error });
+        }
+        steps.export = seconds(te);
+      }
     }
   } catch (err) {
     summary.error = maskSecrets(errorMessage(err));

@@ -1,0 +1,99 @@
+/**
+ * Operations on both engines: health (healthy, stale, down), metrics parsed by a real
+ * Prometheus parser (promtool), and metrics --out written atomically.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { JAFFLE, copyProject, runCli, targets, type TestTarget } from './support.ts';
+
+const PROMTOOL = '/usr/bin/promtool';
+
+function promtoolCheck(text: string): string {
+  if (!existsSync(PROMTOOL)) throw new Error(`no promtool at ${PROMTOOL}: apt-get install prometheus`);
+  // `promtool check metrics` reads the exposition text on stdin; lint problems make it exit 1.
+  return execFileSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+}
+
+for (const factory of targets()) {
+  describe(`operations on ${factory.name}`, () => {
+    let target: TestTarget;
+    let project: string;
+    before(async () => {
+      target = await factory.create();
+      project = copyProject(JAFFLE);
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const ex = await runCli(['export'], { projectDir: project, target });
+      assert.equal(ex.code, 0, ex.stdout + ex.stderr);
+    });
+    after(async () => {
+      await target.cleanup();
+      rmSync(project, { recursive: true, force: true });
+    });
+
+    test('health on a healthy project: exit 0, every check OK, --json for machines', async () => {
+      const r = await runCli(['health'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /strata health: HEALTHY/);
+      for (const check of ['db_connectivity', 'last_run', 'gold_freshness', 'migrations', 'lake_marts']) assert.match(r.stdout, new RegExp(`OK\\s+${check}`));
+      const j = await runCli(['--json', 'health'], { projectDir: project, target });
+      const report = JSON.parse(j.stdout);
+      assert.equal(report.status, 'healthy');
+      assert.equal(report.kpis.db_connectivity, 1);
+      assert.equal(report.kpis.pipeline_success, 1);
+      assert.ok(report.kpis.gold_freshness_seconds >= 0 && report.kpis.gold_freshness_seconds < 600);
+    });
+
+    test('health with stale gold: exit 1, freshness named', async () => {
+      const yaml = join(project, 'project.yaml');
+      const original = readFileSync(yaml, 'utf8');
+      writeFileSync(yaml, original + 'health:\n  gold_freshness_hours: 0.0001\n');
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const r = await runCli(['health'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /strata health: DEGRADED/);
+        assert.match(r.stdout, /WARN\s+gold_freshness\s+gold published .* ago .*threshold 0.0001 h — STALE/);
+      } finally {
+        writeFileSync(yaml, original);
+      }
+    });
+
+    test('metrics: Prometheus text that promtool accepts, with the KPIs and per-model rows', async () => {
+      const r = await runCli(['metrics'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stderr);
+      promtoolCheck(r.stdout);
+      assert.match(r.stdout, /^strata_pipeline_success 1$/m);
+      assert.match(r.stdout, /^strata_pipeline_latency_seconds \d+(\.\d+)?$/m);
+      assert.match(r.stdout, /^strata_gold_freshness_seconds \d+$/m);
+      assert.match(r.stdout, /^strata_model_rows\{model="customers"\} 100$/m);
+      assert.match(r.stdout, /^strata_db_connectivity 1$/m);
+      const out = join(project, 'textfile', 'strata.prom');
+      const w = await runCli(['metrics', '--out', out], { projectDir: project, target });
+      assert.equal(w.code, 0, w.stderr);
+      promtoolCheck(readFileSync(out, 'utf8'));
+    });
+  });
+}
+
+test('health with the database down: exit 2, a clear message, the URL masked', async () => {
+  const project = copyProject(JAFFLE);
+  try {
+    const url = 'postgres://etl:Sup3rS3cret@127.0.0.1:1/reviews';
+    const r = await runCli(['health'], { projectDir: project, env: { DATABASE_URL: url } });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /strata health: DOWN/);
+    assert.match(r.stdout, /DOWN\s+db_connectivity\s+cannot reach postgres:\/\/etl:\*\*\*\*@127\.0\.0\.1:1\/reviews: .*ECONNREFUSED/);
+    assert.doesNotMatch(r.stdout + r.stderr, /Sup3rS3cret/);
+    const m = await runCli(['metrics'], { projectDir: project, env: { DATABASE_URL: url } });
+    assert.equal(m.code, 0);
+    promtoolCheck(m.stdout);
+    assert.match(m.stdout, /^strata_db_connectivity 0$/m);
+    assert.match(m.stdout, /^strata_health_status 2$/m);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
