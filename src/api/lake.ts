@@ -58,7 +58,13 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     const cleaned = await cleanIncompleteBatches(lakeDir, layer);
     for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
     for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
-    if (opts.replace && existsSync(batchDir(lakeDir, layer, batchId))) await setAside(lakeDir, layer, batchId);
+    if (existsSync(batchDir(lakeDir, layer, batchId))) {
+      if (opts.replace) await setAside(lakeDir, layer, batchId);
+      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === batchId && b.complete)) {
+        bus.emit({ event: 'warning', message: `${layer} batch ${batchId} is already in the lake (use --replace to write it again)` });
+        continue;
+      }
+    }
     const t = performance.now();
     const result = await exportBatch({
       engine, lakeDir, layer, batchId, tables, activate: batchId === current,
