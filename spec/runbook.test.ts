@@ -1,0 +1,125 @@
+/**
+ * docs/runbook.md, executed: every command in its sh blocks runs here, in the situation it
+ * is written for (a healthy project, a failed build, a corrupt gold file, a database that
+ * is down), and must do what the runbook says. A command added to the runbook without a
+ * step here fails the last test.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { REPO, copyProject, runCli, targets, type TestTarget } from './support.ts';
+
+const RUNBOOK = readFileSync(join(REPO, 'docs', 'runbook.md'), 'utf8');
+const COMMANDS = [...RUNBOOK.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.trim().split('\n'));
+const STRATA = `${join(REPO, 'node_modules', '.bin', 'tsx')} ${join(REPO, 'src', 'cli.ts')}`;
+
+describe('the runbook, command by command (embedded engine)', () => {
+  let target: TestTarget;
+  let project: string;
+  let scratch: string;
+  const ran = new Set<string>();
+
+  /** Runs one runbook line as written (strata = this checkout's CLI) in the project directory. */
+  function run(line: string, env: Record<string, string> = {}): { code: number; out: string } {
+    assert.ok(COMMANDS.includes(line), `not in the runbook: ${line}`);
+    ran.add(line);
+    const r = spawnSync('bash', ['-c', line.replaceAll('npx tsx src/cli.ts', '$STRATA')], {
+      cwd: project,
+      env: { ...process.env, ...target.env, STRATA, TEXTFILE_DIR: scratch, NEW_ANALYTICS_PASSWORD: 'rotated-pw', ...env },
+      encoding: 'utf8',
+    });
+    return { code: r.status ?? -1, out: r.stdout + r.stderr };
+  }
+  const ok = (line: string, expect?: RegExp, env?: Record<string, string>): string => {
+    const r = run(line, env);
+    assert.equal(r.code, 0, `${line}\n${r.out}`);
+    if (expect) assert.match(r.out, expect, line);
+    return r.out;
+  };
+
+  before(async () => {
+    target = await targets()[0]!.create();
+    project = copyProject();
+    scratch = mkdtempSync(join(tmpdir(), 'strata-runbook-'));
+    for (let i = 0; i < 2; i++) {
+      const b = await runCli(['build'], { projectDir: project, target });
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+    }
+  });
+  after(async () => {
+    await target.cleanup();
+    rmSync(project, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync('/tmp/strata-restore-drill', { recursive: true, force: true });
+    rmSync('/tmp/strata-restore-drill.lock', { force: true });
+  });
+
+  test('daily: health, logs, metrics', () => {
+    ok('npx tsx src/cli.ts health', /HEALTHY/);
+    assert.equal(JSON.parse(ok('npx tsx src/cli.ts --json health')).status, 'healthy');
+    ok('tail -n 20 logs/pipeline.log', /"event":"run_end"/);
+    assert.equal(run(`grep '"event":"error"' logs/pipeline.log | tail -n 5`).out, '');
+    ok('npx tsx src/cli.ts metrics --out "$TEXTFILE_DIR/strata.prom"');
+    assert.match(readFileSync(join(scratch, 'strata.prom'), 'utf8'), /^strata_pipeline_success 1$/m);
+  });
+
+  test('weekly: sizes, batches, run times, schema drift', () => {
+    ok('npx tsx src/cli.ts lake list', /gold:\n[\s\S]*\* \S+ +complete/);
+    ok('npx tsx src/cli.ts batches', /published/);
+    assert.equal(ok(`grep '"event":"run_end"' logs/pipeline.log | tail -n 7`).trim().split('\n').length, 2);
+    ok('npx tsx src/cli.ts compile', /compiled 17 models/);
+    ok('npx tsx src/cli.ts test', /\d+\/\d+ tests passed/);
+  });
+
+  test('monthly: restore drill into an empty database, secret rotation, retention, grants audit', () => {
+    rmSync('/tmp/strata-restore-drill', { recursive: true, force: true });
+    ok('STRATA_PGLITE_DIR=/tmp/strata-restore-drill npx tsx src/cli.ts --target embedded lake restore', /restored batch \S+: .*fact_reviews \(\d+ rows\)/);
+    ok('STRATA_PGLITE_DIR=/tmp/strata-restore-drill npx tsx src/cli.ts --target embedded batches', /published\s+restore/);
+    ok('ANALYTICS_USER_PASSWORD="$NEW_ANALYTICS_PASSWORD" npx tsx src/cli.ts grants', /ALTER ROLE "analytics_user" LOGIN PASSWORD '\*\*\*\*'/);
+    ok('npx tsx src/cli.ts lake prune --dry-run', /gold: would delete nothing/);
+    ok('npx tsx src/cli.ts lake prune', /gold: deleted nothing .* kept 2/);
+    ok('npx tsx src/cli.ts grants', /already up to date/);
+  });
+
+  test('incident: a failed pipeline, found in the metrics and log, fixed and re-run with --select', async () => {
+    const model = join(project, 'models', 'gold', 'fact_reviews.sql');
+    const good = readFileSync(model, 'utf8');
+    writeFileSync(model, '{{config materialized="incremental" unique_key="review_id"}}\nselect * from no_such_table');
+    const failed = await runCli(['build'], { projectDir: project, target });
+    assert.equal(failed.code, 1);
+    writeFileSync(model, good);
+    assert.equal(JSON.parse(ok('cat docs/last_run_metrics.json')).pipeline_success, 0);
+    ok(`grep '"status":"error"' logs/pipeline.log | tail -n 5`, /"model":"fact_reviews".*no_such_table/);
+    ok('npx tsx src/cli.ts build --select fact_reviews+', /published batch/);
+  });
+
+  test('incident: the database is unreachable, then the direct URL works', () => {
+    const down = { DATABASE_URL: 'postgres://etl:hunter2@127.0.0.1:1/reviews' };
+    const r = run('npx tsx src/cli.ts health', down);
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.out, /DOWN\s+db_connectivity\s+cannot reach postgres:\/\/etl:\*\*\*\*@127\.0\.0\.1:1/);
+    assert.doesNotMatch(r.out, /hunter2/);
+    // The direct endpoint, here: the embedded target again (an empty URL selects it).
+    ok('DATABASE_URL="$DATABASE_URL_DIRECT" npx tsx src/cli.ts health', /HEALTHY/, { ...down, DATABASE_URL_DIRECT: '' });
+  });
+
+  test('incident: a corrupt gold file is found, re-exported, and rollback is at hand', () => {
+    const active = readFileSync(join(project, 'data', 'gold', 'active'), 'utf8').trim();
+    const dir = join(project, 'data', 'gold', `batch=${active}`);
+    const file = readdirSync(dir).find((f) => f.startsWith('fact_reviews') && f.endsWith('.parquet'))!;
+    truncateSync(join(dir, file), 100);
+    const bad = run('npx tsx src/cli.ts lake verify');
+    assert.equal(bad.code, 1, bad.out);
+    assert.match(bad.out, new RegExp(`DAMAGED[\\s\\S]*${file}`));
+    ok('npx tsx src/cli.ts export --replace', /exported gold: 5 tables/);
+    ok('npx tsx src/cli.ts lake verify', /OK/);
+    ok('npx tsx src/cli.ts lake rollback', new RegExp(`gold: active ${active} → \\S+`));
+  });
+
+  test('every command of the runbook was run above', () => {
+    assert.deepEqual(COMMANDS.filter((c) => !ran.has(c)), []);
+  });
+});
