@@ -75,8 +75,15 @@ for (const factory of targets()) {
           const { rows } = await db.query<{ n: string }>('select count(*) as n from marts.customers');
           assert.equal(Number(rows[0]!.n), 101);
         });
+        // `test` on its own judges the published layers: exit 1 when an error-severity test fails.
+        writeFileSync(join(project, 'tests', 'no_new_customers.sql'), 'select customer_id from {{ref "customers"}} where customer_id > 100');
+        const t = await runCli(['test', '--select', 'customers'], { projectDir: project, target });
+        assert.equal(t.code, 1, t.stdout + t.stderr);
+        assert.match(t.stdout, /FAIL\s+no_new_customers — 1 failing row/);
+        assert.match(t.stdout, /WARN\s+customers__row_count_2/);
       } finally {
         writeFileSync(schema, original);
+        rmSync(join(project, 'tests', 'no_new_customers.sql'), { force: true });
       }
     });
 
