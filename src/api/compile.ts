@@ -5,7 +5,7 @@ import { compileModels, type CompiledProject } from '../compile/compile.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
-import { ProjectError } from '../core/errors.ts';
+import { ProjectError, type Diagnostic } from '../core/errors.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
@@ -26,12 +26,13 @@ export interface CompileResult {
 /** Reads and compiles a project; throws one ProjectError listing every problem. */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
-  const project = loadProject(opts.projectDir, opts.vars !== undefined ? { vars: opts.vars } : {});
+  const projectProblems: Diagnostic[] = [];
+  const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
   const t1 = performance.now();
   const batchId = opts.batchId ?? 'compile';
   const compiled = compileModels(project, { isIncremental: false, batchId });
   const { tests, diagnostics } = compileTests(compiled, batchId);
-  const all = [...compiled.diagnostics, ...diagnostics];
+  const all = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
   if (all.length > 0) throw new ProjectError(all);
   const t2 = performance.now();
   if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests);

@@ -10,6 +10,11 @@ import { readYaml } from './yaml-file.ts';
 export interface LoadOptions {
   /** `--vars`: YAML or JSON mapping overriding project.yaml `vars`. */
   vars?: string;
+  /**
+   * Collect the project's problems here instead of throwing them, so the compiler can
+   * report them together with its own. Only an unreadable project.yaml still throws.
+   */
+  diagnostics?: Diagnostic[];
 }
 
 function listFiles(dir: string, ext: string): string[] {
@@ -95,7 +100,8 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     }
   }
 
-  if (diagnostics.length > 0) throw new ProjectError(diagnostics);
+  if (opts.diagnostics) opts.diagnostics.push(...diagnostics);
+  else if (diagnostics.length > 0) throw new ProjectError(diagnostics);
   return {
     dir,
     config,
