@@ -280,5 +280,8 @@ export async function loadSeeds(engine: Engine, project: Project, opts: SeedOpti
     const started = performance.now();
     await engine.transaction(async (tx) => record(tx, await loadCreated(tx, plan), started));
   }
+  // Fresh statistics, so the models that read the seeds in this build get sane plans
+  // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
+  for (const r of results) if (r.status === 'loaded') await engine.query(`analyze ${r.relation}`);
   return results;
 }

@@ -1,0 +1,101 @@
+{{config materialized="incremental" unique_key="review_id" tags="gold,scoring" indexes="unique:review_id, product_id"}}
+-- One row per valid review: its features, the six score components (each 0..1) and the
+-- helpfulness score (0..100). docs/scoring.md explains the formula and how to tune it.
+--
+-- Incremental on updated_at: a re-run merges only reviews changed since the last batch.
+-- Every component depends on the review's own row and the vars only (recency is measured
+-- against the fixed reference_date), so the scores of untouched rows stay valid; when a
+-- scoring var changes (_scoring_version), the next run rescores every row. The rank
+-- of a review among its product's reviews depends on the other reviews; it lives in the
+-- review_rank table downstream, which is rebuilt from this fact in every batch.
+with reviews as (
+  select
+    r.review_id,
+    r.product_id,
+    r.buyer_id,
+    r.rating,
+    r.is_blank_text,
+    r.verified_purchase,
+    r.helpful_votes,
+    r.total_votes,
+    r.created_at,
+    r.updated_at,
+    f.title_word_count,
+    f.body_word_count,
+    f.body_char_count,
+    f.sentence_count,
+    f.paragraph_count,
+    f.image_count,
+    f.afinn_word_count,
+    f.afinn_score,
+    f.sentiment_score,
+    f.sentiment_label,
+    f.sentiment_consistent,
+    greatest(0, extract(epoch from ({{var "reference_date"}}::timestamptz - r.created_at)) / 86400.0)::float8 as age_days
+  from {{ref "silver_reviews"}} r
+  join {{ref "review_features"}} f on f.review_id = r.review_id
+  {{#if (is_incremental)}}
+  -- changed since the last batch, or everything when the scoring vars changed since then
+  where r.updated_at > (select coalesce(max(t.updated_at), '-infinity') from {{this}} t)
+     or exists (select 1 from {{this}} t where t._scoring_version <> {{> scoring_version}})
+  {{/if}}
+),
+components as (
+  select
+    r.*,
+    {{> wilson_lower_bound pos="r.helpful_votes" n="r.total_votes" z=(var "wilson_z")}} as votes_component,
+    -- length with diminishing returns, blended with structure (sentences and paragraphs)
+    (1 - {{var "substance_structure_share"}}) * (1 - exp(-r.body_word_count / {{var "substance_words_scale"}}::float8))
+      + {{var "substance_structure_share"}} * (
+          0.5 * least(1.0, r.sentence_count / {{var "substance_target_sentences"}}::float8)
+        + 0.5 * least(1.0, greatest(0, r.paragraph_count - 1) / greatest(1, {{var "substance_target_paragraphs"}} - 1)::float8)
+      )                                                                                   as substance_component,
+    case when r.verified_purchase then 1.0 else 0.0 end::float8                           as verified_component,
+    least(r.image_count, {{var "images_cap"}})::float8 / greatest(1, {{var "images_cap"}}) as images_component,
+    power(0.5, r.age_days / {{var "recency_half_life_days"}}::float8)                     as recency_component,
+    case when r.sentiment_consistent then 1.0 else 0.0 end::float8                        as sentiment_component
+  from reviews r
+)
+select
+  c.review_id,
+  c.product_id,
+  c.buyer_id,
+  c.rating,
+  c.is_blank_text,
+  c.verified_purchase,
+  c.helpful_votes,
+  c.total_votes,
+  c.created_at,
+  c.updated_at,
+  c.title_word_count,
+  c.body_word_count,
+  c.body_char_count,
+  c.sentence_count,
+  c.paragraph_count,
+  c.image_count,
+  c.afinn_word_count,
+  c.afinn_score,
+  c.sentiment_score,
+  c.sentiment_label,
+  c.sentiment_consistent,
+  round(c.age_days::numeric, 1)              as age_days,
+  round(c.votes_component::numeric, 4)       as votes_component,
+  round(c.substance_component::numeric, 4)   as substance_component,
+  round(c.verified_component::numeric, 4)    as verified_component,
+  round(c.images_component::numeric, 4)      as images_component,
+  round(c.recency_component::numeric, 4)     as recency_component,
+  round(c.sentiment_component::numeric, 4)   as sentiment_component,
+  round((100.0 * (
+      {{var "score_weight_votes"}}                   * c.votes_component
+    + {{var "score_weight_substance"}}               * c.substance_component
+    + {{var "score_weight_verified"}}                * c.verified_component
+    + {{var "score_weight_images"}}                  * c.images_component
+    + {{var "score_weight_recency"}}                 * c.recency_component
+    + {{var "score_weight_sentiment_consistency"}}   * c.sentiment_component
+  ) / nullif(
+      {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}}
+    + {{var "score_weight_images"}} + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}}, 0)
+  )::numeric, 2)                             as helpfulness_score,
+  {{batch_id}}::text                         as _batch_id,
+  {{> scoring_version}}                      as _scoring_version
+from components c
