@@ -214,15 +214,17 @@ for (const factory of targets()) {
       assert.ok(DETAILED.replaceAll('\n\n', ' ').startsWith(detailed!.body_excerpt.slice(0, -1)), 'cut at a word boundary');
     });
 
-    test('vars tune the score and the top-N list; a changed var rescores every row (--vars)', async () => {
-      // No --full-refresh: the incremental fact notices that the scoring vars changed.
+    test('vars tune the score and the top-N list; a changed var rebuilds the fact in full (--vars)', async () => {
+      // No --full-refresh: strata notices that the rendered model changed.
       const r = await runCli(
         ['run', '--select', 'fact_reviews+', '--json', '--vars', '{score_weight_votes: 0, top_n_reviews: 1}'],
         { projectDir: project, target },
       );
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const factEnd = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'fact_reviews');
-      assert.equal(factEnd?.merged, REVIEWS.length, JSON.stringify(factEnd));
+      assert.equal(factEnd?.merged, null, JSON.stringify(factEnd));
+      assert.equal(factEnd?.rows, REVIEWS.length);
+      assert.match(String(factEnd?.note), /rebuilt in full: the model changed/);
       const tuned = await scores(target);
       assert.equal(tuned.get(1)!.helpfulness_score, tuned.get(2)!.helpfulness_score, 'without the votes weight, 90/100 and 1/1 score the same');
       assert.ok(tuned.get(3)!.helpfulness_score > scored.get(3)!.helpfulness_score, 'the other weights count for more');

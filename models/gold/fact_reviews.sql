@@ -5,7 +5,7 @@
 -- Incremental on updated_at: a re-run merges only reviews changed since the last batch.
 -- Every component depends on the review's own row and the vars only (recency is measured
 -- against the fixed reference_date), so the scores of untouched rows stay valid; when a
--- scoring var changes (_scoring_version), the next run rescores every row. The rank
+-- scoring var (or this SQL) changes, strata sees the model changed and rebuilds it in full. The rank
 -- of a review among its product's reviews depends on the other reviews; it lives in the
 -- review_rank table downstream, which is rebuilt from this fact in every batch.
 with reviews as (
@@ -35,9 +35,7 @@ with reviews as (
   from {{ref "silver_reviews"}} r
   join {{ref "review_features"}} f on f.review_id = r.review_id
   {{#if (is_incremental)}}
-  -- changed since the last batch, or everything when the scoring vars changed since then
   where r.updated_at > (select coalesce(max(t.updated_at), '-infinity') from {{this}} t)
-     or exists (select 1 from {{this}} t where t._scoring_version <> {{> scoring_version}})
   {{/if}}
 ),
 components as (
@@ -96,6 +94,5 @@ select
       {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}}
     + {{var "score_weight_images"}} + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}}, 0)
   )::numeric, 2)                             as helpfulness_score,
-  {{batch_id}}::text                         as _batch_id,
-  {{> scoring_version}}                      as _scoring_version
+  {{batch_id}}::text                         as _batch_id
 from components c

@@ -81,12 +81,17 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     const event = { model: name, index: index.get(name)!, total: modelOrder.length, materialized: model.config.materialized, relation };
     bus.emit({ event: 'model_start', ...event });
     const started = performance.now();
+    let note: string | undefined;
     try {
       let outcome = { rows: null as number | null, merged: null as number | null };
       if (!ephemeral) {
         const target = qualify(schemaOf(name), name);
         const previous = o.current.get(name);
-        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh;
+        // A changed model (its SQL, a macro or a var) is rebuilt in full: merging rows of the
+        // new definition into rows of the old would mix two versions in one table.
+        const changed = previous !== undefined && previous.checksum !== model.checksum;
+        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh && !changed;
+        if (model.config.materialized === 'incremental' && changed && !o.fullRefresh) note = 'rebuilt in full: the model changed since the published batch';
         let incrementalSql: string | undefined;
         if (canMerge) {
           const prevRel = qualify(previous.physicalSchema, name);
@@ -109,7 +114,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         rows: outcome.rows, merged: outcome.merged, durationS: round(performance.now() - started),
       };
       models.push(result);
-      bus.emit({ event: 'model_end', ...event, status: 'success', rows: result.rows, merged: result.merged, duration_s: result.durationS });
+      bus.emit({ event: 'model_end', ...event, status: 'success', rows: result.rows, merged: result.merged, duration_s: result.durationS, ...(note ? { note } : {}) });
       return 'success';
     } catch (err) {
       const error = describeSqlError(err, model.relPath);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/errors.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
+import { sqlLiteral } from '../engine/quote.ts';
 import { createRenderer, type RenderFlags, type Renderer, type RenderState } from './render.ts';
 import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
 
@@ -90,7 +91,9 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
       sources: state.sources,
       sql: sql.trim(),
       usesIsIncremental: state.usedIsIncremental,
-      checksum: checksum(file.text),
+      // Of the rendered SQL, so a change in a macro or a var changes it too; the batch id
+      // it may embed is not a change of the model.
+      checksum: checksum(sql.replaceAll(sqlLiteral(flags.batchId), "'{{batch_id}}'")),
     });
   }
   const { order, cycles } = dag.sort();

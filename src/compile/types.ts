@@ -28,6 +28,7 @@ export interface CompiledModel {
   sql: string;
   /** Whether the template asks `is_incremental`: then it is rendered again at run time. */
   usesIsIncremental: boolean;
+  /** Of the rendered SQL: changes when the model, a macro it uses or a var it reads changes. */
   checksum: string;
 }
 

@@ -30,7 +30,7 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
           const what = `${e.materialized.padEnd(11)} ${e.relation}`;
           if (e.status === 'success') {
             const rows = e.rows === null ? '' : `${num(e.rows)} rows${e.merged !== null ? ` (${num(e.merged)} merged)` : ''} `;
-            out(`${head}OK    ${what} … ${rows}in ${secs(e.duration_s)}`);
+            out(`${head}OK    ${what} … ${rows}in ${secs(e.duration_s)}${e.note ? ` (${e.note})` : ''}`);
           } else if (e.status === 'error') {
             out(`${head}ERROR ${what} in ${secs(e.duration_s)}\n        ${e.error?.replace(/\n/g, '\n        ')}`);
           } else out(`${head}SKIP  ${what} (upstream ${e.skipped_because} failed)`);

@@ -20,6 +20,8 @@ export type RunEvent =
       duration_s: number;
       error?: string;
       skipped_because?: string;
+      /** Why a model was built differently than asked, e.g. an incremental model rebuilt in full. */
+      note?: string;
     }
   | {
       event: 'test_end';
