@@ -1,0 +1,319 @@
+/**
+ * Lake export speed: a reviews-like table on the local PostgreSQL server, exported to
+ * parquet by several paths, each in a child process of its own so its peak RSS is its
+ * own. Figures only, never pass/fail.
+ *
+ *   npx tsx bench/export.ts [--rows 1000000] [--repeat 1] [--variants a,b] [--database-url URL]
+ *
+ * Writes bench/results/export.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { RecordBatch } from 'apache-arrow';
+import type { Engine } from '../src/engine/engine.ts';
+import { createPostgresEngine } from '../src/engine/postgres.ts';
+import type { ParquetCompression } from '../src/lake/parquet-encoder.ts';
+import type { EncoderThread } from '../src/lake/parquet-writer.ts';
+import { describeColumns } from '../src/lake/pg-columns.ts';
+import { exportSelect, planColumn } from '../src/lake/type-mapping.ts';
+import { writeBenchResult } from './results.ts';
+
+// Each variant imports what it needs when it runs, so a child's RSS is its variant's own.
+
+const SCHEMA = 'strata_bench';
+const TABLE = `${SCHEMA}.reviews`;
+/** Changes whenever the table's definition does, so an old one is rebuilt. */
+const SHAPE = 'strata export bench, shape 2';
+
+const binaryCopy = (select: string): string => `copy (${select}) to stdout (format binary)`;
+
+interface VariantResult {
+  variant: string;
+  rows: number;
+  wall_s: number;
+  cpu_s: number;
+  peak_rss_mb: number;
+  file_mb?: number;
+}
+
+interface Variant {
+  name: string;
+  what: string;
+  run(engine: Engine, out: string): Promise<{ rows: number; file?: string }>;
+}
+
+function strataPath(encoder: EncoderThread, compression: ParquetCompression): Variant['run'] {
+  return async (engine, out) => {
+    const { createParquetWriter } = await import('../src/lake/parquet-writer.ts');
+    const { exportTable } = await import('../src/lake/export-table.ts');
+    const writer = createParquetWriter(encoder);
+    try {
+      const file = join(out, 'reviews.parquet');
+      const r = await exportTable({ db: engine, relation: TABLE, path: file, writer, parquet: { compression } });
+      return { rows: r.rows, file };
+    } finally {
+      await writer.close();
+    }
+  };
+}
+
+/** numeric text → Decimal128 words (exact for the benchmark's numeric(6,2)). */
+function decimalWords(values: (string | null)[], scale: number): Uint32Array {
+  const words = new Uint32Array(values.length * 4);
+  values.forEach((v, i) => {
+    if (v === null) return;
+    const u = BigInt.asUintN(128, BigInt(Math.round(Number(v) * 10 ** scale)));
+    for (let k = 0; k < 4; k++) words[i * 4 + k] = Number((u >> BigInt(32 * k)) & 0xffffffffn);
+  });
+  return words;
+}
+
+/**
+ * The obvious alternative: rows fetched as JS objects through a server-side cursor, then
+ * Arrow builders. Timestamps come back as JS Dates, so microseconds are lost on this path.
+ */
+const pgRows: Variant['run'] = async (engine, out) => {
+  const { default: pg } = await import('pg');
+  const { Decimal, makeData, RecordBatch, Schema, Struct, vectorFromArray } = await import('apache-arrow');
+  const { createParquetWriter } = await import('../src/lake/parquet-writer.ts');
+  pg.types.setTypeParser(20, (v) => BigInt(v));
+  const columns = await describeColumns(engine, TABLE);
+  const plans = columns.map(planColumn);
+  const schema = new Schema(plans.map((p) => p.field));
+  const writer = createParquetWriter('worker');
+  const file = join(out, 'reviews.parquet');
+  let rows = 0;
+  try {
+    await engine.transaction(async (tx) => {
+      await tx.exec(`declare bench_cursor no scroll cursor for ${exportSelect(plans, TABLE)}`);
+      async function* batches(): AsyncGenerator<RecordBatch> {
+        for (;;) {
+          const res = await tx.query<Record<string, unknown>>('fetch 16384 from bench_cursor');
+          if (res.rows.length === 0) return;
+          const children = plans.map((p) => {
+            const values = res.rows.map((r) => r[p.spec.name] ?? null);
+            const type = p.field.type;
+            if (type instanceof Decimal) {
+              const valid = values.map((v) => v !== null);
+              const bitmap = new Uint8Array((values.length + 7) >> 3);
+              valid.forEach((ok, i) => ok && (bitmap[i >> 3]! |= 1 << (i & 7)));
+              return makeData({ type, length: values.length, nullCount: valid.filter((x) => !x).length, nullBitmap: bitmap, data: decimalWords(values as (string | null)[], type.scale) });
+            }
+            return vectorFromArray(values, type).data[0]!;
+          });
+          rows += res.rows.length;
+          yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: res.rows.length, nullCount: 0, children }));
+        }
+      }
+      await writer.write(file, batches(), { compression: 'zstd' });
+    });
+  } finally {
+    await writer.close();
+  }
+  return { rows, file };
+};
+
+/** COPY as CSV into a file, then DuckDB reads it with declared types and writes parquet. */
+const duckCsv: Variant['run'] = async (engine, out) => {
+  const csv = join(out, 'reviews.csv');
+  await pipeline(Readable.from(engine.copyTo(`copy ${TABLE} to stdout (format csv)`)), createWriteStream(csv));
+  const types = (await describeColumns(engine, TABLE)).map((c) => {
+    const duck = c.typeName.replace('timestamp with time zone', 'timestamptz').replace('double precision', 'double').replace('text', 'varchar');
+    return `'${c.name}': '${duck}'`;
+  });
+  const file = join(out, 'reviews.parquet');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const con = await instance.connect();
+  try {
+    const reader = await con.runAndReadAll(
+      `copy (select * from read_csv('${csv}', header = false, columns = {${types.join(', ')}})) to '${file}' (format parquet, compression zstd)`,
+    );
+    const rows = Number(reader.getRows()[0]?.[0] ?? 0);
+    return { rows, file };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+};
+
+const VARIANTS: Variant[] = [
+  {
+    name: 'copy-drain',
+    what: 'COPY (select …) TO STDOUT (FORMAT binary), bytes drained: the floor',
+    async run(engine) {
+      const plans = (await describeColumns(engine, TABLE)).map(planColumn);
+      let bytes = 0;
+      for await (const chunk of engine.copyTo(binaryCopy(exportSelect(plans, TABLE)))) bytes += chunk.byteLength;
+      const { rows } = await engine.query<{ n: string }>(`select count(*) as n from ${TABLE}`);
+      console.error(`binary COPY: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
+      return { rows: Number(rows[0]!.n) };
+    },
+  },
+  {
+    name: 'copy-decode',
+    what: 'binary COPY decoded into Arrow record batches, no parquet',
+    async run(engine) {
+      const { decodeCopyStream } = await import('../src/lake/copy-binary-decoder.ts');
+      const plans = (await describeColumns(engine, TABLE)).map(planColumn);
+      let rows = 0;
+      const batches = decodeCopyStream(engine.copyTo(binaryCopy(exportSelect(plans, TABLE))), plans, undefined, true);
+      for await (const batch of batches) rows += batch.numRows;
+      return { rows };
+    },
+  },
+  { name: 'strata-worker-zstd', what: 'the lake path: binary COPY → Arrow → parquet-wasm (zstd) on a worker thread', run: strataPath('worker', 'zstd') },
+  { name: 'strata-worker-snappy', what: 'the same with snappy', run: strataPath('worker', 'snappy') },
+  { name: 'strata-inline-zstd', what: 'the same on one thread (no worker)', run: strataPath('inline', 'zstd') },
+  { name: 'pg-rows-arrow', what: 'pg row objects (server cursor, 16k per fetch) → Arrow builders → parquet-wasm (zstd, worker); loses µs', run: pgRows },
+  { name: 'duckdb-csv', what: 'COPY CSV to a file, DuckDB read_csv with declared types → parquet (zstd)', run: duckCsv },
+];
+
+/** Child mode: run one variant, print its figures as JSON on stdout. */
+async function runVariant(name: string, url: string): Promise<void> {
+  const variant = VARIANTS.find((v) => v.name === name);
+  if (!variant) throw new Error(`unknown variant ${name}`);
+  const engine = createPostgresEngine(url, { maxConnections: 2 });
+  const out = mkdtempSync(join(tmpdir(), 'strata-bench-export-'));
+  try {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { rows, file } = await variant.run(engine, out);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const result: VariantResult = {
+      variant: name,
+      rows,
+      wall_s: +wall.toFixed(3),
+      cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(3),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...(file ? { file_mb: +(statSync(file).size / 2 ** 20).toFixed(1) } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await engine.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** A reviews-like table, built set-based; kept between runs when it already has `rows` rows. */
+async function prepareTable(url: string, rows: number): Promise<{ reused: boolean; binaryBytes: number }> {
+  const engine = createPostgresEngine(url, { maxConnections: 1 });
+  try {
+    const existing = await engine
+      .query<{ n: string; shape: string | null }>(`select count(*) as n, obj_description('${TABLE}'::regclass) as shape from ${TABLE}`)
+      .then((r) => (r.rows[0]!.shape === SHAPE ? Number(r.rows[0]!.n) : -1))
+      .catch(() => -1);
+    const reused = existing === rows;
+    if (!reused) {
+      console.log(`creating ${TABLE} with ${rows} rows…`);
+      await engine.exec(`
+        drop schema if exists ${SCHEMA} cascade;
+        create schema ${SCHEMA};
+        create unlogged table ${SCHEMA}.words as
+          select i, w from unnest(string_to_array('the this product is great quality price shipping arrived quickly works well battery life screen sound bad poor excellent would recommend again bought for my son daughter wife husband gift after using it weeks months broke stopped working returned customer service helpful love size fit color picture expected cheap plastic sturdy easy to install instructions were clear missing parts comfortable light heavy small large perfect not worth money value five stars disappointed happy amazing terrible okay decent fast slow charger cable case cover kitchen coffee maker blender vacuum headphones keyboard mouse camera lens book story characters author writing plot ending read', ' ')) with ordinality as t(w, i);
+        create unlogged table ${SCHEMA}.sentences as
+          select s.id, (select string_agg(w.w, ' ' order by k.k)
+                          from generate_series(1, 6 + (s.id * 7) % 16) k(k)
+                          join ${SCHEMA}.words w on w.i = 1 + ((s.id * 31 + k.k * 97 + (s.id * k.k) % 13) % 101)) || '.' as txt
+            from generate_series(0, 8191) s(id);
+        create table ${TABLE} (
+          review_id bigint not null, buyer_id bigint not null, product_id text not null, rating smallint not null,
+          title text, body text, verified_purchase boolean not null, vine boolean,
+          helpful_votes integer not null, total_votes integer not null, score numeric(6,2), sentiment double precision,
+          created_at timestamptz not null, updated_at timestamptz, review_date date not null);
+        insert into ${TABLE}
+        select g, 1 + (g * 7919) % 250000, 'B0' || lpad(upper(to_hex((g * 104729) % 16777216)), 8, '0'), (1 + (g * 13) % 5)::smallint,
+          t.txt, b1.txt || ' ' || b2.txt || ' ' || b3.txt || case when g % 3 = 0 then ' ' || b4.txt else '' end,
+          g % 5 <> 0, case when g % 11 = 0 then null else g % 17 = 0 end,
+          (g * 37) % 200, (g * 37) % 200 + (g * 11) % 50,
+          case when g % 23 = 0 then null else ((g * 7) % 100000) / 100.0 - 500 end,
+          case when g % 29 = 0 then null else sin(g::float8) end,
+          timestamptz '2015-01-01 00:00:00+00' + (g * 7919 % 300000000) * interval '1 second' + (g % 1000000) * interval '1 microsecond',
+          case when g % 7 = 0 then null else timestamptz '2020-01-01 00:00:00+00' + (g % 100000000) * interval '1 second' end,
+          date '2015-01-01' + (g % 3650)::int
+        from generate_series(1::bigint, ${rows}) g
+        join ${SCHEMA}.sentences t on t.id = (g * 5) % 8192
+        join ${SCHEMA}.sentences b1 on b1.id = (g * 17) % 8192
+        join ${SCHEMA}.sentences b2 on b2.id = (g * 29 + 1) % 8192
+        join ${SCHEMA}.sentences b3 on b3.id = (g * 43 + 2) % 8192
+        join ${SCHEMA}.sentences b4 on b4.id = (g * 61 + 3) % 8192;`);
+      await engine.exec(`comment on table ${TABLE} is '${SHAPE}'`);
+      await engine.exec(`vacuum analyze ${TABLE}`);
+    }
+    let binaryBytes = 0;
+    for await (const chunk of engine.copyTo(`copy ${TABLE} to stdout (format binary)`)) binaryBytes += chunk.byteLength;
+    return { reused, binaryBytes };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      repeat: { type: 'string', default: '1' },
+      variants: { type: 'string' },
+      variant: { type: 'string' },
+      'database-url': { type: 'string', default: process.env.STRATA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    },
+  });
+  const url = values['database-url']!;
+  if (values.variant) return runVariant(values.variant, url);
+
+  const rows = Number(values.rows);
+  const repeat = Math.max(1, Number(values.repeat));
+  const chosen = values.variants ? VARIANTS.filter((v) => values.variants!.split(',').includes(v.name)) : VARIANTS;
+  const table = await prepareTable(url, rows);
+  const copyMb = table.binaryBytes / 2 ** 20;
+  console.log(`${rows} rows, ${copyMb.toFixed(0)} MiB as binary COPY${table.reused ? ' (table reused)' : ''}; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`);
+  const self = fileURLToPath(import.meta.url);
+  const figures: (VariantResult & { rows_per_s: number; copy_mb_per_s: number; runs_wall_s: number[] })[] = [];
+  for (const v of chosen) {
+    const runs: VariantResult[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const child = spawnSync(process.execPath, [...process.execArgv, self, '--variant', v.name, '--database-url', url], {
+        encoding: 'utf8',
+        env: { ...process.env, TZ: 'UTC' },
+        maxBuffer: 1 << 24,
+      });
+      const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+      if (child.status !== 0 || !line) throw new Error(`variant ${v.name} failed:\n${child.stderr}`);
+      runs.push(JSON.parse(line) as VariantResult);
+    }
+    const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+    const row = {
+      ...best,
+      rows_per_s: Math.round(best.rows / best.wall_s),
+      copy_mb_per_s: +(copyMb / best.wall_s).toFixed(1),
+      peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)),
+      runs_wall_s: runs.map((r) => r.wall_s),
+    };
+    figures.push(row);
+    console.log(
+      `${v.name.padEnd(22)} ${row.wall_s.toFixed(2).padStart(6)} s  ${String(row.rows_per_s).padStart(8)} rows/s  ${row.copy_mb_per_s.toFixed(0).padStart(4)} MB/s  peak RSS ${String(row.peak_rss_mb).padStart(4)} MB  cpu ${row.cpu_s.toFixed(2)} s${row.file_mb ? `  parquet ${row.file_mb} MiB` : ''}  — ${v.what}`,
+    );
+  }
+  writeBenchResult('export', {
+    rows,
+    binary_copy_mib: +copyMb.toFixed(1),
+    cores: cpus().length,
+    load_average_at_start: +loadavg()[0]!.toFixed(2),
+    repeat,
+    variants: Object.fromEntries(chosen.map((v) => [v.name, v.what])),
+    skipped: {
+      'pg-cursor': 'the pg-cursor package is not installed (pg-rows-arrow uses a SQL cursor instead)',
+      'duckdb-postgres-scanner': 'needs the DuckDB postgres extension, downloaded at run time',
+    },
+    figures,
+  });
+}
+
+await main();

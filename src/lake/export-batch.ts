@@ -1,0 +1,197 @@
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StrataError } from '../core/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import { readActive, writeActive } from './active.ts';
+import { commitRename, fsyncDir, removeDirDurably, tempPath } from './atomic-fs.ts';
+import type { BatchLimits } from './copy-binary-decoder.ts';
+import { exportTable } from './export-table.ts';
+import {
+  batchDir,
+  checkBatchId,
+  checkTableName,
+  layerDir,
+  MANIFEST_FILE,
+  processAlive,
+  readWriterMark,
+  tableFileName,
+  WRITER_FILE,
+  writerMark,
+} from './layout.ts';
+import { manifestColumn, MANIFEST_FORMAT, strataVersion, writeManifest, type BatchManifest, type ManifestTable } from './manifest.ts';
+import { DEFAULT_PARQUET_SETTINGS, type ParquetWriterSettings } from './parquet-encoder.ts';
+import { createParquetWriter, type EncoderThread } from './parquet-writer.ts';
+import type { ColumnSpec } from './pg-columns.ts';
+
+export interface ExportTableSpec {
+  /** The file's name in the batch (`<name>.parquet`), usually the model name. */
+  name: string;
+  /** Schema-qualified, quoted SQL name of the relation to export. */
+  relation: string;
+  modelChecksum?: string;
+  /** Columns to export; read from the catalog when omitted. */
+  columns?: readonly ColumnSpec[];
+}
+
+export interface TableExported {
+  table: string;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+}
+
+export interface ExportBatchOptions {
+  engine: Engine;
+  lakeDir: string;
+  layer: string;
+  batchId: string;
+  tables: readonly ExportTableSpec[];
+  /** Point `<layer>/active` at the batch once it is complete. */
+  activate: boolean;
+  /** Checksums of every model of the build, recorded in the manifest. */
+  modelChecksums?: Record<string, string>;
+  parquet?: Partial<ParquetWriterSettings>;
+  encoder?: EncoderThread;
+  batchLimits?: BatchLimits;
+  /** Progress, once per table written. */
+  onTable?: (done: TableExported) => void;
+}
+
+export interface ExportBatchResult {
+  batchId: string;
+  layer: string;
+  dir: string;
+  manifest: BatchManifest;
+  activated: boolean;
+  /** What `active` named before (null: nothing). */
+  previousActive: string | null;
+  durationMs: number;
+}
+
+function checkTables(tables: readonly ExportTableSpec[]): void {
+  if (tables.length === 0) throw new StrataError('nothing to export: no tables given');
+  const seen = new Set<string>();
+  for (const t of tables) {
+    checkTableName(t.name);
+    if (seen.has(t.name)) throw new StrataError(`table ${t.name} is listed twice for one batch`);
+    seen.add(t.name);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Claims `dir` for this process. A leftover of a crashed export under the same id is
+ * removed; a complete batch or one a live process is writing is never touched.
+ */
+async function claimBatchDir(dir: string, batchId: string, layer: string): Promise<void> {
+  if (await exists(dir)) {
+    if (await exists(join(dir, MANIFEST_FILE))) {
+      throw new StrataError(`batch ${batchId} already exists in the ${layer} lake (${dir}); a batch is never overwritten, use a new batch id`);
+    }
+    const writer = await readWriterMark(dir);
+    if (writer && processAlive(writer.pid, writer.host)) {
+      throw new StrataError(`batch ${batchId} is being written by process ${writer.pid} on ${writer.host} since ${writer.startedAt}`);
+    }
+    await removeDirDurably(dir);
+  }
+  await mkdir(dir);
+  const mark = await open(join(dir, WRITER_FILE), 'wx');
+  try {
+    await mark.writeFile(JSON.stringify(writerMark()));
+    await mark.sync();
+  } finally {
+    await mark.close();
+  }
+  await fsyncDir(dir);
+}
+
+/**
+ * Exports tables as one lake batch: each file streamed to a temp name, fsynced, renamed;
+ * the manifest last; `active` switched only after that. All tables are read in one
+ * repeatable-read transaction, so the batch is one consistent snapshot. On failure the
+ * partial batch is removed and `active` is untouched; after a crash, the leftovers are
+ * what `findIncompleteBatches` reports.
+ */
+export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatchResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  checkBatchId(opts.batchId);
+  checkTables(opts.tables);
+  const layerPath = layerDir(opts.lakeDir, opts.layer);
+  const dir = batchDir(opts.lakeDir, opts.layer, opts.batchId);
+  await mkdir(layerPath, { recursive: true });
+  await claimBatchDir(dir, opts.batchId, opts.layer);
+  await fsyncDir(layerPath);
+
+  const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
+  settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
+  const writer = createParquetWriter(opts.encoder);
+  const tables: ManifestTable[] = [];
+  let pendingTemp: string | null = null;
+  try {
+    await opts.engine.transaction(async (tx) => {
+      await tx.query('set transaction isolation level repeatable read, read only');
+      for (const spec of opts.tables) {
+        const tt = performance.now();
+        const file = tableFileName(spec.name);
+        const finalPath = join(dir, file);
+        pendingTemp = tempPath(finalPath);
+        const out = await exportTable({
+          db: tx,
+          relation: spec.relation,
+          path: pendingTemp,
+          writer,
+          parquet: settings,
+          ...(spec.columns ? { columns: spec.columns } : {}),
+          ...(opts.batchLimits ? { batchLimits: opts.batchLimits } : {}),
+        });
+        await commitRename(pendingTemp, finalPath);
+        pendingTemp = null;
+        tables.push({
+          name: spec.name,
+          relation: spec.relation,
+          file,
+          rows: out.rows,
+          bytes: out.bytes,
+          sha256: out.sha256,
+          columns: out.plans.map(manifestColumn),
+          ...(spec.modelChecksum ? { modelChecksum: spec.modelChecksum } : {}),
+        });
+        opts.onTable?.({ table: spec.name, rows: out.rows, bytes: out.bytes, durationMs: performance.now() - tt });
+      }
+    });
+  } catch (err) {
+    await writer.close();
+    if (pendingTemp) await unlink(pendingTemp).catch(() => undefined);
+    await removeDirDurably(dir).catch(() => undefined);
+    throw err;
+  }
+  await writer.close();
+
+  const modelChecksums: Record<string, string> = { ...opts.modelChecksums };
+  for (const t of opts.tables) if (t.modelChecksum) modelChecksums[t.name] ??= t.modelChecksum;
+  const manifest: BatchManifest = {
+    format: MANIFEST_FORMAT,
+    batchId: opts.batchId,
+    layer: opts.layer,
+    strataVersion: await strataVersion(),
+    createdAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    parquet: { compression: settings.compression, rowGroupRows: settings.rowGroupRows, rowGroupBytes: settings.rowGroupBytes },
+    modelChecksums,
+    tables,
+  };
+  await writeManifest(dir, manifest);
+  await unlink(join(dir, WRITER_FILE));
+  await fsyncDir(dir);
+
+  const previousActive = await readActive(opts.lakeDir, opts.layer);
+  if (opts.activate) await writeActive(opts.lakeDir, opts.layer, opts.batchId);
+  return { batchId: opts.batchId, layer: opts.layer, dir, manifest, activated: opts.activate, previousActive, durationMs: performance.now() - t0 };
+}
