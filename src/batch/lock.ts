@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queryable } from '../engine/engine.ts';
+import { processAlive } from '../core/process.ts';
 
 /** A holder that stopped refreshing its heartbeat this long ago is taken to be dead. */
 const STALE_AFTER_SECONDS = 120;
@@ -16,15 +17,6 @@ export interface HeldLock {
  * where consecutive statements may use different server connections. The holder
  * refreshes a heartbeat; a crashed holder's row goes stale and is taken over.
  */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 export async function acquireBuildLock(
   db: Queryable,
   opts: { name?: string; batchId: string; command: string; timeoutMs: number },
@@ -47,7 +39,7 @@ export async function acquireBuildLock(
     // A holder on this machine whose process is gone (killed, crashed) held it in vain.
     const { rows: held } = await db.query<{ token: string; host: string; pid: number }>('select token, host, pid from strata.locks where name = $1', [name]);
     const h = held[0];
-    if (h && h.host === host && processGone(h.pid)) {
+    if (h && !processAlive(h.pid, h.host)) {
       await db.query('delete from strata.locks where name = $1 and token = $2', [name, h.token]);
       continue;
     }

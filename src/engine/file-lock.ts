@@ -2,21 +2,13 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../core/process.ts';
 
 export interface LockHolder {
   pid: number;
   host: string;
   command: string;
   since: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -54,7 +46,7 @@ export async function acquireFileLock(path: string, what: string, timeoutMs: num
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(path);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
+    if (holder && !processAlive(holder.pid, holder.host)) {
       unlinkSync(path);
       continue;
     }
