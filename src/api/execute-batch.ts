@@ -95,9 +95,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         let incrementalSql: string | undefined;
         if (canMerge) {
           const prevRel = qualify(previous.physicalSchema, name);
-          const template = compiled.templates.get(name)!;
           const again = model.usesIsIncremental
-            ? compiled.renderer.render(template, model.relPath, { isIncremental: true, batchId }).sql
+            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId }).sql
             : model.sql;
           incrementalSql = resolve(again.trim(), prevRel);
         }

@@ -15,6 +15,7 @@ export interface CompiledProject {
   /** Topological order of the whole graph, deterministic. */
   order: string[];
   renderer: Renderer;
+  /** Templates of the models that ask `is_incremental`, rendered again at run time. */
   templates: Map<string, HandlebarsTemplateDelegate>;
   diagnostics: Diagnostic[];
 }
@@ -75,8 +76,9 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
     dag.addNode(file.name);
     const template = renderer.compile(file.relPath, file.text);
     if (!template) continue;
-    templates.set(file.name, template);
     const { sql, state } = renderer.render(template, file.relPath, flags);
+    // Only a model that asks is_incremental is rendered again (at run time).
+    if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
     const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
     const doc = project.docs.get(file.name);

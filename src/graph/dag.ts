@@ -3,13 +3,14 @@
  * edges point from a dependency to its dependents.
  */
 export class Dag {
-  private readonly deps = new Map<string, Set<string>>();
-  private readonly dependents = new Map<string, Set<string>>();
+  // Arrays, not Sets: a node has few edges, and at 100,000 nodes Sets cost tens of MB.
+  private readonly deps = new Map<string, string[]>();
+  private readonly dependents = new Map<string, string[]>();
 
   addNode(node: string): void {
     if (!this.deps.has(node)) {
-      this.deps.set(node, new Set());
-      this.dependents.set(node, new Set());
+      this.deps.set(node, []);
+      this.dependents.set(node, []);
     }
   }
 
@@ -17,8 +18,10 @@ export class Dag {
   addEdge(dependency: string, node: string): void {
     this.addNode(dependency);
     this.addNode(node);
-    this.deps.get(node)!.add(dependency);
-    this.dependents.get(dependency)!.add(node);
+    const deps = this.deps.get(node)!;
+    if (deps.includes(dependency)) return;
+    deps.push(dependency);
+    this.dependents.get(dependency)!.push(node);
   }
 
   get nodes(): string[] {
@@ -45,7 +48,7 @@ export class Dag {
     return this.walk(node, this.dependents);
   }
 
-  private walk(start: string, edges: Map<string, Set<string>>): Set<string> {
+  private walk(start: string, edges: Map<string, string[]>): Set<string> {
     const seen = new Set<string>();
     const stack = [...(edges.get(start) ?? [])];
     while (stack.length > 0) {
@@ -63,7 +66,7 @@ export class Dag {
    */
   sort(): { order: string[]; cycles: string[][] } {
     const indegree = new Map<string, number>();
-    for (const [n, d] of this.deps) indegree.set(n, d.size);
+    for (const [n, d] of this.deps) indegree.set(n, d.length);
     const ready = new MinQueue([...indegree].filter(([, d]) => d === 0).map(([n]) => n));
     const order: string[] = [];
     while (ready.size > 0) {

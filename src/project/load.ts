@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { ProjectError, type Diagnostic } from '../core/errors.ts';
@@ -19,9 +19,10 @@ export interface LoadOptions {
 
 function listFiles(dir: string, ext: string): string[] {
   if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => f.endsWith(ext) && statSync(join(dir, f)).isFile())
-    .map((f) => join(dir, f))
+  // Dirents know their type: no stat per file, which dominates reading large projects.
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith(ext))
+    .map((d) => join(d.parentPath ?? d.path, d.name))
     .sort();
 }
 
