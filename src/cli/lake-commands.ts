@@ -1,0 +1,96 @@
+/** export and the lake commands: list, rollback, prune, verify, restore. */
+import type { Command } from 'commander';
+import { exportCommand, lakeList, lakePrune, lakeRestore, lakeRollback, lakeVerify } from '../api/lake.ts';
+import { ExitCode } from '../core/errors.ts';
+import { act, commonOptions, print } from './context.ts';
+
+export function registerLakeCommands(program: Command): void {
+  program
+    .command('export')
+    .description('write the published batch (or --batch-id) of the lake layers to data/<layer>/batch=<id>/ as parquet')
+    .option('--batch-id <id>', 'a batch still kept in the database (default: the published one)')
+    .option('--layers <list>', 'comma-separated layers (default: lake.layers in project.yaml)', (v: string) => v.split(','))
+    .option('-s, --select <models>', 'comma-separated model names', (v: string) => v.split(','))
+    .option('--replace', 're-export a batch already in the lake (e.g. after `lake verify` found it damaged)')
+    .action(act(async (o: { batchId?: string; layers?: string[]; select?: string[]; replace?: boolean }) => {
+      const c = commonOptions(program);
+      const results = await exportCommand({ ...c, ...o });
+      if (c.json) print(true, results.map((r) => ({ layer: r.layer, batchId: r.batchId, dir: r.dir, activated: r.activated, tables: r.manifest.tables })), () => '');
+      return ExitCode.ok;
+    }));
+
+  const lake = program.command('lake').description('the parquet lake: list, rollback, prune, verify, restore');
+  const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MB`;
+  const age = (ms: number): string => (ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 86_400_000)} d`);
+
+  lake
+    .command('list')
+    .description('batches per layer: size, rows, which is active, age, completeness')
+    .option('--layer <layer>', 'one layer only')
+    .action(act(async (o: { layer?: string }) => {
+      const c = commonOptions(program);
+      const layers = await lakeList({ ...c, ...o });
+      print(c.json, layers.map((l) => ({ layer: l.layer, batches: l.batches.map(({ manifest: _m, ...b }) => b) })), () =>
+        layers
+          .map((l) =>
+            [`${l.layer}:`, ...(l.batches.length ? l.batches : []).map((b) =>
+              `  ${b.active ? '*' : ' '} ${b.id.padEnd(28)} ${(b.complete ? 'complete' : `INCOMPLETE (${b.problem ?? 'no manifest'})`).padEnd(12)} ${mb(b.sizeBytes).padStart(9)} ${String(Object.values(b.rows).reduce((a, n) => a + n, 0)).padStart(10)} rows  ${age(b.ageMs)} old`,
+            ), l.batches.length ? '' : '  (no batches)'].filter(Boolean).join('\n'),
+          )
+          .join('\n'),
+      );
+      return ExitCode.ok;
+    }));
+
+  lake
+    .command('rollback')
+    .description('point active at an earlier complete batch (default: the one before it)')
+    .option('--to <batch-id>', 'the batch to activate')
+    .option('--db', "also publish that batch in the database's layers again")
+    .option('--layer <layer>', 'one layer only')
+    .action(act(async (o: { to?: string; db?: boolean; layer?: string }) => {
+      const c = commonOptions(program);
+      const results = await lakeRollback({ ...c, ...o });
+      print(c.json, results, () => results.map((r) => `${r.layer}: active ${r.from ?? '(none)'} → ${r.to}${o.db ? ' (database too)' : ''}`).join('\n'));
+      return ExitCode.ok;
+    }));
+
+  lake
+    .command('prune')
+    .description('delete batches older than lake.retention_days (never the active one)')
+    .option('--dry-run', 'only say what would be deleted')
+    .option('--layer <layer>', 'one layer only')
+    .action(act(async (o: { dryRun?: boolean; layer?: string }) => {
+      const c = commonOptions(program);
+      const results = await lakePrune({ ...c, ...o });
+      print(c.json, results.map((r) => ({ layer: r.layer, dryRun: r.result.dryRun, deleted: r.result.deleted.map((b) => b.id), kept: r.result.kept.map((b) => b.id), freedBytes: r.result.freedBytes })), () =>
+        results.map((r) => `${r.layer}: ${r.result.dryRun ? 'would delete' : 'deleted'} ${r.result.deleted.map((b) => b.id).join(', ') || 'nothing'} (${mb(r.result.freedBytes)}); kept ${r.result.kept.length}`).join('\n'),
+      );
+      return ExitCode.ok;
+    }));
+
+  lake
+    .command('verify')
+    .description('check every file of a batch (default: the active one) against its manifest: presence, size, sha256, row count')
+    .option('--batch-id <id>', 'the batch to check')
+    .option('--layer <layer>', 'one layer only')
+    .action(act(async (o: { batchId?: string; layer?: string }) => {
+      const c = commonOptions(program);
+      const results = await lakeVerify({ ...c, ...o });
+      print(c.json, results, () =>
+        results.map((r) => (r.ok ? `${r.layer} batch ${r.batchId}: OK (${r.verified.length} files)` : [`${r.layer} batch ${r.batchId}: DAMAGED`, ...r.damaged.map((d) => `  ${d.file}: ${d.reason}`)].join('\n'))).join('\n'),
+      );
+      return results.every((r) => r.ok) ? ExitCode.ok : ExitCode.failed;
+    }));
+
+  lake
+    .command('restore')
+    .description("load a lake batch back into the database and publish it (the recovery path when the database is lost)")
+    .option('--batch-id <id>', 'the batch (default: the active one)')
+    .action(act(async (o: { batchId?: string }) => {
+      const c = commonOptions(program);
+      const results = await lakeRestore({ ...c, ...o });
+      print(c.json, results, () => results.map((r) => `restored batch ${r.batchId}: ${r.tables.map((t) => `${t.name} (${t.rows} rows)`).join(', ')}`).join('\n'));
+      return ExitCode.ok;
+    }));
+}

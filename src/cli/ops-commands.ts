@@ -1,0 +1,78 @@
+/** grants, docs, health, metrics: the commands of the people who run the pipeline. */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { compileProject } from '../api/compile.ts';
+import { grants } from '../api/grants.ts';
+import { health } from '../api/health.ts';
+import { ExitCode, errorMessage } from '../core/errors.ts';
+import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
+import { listBatches as listLakeBatches } from '../lake/batches.ts';
+import { writeTextAtomic } from '../observability/artifacts.ts';
+import { formatHealth } from '../observability/health.ts';
+import { prometheusText } from '../observability/metrics.ts';
+import { act, commonOptions, print } from './context.ts';
+
+export function registerOpsCommands(program: Command): void {
+  program
+    .command('grants')
+    .description('create/update the roles of project.yaml and apply their grants per layer (also runs after every publish and rollback)')
+    .action(act(async () => {
+      const c = commonOptions(program);
+      const r = await grants(c);
+      print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
+      return ExitCode.ok;
+    }));
+
+  program
+    .command('docs')
+    .description('write the documentation site target/docs/index.html: models, columns, tests, SQL, lineage, last run, lake batches')
+    .option('--serve', 'then serve it on http://127.0.0.1:<port>/')
+    .option('--port <n>', 'port for --serve', '8080')
+    .action(act(async (o: { serve?: boolean; port: string }) => {
+      const c = commonOptions(program);
+      const { compiled } = compileProject({ ...c, writeArtifacts: true });
+      const cfg = compiled.project.config;
+      const lakeDir = join(c.projectDir, cfg.lake.path);
+      const lakeBatches = (
+        await Promise.all(cfg.lake.layers.map(async (layer) => (existsSync(join(lakeDir, layer)) ? toLakeBatchRows(layer, await listLakeBatches(lakeDir, layer)) : [])))
+      ).flat();
+      const r = generateDocsSite({ ...loadDocsInputs(c.projectDir), lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
+      print(c.json, r, () => `wrote ${r.path} (${r.models} models, ${r.edges} edges)`);
+      if (!o.serve) return ExitCode.ok;
+      const server = serveDocs(dirname(r.path), Number(o.port));
+      return new Promise<number>((done) => {
+        server.on('listening', () => console.log(`serving http://127.0.0.1:${(server.address() as AddressInfo).port}/ (Ctrl-C to stop)`));
+        server.on('error', (e) => {
+          console.error(`error: cannot serve the docs: ${errorMessage(e)}`);
+          done(ExitCode.usage);
+        });
+        server.on('close', () => done(ExitCode.ok));
+      });
+    }));
+
+  const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;
+
+  program
+    .command('health')
+    .description('check DB connectivity, the last run, gold freshness, the lake and migrations; exit 0 healthy, 1 degraded, 2 down')
+    .action(act(async () => {
+      const c = commonOptions(program);
+      const report = await health(c);
+      print(c.json, report, () => formatHealth(report));
+      return HEALTH_EXIT[report.status];
+    }));
+
+  program
+    .command('metrics')
+    .description("print the KPIs and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
+    .option('--out <file>', 'write them to this file atomically instead of stdout')
+    .action(act(async (flags: { out?: string }) => {
+      const c = commonOptions(program);
+      const text = prometheusText(await health(c));
+      if (flags.out) writeTextAtomic(resolve(flags.out), text);
+      else process.stdout.write(text);
+      return ExitCode.ok;
+    }));
+}
