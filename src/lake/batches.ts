@@ -1,8 +1,9 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../core/process.ts';
 import { readActive } from './active.ts';
 import { parseDeletingName, parseTempName, removeDirDurably } from './atomic-fs.ts';
-import { layerDir, parseBatchDirName, processAlive, readWriterMark } from './layout.ts';
+import { layerDir, parseBatchDirName, readWriterMark } from './layout.ts';
 import { readManifest, type BatchManifest } from './manifest.ts';
 
 export interface BatchInfo {

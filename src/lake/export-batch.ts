@@ -1,6 +1,7 @@
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '../core/errors.ts';
+import { processAlive } from '../core/process.ts';
 import type { Engine } from '../engine/engine.ts';
 import { readActive, writeActive } from './active.ts';
 import { commitRename, fsyncDir, removeDirDurably, tempPath } from './atomic-fs.ts';
@@ -12,7 +13,6 @@ import {
   checkTableName,
   layerDir,
   MANIFEST_FILE,
-  processAlive,
   readWriterMark,
   tableFileName,
   WRITER_FILE,

@@ -64,17 +64,6 @@ export function writerMark(now = new Date()): WriterMark {
   return { pid: process.pid, host: hostname(), startedAt: now.toISOString() };
 }
 
-/** Whether `pid` runs; for another host it cannot tell, so it assumes so. */
-export function processAlive(pid: number, host: string = hostname()): boolean {
-  if (host !== hostname()) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export async function readWriterMark(dir: string): Promise<WriterMark | null> {
   try {
     const mark = JSON.parse(await readFile(join(dir, WRITER_FILE), 'utf8')) as Partial<WriterMark>;

@@ -102,20 +102,29 @@ export class ParquetFileEncoder {
   }
 
   private async drain(source: ReadableStream, settings: ParquetWriterSettings): Promise<EncodedFile> {
-    const out = await transformParquetStream(source, writerProperties(settings));
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const reader = (out as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      hash.update(value);
-      await this.file.write(value);
-      bytes += value.byteLength;
+    try {
+      const out = await transformParquetStream(source, writerProperties(settings));
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const reader = (out as ReadableStream<Uint8Array>).getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          hash.update(value);
+          await this.file.write(value);
+          bytes += value.byteLength;
+        }
+      } catch (err) {
+        // Unblocks parquet-wasm's writer task, which then runs to its end instead of hanging.
+        await reader.cancel(err).catch(() => undefined);
+        throw err;
+      }
+      await this.file.sync();
+      return { bytes, sha256: hash.digest('hex') };
+    } finally {
+      await this.file.close().catch(() => undefined);
     }
-    await this.file.sync();
-    await this.file.close();
-    return { bytes, sha256: hash.digest('hex') };
   }
 
   /** The next batch for parquet-wasm; null ends the file (also after an abort). */

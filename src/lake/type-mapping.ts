@@ -14,12 +14,13 @@
  * | json / jsonb                      | Utf8                           | JSON text; metadata `strata.encoding=json` |
  * | date                              | Date32 (days since 1970)       | ±infinity → ±INT32_MAX, as DuckDB spells them |
  * | timestamp                         | Timestamp(µs)                  | ±infinity → ±INT64_MAX, as DuckDB spells them; after 294246 AD fails |
- * | timestamp with time zone          | Timestamp(µs, "UTC")           | same |
+ * | timestamp with time zone          | Timestamp(µs, "UTC")           | same; the instant, whatever the session's TimeZone |
  * | 1-D array of any of the above     | List<that type>                | lower bounds other than 1 are not kept; a multi-dimensional value fails the export |
  * | anything else (uuid, interval, enums, time, inet, …) | Utf8 (List<Utf8> for arrays) | selected as `::text`; restore casts back; metadata `strata.encoding=text` |
  *
  * Every field carries `pg_type` (format_type) in its Arrow metadata, so a file alone says
- * what it was.
+ * what it was. Domains are exported as their base type. Values arrive in Postgres' binary
+ * wire format, so nothing passes through text (no float rounding, no date styles).
  */
 import {
   Binary,
