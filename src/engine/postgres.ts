@@ -126,16 +126,17 @@ async function copyIn(client: pg.PoolClient, copySql: string, data: AsyncIterabl
 
 async function* copyOut(client: pg.PoolClient | pg.Pool, copySql: string): AsyncIterable<Uint8Array> {
   const c = client instanceof pg.Pool ? await client.connect() : client;
-  let failed = false;
+  let finished = false;
   try {
     const stream = c.query(copyStreams.to(copySql));
     for await (const chunk of stream) yield chunk as Uint8Array;
-  } catch (err) {
-    failed = true;
-    throw err;
+    finished = true;
   } finally {
-    // A connection abandoned mid-COPY is in an unknown state: never return it to the pool.
-    if (c !== client) (c as pg.PoolClient).release(failed ? true : undefined);
+    // A connection left mid-COPY (an error, or a consumer that stopped reading) would make
+    // its next statement wait forever: close it, so that statement fails at once instead
+    // (a transaction on it then rolls back and discards it), and never pool it again.
+    if (!finished) (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    if (c !== client) (c as pg.PoolClient).release(finished ? undefined : true);
   }
 }
 

@@ -28,39 +28,16 @@ export function exportCopySql(plans: readonly ColumnPlan[], relation: string): s
 }
 
 /**
- * The source without `return`: a consumer that stops early does not close it. An engine's
- * COPY stream abandoned midway leaves its connection mid-protocol (on a pinned transaction
- * connection, the next statement waits forever), so the caller drains it instead.
- */
-function unclosable<T>(source: AsyncIterator<T>): AsyncIterable<T> {
-  return { [Symbol.asyncIterator]: () => ({ next: () => source.next() }) };
-}
-
-async function drain(source: AsyncIterator<unknown>): Promise<void> {
-  try {
-    while (!(await source.next()).done);
-  } catch {
-    // The COPY failed on its own; the connection is back in a state the engine handles.
-  }
-}
-
-/**
  * Streams one relation into one parquet file at `path` (no temp/rename here: the batch
  * does that). Memory stays bounded by the batch limits whatever the table's size.
  */
 export async function exportTable(req: TableExportRequest): Promise<ExportedTable> {
   const columns = req.columns ?? (await describeColumns(req.db, req.relation));
   const plans = columns.map(planColumn);
-  const source = req.db.copyTo(exportCopySql(plans, req.relation))[Symbol.asyncIterator]();
-  let written: WrittenFile;
-  try {
-    // The writer serialises each batch before asking for the next, so buffers can be reused.
-    const batches = decodeCopyStream(unclosable(source), plans, req.batchLimits, true);
-    written = await req.writer.write(req.path, batches, req.parquet);
-  } catch (err) {
-    await drain(source);
-    throw err;
-  }
+  // The writer serialises each batch before asking for the next, so buffers can be reused.
+  // On an error the COPY is abandoned: the engine closes its connection rather than wait.
+  const batches = decodeCopyStream(req.db.copyTo(exportCopySql(plans, req.relation)), plans, req.batchLimits, true);
+  const written: WrittenFile = await req.writer.write(req.path, batches, req.parquet);
   // parquet-wasm drops write errors on the floor; the footer is the proof the rows landed.
   const inFile = await parquetRowCount(req.path);
   if (inFile !== written.rows) {
