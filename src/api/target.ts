@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { Engine } from '../engine/engine.ts';
+import { projectEnv } from '../project/env.ts';
 import { createPgliteEngine } from '../engine/pglite.ts';
 import { createPostgresEngine } from '../engine/postgres.ts';
 import { connectionSettings, directUrlFor, maskSecrets } from '../engine/url.ts';
@@ -19,16 +18,6 @@ export interface TargetOptions {
   target?: string;
   /** Receives warnings, such as a world-readable .env. */
   warn?: (message: string) => void;
-}
-
-/** The project's .env under the process environment (which wins, as dotenv does by default). */
-export function projectEnv(projectDir: string, warn?: (m: string) => void): Record<string, string | undefined> {
-  const file = join(projectDir, '.env');
-  if (!existsSync(file)) return { ...process.env };
-  if ((statSync(file).mode & 0o044) !== 0) {
-    warn?.(`${file} is readable by other users and may hold secrets: chmod 600 ${file}`);
-  }
-  return { ...parseDotenv(readFileSync(file)), ...process.env };
 }
 
 export function resolveTarget(opts: TargetOptions): Target {

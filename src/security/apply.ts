@@ -1,4 +1,4 @@
-import { projectEnv } from '../api/target.ts';
+import { projectEnv } from '../project/env.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Project } from '../project/types.ts';
 import { MANAGED_ROLES_DDL, readGrantState } from './catalog.ts';
