@@ -58,6 +58,7 @@ for (const reviews of sizes) {
     status: end?.status ?? `exit ${run.status}`,
     generate_s: +generateS.toFixed(2),
     build_wall_s: +wallS.toFixed(2),
+    steps: (end?.steps ?? {}) as Record<string, number>,
     seed_s: +seeds.toFixed(2),
     models_s: +models.reduce((s, m) => s + m.seconds, 0).toFixed(2),
     tests: tests.length,
@@ -66,7 +67,8 @@ for (const reviews of sizes) {
     models,
   };
   figures.push(row);
-  console.log(`\n${reviews.toLocaleString('en-US')} reviews: build ${row.status} in ${row.build_wall_s}s wall (seed ${row.seed_s}s, models ${row.models_s}s, ${row.tests} tests ${row.tests_s}s); generating took ${row.generate_s}s`);
+  const steps = Object.entries(row.steps).map(([k, v]) => `${k} ${v}s`).join(', ');
+  console.log(`\n${reviews.toLocaleString('en-US')} reviews: build ${row.status} in ${row.build_wall_s}s wall — ${steps}; models ${row.models_s}s and ${row.tests} tests ${row.tests_s}s of work; generating took ${row.generate_s}s`);
   for (const m of models) console.log(`  ${m.model.padEnd(24)} ${String(m.rows ?? '').padStart(9)} rows ${m.seconds.toFixed(2).padStart(7)}s ${m.status}`);
   if (slowest) console.log(`  slowest: ${slowest.model} (${slowest.seconds}s)`);
   if (run.status !== 0) console.log(run.stderr.slice(-2000));

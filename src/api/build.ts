@@ -188,6 +188,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       status: summary.status,
       published: summary.published,
       duration_s: summary.durationS,
+      steps: { ...summary.steps },
       summary: {
         models_ok: count(summary.models, 'success'),
         models_error: count(summary.models, 'error'),

@@ -42,7 +42,15 @@ export type RunEvent =
   | { event: 'export_end'; layer: string; tables: number; rows: number; bytes: number; duration_s: number; path: string }
   | { event: 'warning'; message: string }
   | { event: 'error'; message: string }
-  | { event: 'run_end'; status: 'success' | 'failed'; published: boolean; duration_s: number; summary: Record<string, number> };
+  | {
+      event: 'run_end';
+      status: 'success' | 'failed';
+      published: boolean;
+      duration_s: number;
+      summary: Record<string, number>;
+      /** Seconds per step (migrate, seed, run, publish, grants, export) of a build. */
+      steps?: Record<string, number>;
+    };
 
 export type StampedEvent = RunEvent & { ts: string; batch_id: string | null };
 
