@@ -32,7 +32,7 @@ function makeProject(dir: string, n: number): void {
   }
 }
 
-const sizes = (process.argv.find((a, i) => process.argv[i - 1] === '--models') ?? '1000,10000,100000').split(',').map(Number);
+const sizes = (process.argv.find((_, i) => process.argv[i - 1] === '--models') ?? '1000,10000,100000').split(',').map(Number);
 const figures = [];
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-compile-'));

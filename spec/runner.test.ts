@@ -4,7 +4,7 @@
  * published data alone, and a second project run through --project-dir.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { JAFFLE, copyProject, events, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';

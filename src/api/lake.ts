@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
