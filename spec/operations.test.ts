@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { JAFFLE, copyProject, runCli, targets, type TestTarget } from './support.ts';
+import { JAFFLE, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
 
@@ -77,6 +77,21 @@ for (const factory of targets()) {
       const w = await runCli(['metrics', '--out', out], { projectDir: project, target });
       assert.equal(w.code, 0, w.stderr);
       promtoolCheck(readFileSync(out, 'utf8'));
+    });
+
+    test('lake rollback --db brings back the earlier batch in the lake and in the database', async () => {
+      const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
+      const first = readFileSync(join(project, 'data', 'marts', 'active'), 'utf8').trim();
+      const seed = join(project, 'seeds', 'raw_customers.csv');
+      appendFileSync(seed, `999,Late,L.${readFileSync(seed, 'utf8').includes('\r\n') ? '\r\n' : '\n'}`);
+      const b = await runCli(['build'], { projectDir: project, target });
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      assert.notEqual(await withEngine(target, (db) => relationChecksum(db, 'marts.customers')), before);
+      const r = await runCli(['lake', 'rollback', '--db'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`marts: active \\S+ → ${first} \\(database too\\)`));
+      assert.equal(readFileSync(join(project, 'data', 'marts', 'active'), 'utf8').trim(), first);
+      assert.equal(await withEngine(target, (db) => relationChecksum(db, 'marts.customers')), before);
     });
   });
 }
