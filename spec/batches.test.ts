@@ -131,7 +131,7 @@ for (const factory of targets()) {
 
     test('two concurrent builds never interleave: the second waits or fails naming the holder', async () => {
       const slow = join(project, 'models', 'staging', 'slow.sql');
-      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(4)::text as slept');
+      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(8)::text as slept');
       try {
         const first = runCli(['build', '--batch-id', 'slow-first'], { projectDir: project, target });
         // Wait until the first build is under way (it logs run_start right before taking the lock).
@@ -195,7 +195,7 @@ for (const factory of targets()) {
           const admin = new pg.Client({ connectionString: target.databaseUrl });
           await admin.connect();
           let killed = 0;
-          for (let i = 0; i < 100 && killed === 0; i++) {
+          for (let i = 0; i < 300 && killed === 0; i++) {
             await sleep(100);
             const { rows } = await admin.query(
               `select pg_terminate_backend(pid) as ok from pg_stat_activity
