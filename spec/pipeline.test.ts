@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyProject, events, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { copyProject, csv, events, runCli, targets, withEngine, type TestTarget } from './support.ts';
 
 interface RunResult {
   kind: 'model' | 'test';
@@ -34,15 +34,6 @@ function assertAllPassed(project: string, output: string, { allowWarn = false } 
   assert.ok(run.results.filter((r) => r.kind === 'test').length >= 50, 'the project declares its data tests');
   return run.results;
 }
-
-type Cell = string | number | boolean | null;
-const csvCell = (v: Cell): string => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
-};
-const csv = (header: string[], rows: Cell[][]): string =>
-  [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 
 async function query<T = Record<string, unknown>>(target: TestTarget, sql: string): Promise<T[]> {
   return withEngine(target, async (db) => (await db.query<T>(sql)).rows);

@@ -10,16 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyProject, events, runCli, targets, withEngine, type TestTarget } from './support.ts';
-
-type Cell = string | number | boolean | null;
-const csvCell = (v: Cell): string => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
-};
-const csv = (header: string[], rows: Cell[][]): string =>
-  [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+import { copyProject, csv, events, runCli, targets, withEngine, type Cell, type TestTarget } from './support.ts';
 
 const PLAIN = 'Nice kettle, it works well.';
 const DETAILED = [

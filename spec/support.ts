@@ -149,3 +149,16 @@ export async function relationChecksum(engine: Engine, relation: string): Promis
   );
   return `${rows[0]!.n}:${rows[0]!.c}`;
 }
+
+export type Cell = string | number | boolean | null;
+
+/** A CSV cell as the generator writes them: quoted only when needed, NULL as an empty field. */
+const csvCell = (v: Cell): string => {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]|^\s|\s$/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** A hand-made seed file for `build --seed-from`. */
+export const csv = (header: string[], rows: Cell[][]): string =>
+  [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
