@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
-import { JAFFLE, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { JAFFLE, useSpecProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
 
 // Tables only: a view over a seed or source reads its input live, as views do.
 const PUBLISHED = ['staging.stg_orders', 'marts.orders', 'marts.customers'];
@@ -26,20 +26,13 @@ function addCustomer(project: string, id: number): void {
 
 for (const factory of targets()) {
   describe(`batches on ${factory.name}`, () => {
-    let target: TestTarget;
-    let project: string;
-    before(async () => {
-      target = await factory.create();
-      project = copyProject(JAFFLE);
+    const spec = useSpecProject(factory, JAFFLE, async ({ target, project }) => {
       const r = await runCli(['build'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
     });
-    after(async () => {
-      await target.cleanup();
-      rmSync(project, { recursive: true, force: true });
-    });
 
     test('a failing data test publishes nothing: the previous batch stays readable and unchanged', async () => {
+      const { target, project } = spec;
       const before = await checksums(target);
       addCustomer(project, 101);
       const singular = join(project, 'tests', 'no_new_customers.sql');
@@ -61,6 +54,7 @@ for (const factory of targets()) {
     });
 
     test('warn-severity failures are reported but do not block publishing', async () => {
+      const { target, project } = spec;
       const schema = join(project, 'models', 'marts', 'schema.yml');
       const original = readFileSync(schema, 'utf8');
       writeFileSync(schema, original.replace('      - row_count: { min: 1 }', '      - row_count: { min: 1 }\n      - row_count: { max: 10, severity: warn }'));
@@ -88,6 +82,7 @@ for (const factory of targets()) {
     });
 
     test('views others built on published relations survive publishing; incompatible changes stop and name them', async () => {
+      const { target, project } = spec;
       await withEngine(target, (db) => db.exec('create schema if not exists reporting; create or replace view reporting.customer_count as select count(*) as n from marts.customers'));
       addCustomer(project, 150);
       let r = await runCli(['build'], { projectDir: project, target });
@@ -113,6 +108,7 @@ for (const factory of targets()) {
     });
 
     test('rollback puts the previous batch back in one step', async () => {
+      const { target, project } = spec;
       const published = await checksums(target);
       addCustomer(project, 102);
       const r = await runCli(['build'], { projectDir: project, target });
@@ -130,6 +126,7 @@ for (const factory of targets()) {
     });
 
     test('two concurrent builds never interleave: the second waits or fails naming the holder', async () => {
+      const { target, project } = spec;
       const slow = join(project, 'models', 'staging', 'slow.sql');
       writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(8)::text as slept');
       try {
@@ -160,6 +157,7 @@ for (const factory of targets()) {
     });
 
     test('run_results.json and every log line match what happened', async () => {
+      const { target, project } = spec;
       const r = await runCli(['build', '--batch-id', 'audited-batch'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const results = JSON.parse(readFileSync(join(project, 'target', 'run_results.json'), 'utf8'));
@@ -186,6 +184,7 @@ for (const factory of targets()) {
 
     if (factory.name === 'postgres') {
       test('a connection killed mid-build fails the build cleanly and leaves the published data intact', async () => {
+        const { target, project } = spec;
         const before = await checksums(target);
         const slow = join(project, 'models', 'marts', 'slow_mart.sql');
         writeFileSync(slow, '{{config materialized="table"}}\nselect c.*, pg_sleep(0.05)::text as slept from {{ref "customers"}} c');
@@ -218,6 +217,7 @@ for (const factory of targets()) {
       });
 
       test('readers in another connection never see a mix of two batches', async () => {
+        const { target, project } = spec;
         const reader = new pg.Client({ connectionString: target.databaseUrl });
         await reader.connect();
         const seen = new Set<string>();

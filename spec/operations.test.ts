@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { JAFFLE, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { describe, test } from 'node:test';
+import { JAFFLE, copyProject, useSpecProject, relationChecksum, runCli, targets, withEngine } from './support.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
 
@@ -19,11 +19,7 @@ function promtoolCheck(text: string): string {
 
 for (const factory of targets()) {
   describe(`operations on ${factory.name}`, () => {
-    let target: TestTarget;
-    let project: string;
-    before(async () => {
-      target = await factory.create();
-      project = copyProject(JAFFLE);
+    const spec = useSpecProject(factory, JAFFLE, async ({ target, project }) => {
       const r = await runCli(['build'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       // build ended with the lake export; exporting the same batch again is a no-op.
@@ -31,12 +27,9 @@ for (const factory of targets()) {
       assert.equal(ex.code, 0, ex.stdout + ex.stderr);
       assert.match(ex.stdout, /already in the lake/);
     });
-    after(async () => {
-      await target.cleanup();
-      rmSync(project, { recursive: true, force: true });
-    });
 
     test('health on a healthy project: exit 0, every check OK, --json for machines', async () => {
+      const { target, project } = spec;
       const r = await runCli(['health'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /strata health: HEALTHY/);
@@ -50,6 +43,7 @@ for (const factory of targets()) {
     });
 
     test('health with stale gold: exit 1, freshness named', async () => {
+      const { target, project } = spec;
       const yaml = join(project, 'project.yaml');
       const original = readFileSync(yaml, 'utf8');
       writeFileSync(yaml, original + 'health:\n  gold_freshness_hours: 0.0001\n');
@@ -65,6 +59,7 @@ for (const factory of targets()) {
     });
 
     test('metrics: Prometheus text that promtool accepts, with the KPIs and per-model rows', async () => {
+      const { target, project } = spec;
       const r = await runCli(['metrics'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stderr);
       promtoolCheck(r.stdout);
@@ -80,6 +75,7 @@ for (const factory of targets()) {
     });
 
     test('lake rollback --db brings back the earlier batch in the lake and in the database', async () => {
+      const { target, project } = spec;
       const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
       const first = readFileSync(join(project, 'data', 'marts', 'active'), 'utf8').trim();
       const seed = join(project, 'seeds', 'raw_customers.csv');

@@ -6,23 +6,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { JAFFLE, copyProject, events, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { describe, test } from 'node:test';
+import { JAFFLE, copyProject, useSpecProject, events, relationChecksum, runCli, targets, withEngine } from './support.ts';
 
 for (const factory of targets()) {
   describe(`runner on ${factory.name}`, () => {
-    let target: TestTarget;
-    let project: string;
-    before(async () => {
-      target = await factory.create();
-      project = copyProject(JAFFLE);
-    });
-    after(async () => {
-      await target.cleanup();
-      rmSync(project, { recursive: true, force: true });
-    });
+    const spec = useSpecProject(factory, JAFFLE);
 
     test('a second project builds through --project-dir with every materialization', async () => {
+      const { target, project } = spec;
       const r = await runCli(['build'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /5 of 5 OK\s+table\s+marts\.customers … 100 rows/);
@@ -47,6 +39,7 @@ for (const factory of targets()) {
     });
 
     test('an incremental model merges only new and changed rows, matching a full refresh', async () => {
+      const { target, project } = spec;
       const seed = join(project, 'seeds', 'raw_orders.csv');
       const original = readFileSync(seed, 'utf8');
       // A new order on a later date, and a changed status on the latest existing date.
@@ -72,6 +65,7 @@ for (const factory of targets()) {
     });
 
     test('a failing model keeps the published tables and skips its children', async () => {
+      const { target, project } = spec;
       const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
       const model = join(project, 'models', 'staging', 'stg_orders.sql');
       const good = readFileSync(model, 'utf8');
@@ -98,6 +92,7 @@ for (const factory of targets()) {
     });
 
     test('seeds: CRLF and quoted commas load typed; a malformed CSV fails by file and line and loads nothing', async () => {
+      const { target } = spec;
       const dir = copyProject(JAFFLE);
       try {
         writeFileSync(join(dir, 'seeds', 'people.csv'), 'id,name,joined,active,score\r\n1,"Smith, Ann",2024-01-02,true,1.5\r\n2,"Quote ""Q""",2024-02-03,false,2\r\n');
@@ -127,6 +122,7 @@ for (const factory of targets()) {
     });
 
     test('the Amazon migrations apply once, then are up to date', async () => {
+      const { target } = spec;
       const dir = copyProject();
       try {
         let r = await runCli(['migrate'], { projectDir: dir, target });

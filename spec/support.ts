@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Engine } from '../src/engine/engine.ts';
 import { createPgliteEngine } from '../src/engine/pglite.ts';
@@ -81,6 +82,30 @@ export function targets(): TargetFactory[] {
     });
   }
   return list;
+}
+
+/** A describe block's database and project copy, ready once its `before` hook ran. */
+export interface SpecProject {
+  target: TestTarget;
+  project: string;
+}
+
+/**
+ * Registers the hooks of one describe block: a fresh database on the target and a private
+ * copy of the project (`prepare` may build it), both removed afterwards.
+ */
+export function useSpecProject(factory: TargetFactory, from = REPO, prepare?: (s: SpecProject) => Promise<void>): SpecProject {
+  const spec = {} as SpecProject;
+  before(async () => {
+    spec.target = await factory.create();
+    spec.project = copyProject(from);
+    await prepare?.(spec);
+  });
+  after(async () => {
+    await spec.target?.cleanup();
+    if (spec.project) rmSync(spec.project, { recursive: true, force: true });
+  });
+  return spec;
 }
 
 /** A private copy of a project directory (the repo's own by default). */
