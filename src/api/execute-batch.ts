@@ -2,7 +2,6 @@ import type { CompiledProject } from '../compile/compile.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
-import { errorMessage } from '../core/errors.ts';
 import type { ModelResult, TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
@@ -12,7 +11,8 @@ import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
-import { ensureAuditSchema, runTestQuery } from '../checks/run-test.ts';
+import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
 
 export interface BatchExecution {
@@ -127,28 +127,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   };
 
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const started = performance.now();
-    const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
-    let result: TestResult;
-    try {
-      const outcome = await runTestQuery(engine, test.name, resolve(test.sql, ''));
-      const status = outcome.failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail';
-      result = {
-        ...base, status, failures: outcome.failures, durationS: round(performance.now() - started),
-        ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),
-        ...(outcome.sample.length ? { sample: outcome.sample } : {}),
-      };
-    } catch (err) {
-      result = { ...base, status: 'error', failures: 0, durationS: round(performance.now() - started), error: describeSqlError(err, test.file) };
-    }
+    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus);
     tests.push(result);
-    bus.emit({
-      event: 'test_end', test: result.test, model: result.model, severity: result.severity, status: result.status,
-      failures: result.failures, duration_s: result.durationS,
-      ...(result.sample ? { sample: result.sample } : {}),
-      ...(result.auditRelation ? { audit_relation: result.auditRelation } : {}),
-      ...(result.error ? { error: result.error } : {}),
-    });
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
 
@@ -196,14 +176,4 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     });
   }
   return { models, tests, mapping, schemas, ok };
-}
-
-/** A database error with what Postgres knows of where it happened, and the file to look at. */
-export function describeSqlError(err: unknown, file: string): string {
-  const e = err as { message?: string; detail?: string; hint?: string; position?: string; where?: string };
-  const parts = [errorMessage(err)];
-  if (e.detail) parts.push(`detail: ${e.detail}`);
-  if (e.hint) parts.push(`hint: ${e.hint}`);
-  parts.push(`in ${file} (compiled SQL under target/compiled/)`);
-  return parts.join('\n');
 }

@@ -2,9 +2,8 @@ import { compileProject } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
-import { describeSqlError } from './execute-batch.ts';
 import { currentBatchId } from '../batch/state.ts';
-import { ensureAuditSchema, runTestQuery } from '../checks/run-test.ts';
+import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import { ExitCode, StrataError } from '../core/errors.ts';
@@ -45,27 +44,7 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
     await ensureAuditSchema(session.engine);
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
     for (const t of tests) {
-      const t0 = performance.now();
-      const base = { test: t.name, model: t.model ?? null, kind: t.kind, severity: t.severity };
-      let r: TestResult;
-      try {
-        const out = await runTestQuery(session.engine, t.name, resolvePlaceholders(inlineEphemerals(compiled, t.sql), resolver));
-        r = {
-          ...base,
-          status: out.failures === 0 ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail',
-          failures: out.failures,
-          durationS: Math.round(performance.now() - t0) / 1000,
-          ...(out.auditRelation ? { auditRelation: out.auditRelation.replaceAll('"', '') } : {}),
-          ...(out.sample.length ? { sample: out.sample } : {}),
-        };
-      } catch (err) {
-        r = { ...base, status: 'error', failures: 0, durationS: Math.round(performance.now() - t0) / 1000, error: describeSqlError(err, t.file) };
-      }
-      results.push(r);
-      bus.emit({
-        event: 'test_end', test: r.test, model: r.model, severity: r.severity, status: r.status, failures: r.failures, duration_s: r.durationS,
-        ...(r.sample ? { sample: r.sample } : {}), ...(r.auditRelation ? { audit_relation: r.auditRelation } : {}), ...(r.error ? { error: r.error } : {}),
-      });
+      results.push(await runDataTest(session.engine, t, resolvePlaceholders(inlineEphemerals(compiled, t.sql), resolver), bus));
     }
   } finally {
     await session.close();

@@ -1,4 +1,8 @@
+import type { CompiledTest } from '../compile/types.ts';
+import type { TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { EventBus } from '../observability/events.ts';
+import { describeSqlError } from '../engine/sql-error.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 
 export const AUDIT_SCHEMA = 'strata_audit';
@@ -31,4 +35,37 @@ export async function runTestQuery(engine: Engine, testName: string, sql: string
     const { rows } = await tx.query<Record<string, unknown>>(`select * from ${audit} limit ${SAMPLE_ROWS}`);
     return { failures, auditRelation: audit, sample: rows };
   });
+}
+
+/**
+ * Runs one data test (its placeholders already resolved into `sql`), reports it on the
+ * bus and returns its result: `pass`, `warn` or `fail` by failing rows and severity, or
+ * `error` when the query itself failed.
+ */
+export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus): Promise<TestResult> {
+  const started = performance.now();
+  const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
+  const seconds = (): number => Math.round(performance.now() - started) / 1000;
+  let result: TestResult;
+  try {
+    const outcome = await runTestQuery(engine, test.name, sql);
+    result = {
+      ...base,
+      status: outcome.failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail',
+      failures: outcome.failures,
+      durationS: seconds(),
+      ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),
+      ...(outcome.sample.length ? { sample: outcome.sample } : {}),
+    };
+  } catch (err) {
+    result = { ...base, status: 'error', failures: 0, durationS: seconds(), error: describeSqlError(err, test.file) };
+  }
+  bus.emit({
+    event: 'test_end', test: result.test, model: result.model, severity: result.severity, status: result.status,
+    failures: result.failures, duration_s: result.durationS,
+    ...(result.sample ? { sample: result.sample } : {}),
+    ...(result.auditRelation ? { audit_relation: result.auditRelation } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  });
+  return result;
 }
