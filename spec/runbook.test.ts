@@ -28,7 +28,8 @@ describe('the runbook, command by command (embedded engine)', () => {
     ran.add(line);
     const r = spawnSync('bash', ['-c', line.replaceAll('npx tsx src/cli.ts', '$STRATA')], {
       cwd: project,
-      env: { ...process.env, ...target.env, STRATA, TEXTFILE_DIR: scratch, NEW_ANALYTICS_PASSWORD: 'rotated-pw', ...env },
+      // TMPDIR: the restore drill's mktemp lands in scratch, removed after the suite.
+      env: { ...process.env, ...target.env, STRATA, TEXTFILE_DIR: scratch, TMPDIR: scratch, NEW_ANALYTICS_PASSWORD: 'rotated-pw', ...env },
       encoding: 'utf8',
     });
     return { code: r.status ?? -1, out: r.stdout + r.stderr };
@@ -53,8 +54,6 @@ describe('the runbook, command by command (embedded engine)', () => {
     await target.cleanup();
     rmSync(project, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
-    rmSync('/tmp/strata-restore-drill', { recursive: true, force: true });
-    rmSync('/tmp/strata-restore-drill.lock', { force: true });
   });
 
   test('daily: health, logs, metrics', () => {
@@ -75,9 +74,11 @@ describe('the runbook, command by command (embedded engine)', () => {
   });
 
   test('monthly: restore drill into an empty database, secret rotation, retention, grants audit', () => {
-    rmSync('/tmp/strata-restore-drill', { recursive: true, force: true });
-    ok('STRATA_PGLITE_DIR=/tmp/strata-restore-drill npx tsx src/cli.ts --target embedded lake restore', /restored batch \S+: .*fact_reviews \(\d+ rows\)/);
-    ok('STRATA_PGLITE_DIR=/tmp/strata-restore-drill npx tsx src/cli.ts --target embedded batches', /published\s+restore/);
+    const drill = ok(
+      'drill="$(mktemp -d)/db"; STRATA_PGLITE_DIR="$drill" npx tsx src/cli.ts --target embedded lake restore && STRATA_PGLITE_DIR="$drill" npx tsx src/cli.ts --target embedded batches',
+      /restored batch \S+: .*fact_reviews \(\d+ rows\)/,
+    );
+    assert.match(drill, /\* \S+\s+published\s+restore/, 'the scratch database publishes the restored batch');
     ok('ANALYTICS_USER_PASSWORD="$NEW_ANALYTICS_PASSWORD" npx tsx src/cli.ts grants', /ALTER ROLE "analytics_user" LOGIN PASSWORD '\*\*\*\*'/);
     ok('npx tsx src/cli.ts lake prune --dry-run', /gold: would delete nothing/);
     ok('npx tsx src/cli.ts lake prune', /gold: deleted nothing .* kept 2/);

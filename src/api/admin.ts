@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { loadProject } from '../project/load.ts';
 import type { CommonOptions } from './context.ts';
-import { eventBus, openSession } from './session.ts';
+import { withProjectSession } from './session.ts';
 import { openMigrationEngine } from './target.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { rollbackBatch, type RollbackResult } from '../batch/publish.ts';
@@ -10,25 +8,8 @@ import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
 import { loadSeeds, type SeedResult } from '../seeds/load.ts';
 import { grantsInSession } from './grants.ts';
 
-/** Opens a session for one short command and always closes it and the event bus. */
-async function withSession<T>(opts: CommonOptions, fn: (s: Awaited<ReturnType<typeof openSession>>) => Promise<T>): Promise<T> {
-  const dir = resolve(opts.projectDir);
-  const bus = eventBus(opts, dir);
-  try {
-    const session = await openSession(opts, dir, bus);
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await bus.close();
-  }
-}
-
 export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
-  const project = loadProject(opts.projectDir);
-  return withSession(opts, async (s) => {
+  return withProjectSession(opts, async (s, project) => {
     const migrator = await openMigrationEngine(s.target, s.engine);
     try {
       const t = performance.now();
@@ -42,8 +23,7 @@ export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
 }
 
 export async function seed(opts: CommonOptions & { from?: string }): Promise<SeedResult[]> {
-  const project = loadProject(opts.projectDir);
-  return withSession(opts, async (s) => {
+  return withProjectSession(opts, async (s, project) => {
     const migrator = await openMigrationEngine(s.target, s.engine);
     try {
       await runMigrations(migrator.engine, project.migrationsDir);
@@ -59,8 +39,7 @@ export async function seed(opts: CommonOptions & { from?: string }): Promise<See
 
 /** Puts the previously published batch back, under the build lock. */
 export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutMs?: number }): Promise<RollbackResult> {
-  const project = loadProject(opts.projectDir, opts.vars !== undefined ? { vars: opts.vars } : {});
-  return withSession(opts, async (s) => {
+  return withProjectSession(opts, async (s, project) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'rollback', command: 'strata rollback', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
       const result = await rollbackBatch(s.engine, opts.to);
@@ -75,5 +54,5 @@ export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutM
 }
 
 export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
-  return withSession(opts, (s) => listBatches(s.engine));
+  return withProjectSession(opts, (s) => listBatches(s.engine));
 }

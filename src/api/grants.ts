@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
-import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import { applyGrants, type GrantsResult } from '../security/apply.ts';
 import type { CommonOptions } from './context.ts';
-import { eventBus, openSession, type Session } from './session.ts';
+import { withProjectSession, type Session } from './session.ts';
 
 export type { GrantsResult } from '../security/apply.ts';
 
@@ -17,19 +15,9 @@ export async function grantsInSession(session: Session, project: Project): Promi
 
 /** `strata grants`: creates/updates the roles of project.yaml and applies their grants. */
 export async function grants(opts: CommonOptions): Promise<GrantsResult> {
-  const dir = resolve(opts.projectDir);
-  const project = loadProject(dir, opts.vars !== undefined ? { vars: opts.vars } : {});
-  const bus = eventBus(opts, dir);
-  try {
-    const session = await openSession(opts, dir, bus);
-    try {
-      const result = await grantsInSession(session, project);
-      if (result.note) bus.emit({ event: 'warning', message: result.note });
-      return result;
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await bus.close();
-  }
+  return withProjectSession(opts, async (session, project) => {
+    const result = await grantsInSession(session, project);
+    if (result.note) session.bus.emit({ event: 'warning', message: result.note });
+    return result;
+  });
 }

@@ -15,7 +15,7 @@ import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import type { CommonOptions } from './context.ts';
 import { grantsInSession } from './grants.ts';
-import { eventBus, openSession, type Session } from './session.ts';
+import { withProjectSession, type Session } from './session.ts';
 
 export interface ExportOptions {
   /** A batch still kept in the database (default: the published one). */
@@ -90,25 +90,8 @@ async function setAside(lakeDir: string, layer: string, batchId: string): Promis
   await removeDirDurably(batchDir(lakeDir, layer, batchId));
 }
 
-/** Opens the project and a session for one lake command. */
-async function withLake<T>(opts: CommonOptions, fn: (s: Session, project: Project) => Promise<T>): Promise<T> {
-  const project = loadProject(opts.projectDir);
-  const bus = eventBus(opts, project.dir);
-  try {
-    const session = await openSession(opts, project.dir, bus);
-    try {
-      bus.batchId = await currentBatchId(session.engine);
-      return await fn(session, project);
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await bus.close();
-  }
-}
-
 export function exportCommand(opts: CommonOptions & ExportOptions): Promise<ExportBatchResult[]> {
-  return withLake(opts, (s, project) => exportLayers(s, project, opts));
+  return withProjectSession(opts, (s, project) => exportLayers(s, project, opts));
 }
 
 function lakeLayers(project: Project, layer?: string): string[] {
@@ -146,7 +129,7 @@ export async function lakeRollback(opts: CommonOptions & { to?: string; db?: boo
   for (const layer of lakeLayers(project, opts.layer)) results.push(await rollbackLake(lakeDirOf(project), layer, opts.to));
   const to = results[0]?.to;
   if (opts.db && to) {
-    await withLake(opts, async (s) => {
+    await withProjectSession(opts, async (s) => {
       const lock = await acquireBuildLock(s.engine, { batchId: to, command: 'strata lake rollback', timeoutMs: 60_000 });
       try {
         const kept = (await batchRelations(s.engine, to)).size > 0;
@@ -170,7 +153,7 @@ export async function lakeRollback(opts: CommonOptions & { to?: string; db?: boo
  * schemas and publishes it, so the layers read exactly the batch's rows again.
  */
 export async function lakeRestore(opts: CommonOptions & { batchId?: string }): Promise<RestoreResult[]> {
-  return withLake(opts, async (s, project) => {
+  return withProjectSession(opts, async (s, project) => {
     const lock = await acquireBuildLock(s.engine, { batchId: opts.batchId ?? 'restore', command: 'strata lake restore', timeoutMs: 60_000 });
     try {
       const results = await restoreIntoDatabase(s, project, opts.batchId);

@@ -3,7 +3,9 @@ import type { Engine } from '../engine/engine.ts';
 import { maskSecrets } from '../engine/url.ts';
 import { EventBus, type EventSink } from '../observability/events.ts';
 import { logFileSink } from '../observability/json-sinks.ts';
-import { ensureState } from '../batch/state.ts';
+import { currentBatchId, ensureState } from '../batch/state.ts';
+import { loadProject } from '../project/load.ts';
+import type { Project } from '../project/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { openEngine, resolveTarget, type Target } from './target.ts';
 
@@ -37,4 +39,24 @@ export async function openSession(
     throw new StrataError(`cannot use the database at ${target.label}: ${maskSecrets(errorMessage(err))}`, ExitCode.failed);
   }
   return { target, engine, bus, close: () => engine.close() };
+}
+
+/**
+ * Runs one short command: loads the project, opens its event bus and a session (log lines
+ * carry the published batch id), and always closes both.
+ */
+export async function withProjectSession<T>(opts: CommonOptions, fn: (session: Session, project: Project) => Promise<T>): Promise<T> {
+  const project = loadProject(opts.projectDir, opts.vars !== undefined ? { vars: opts.vars } : {});
+  const bus = eventBus(opts, project.dir);
+  try {
+    const session = await openSession(opts, project.dir, bus);
+    try {
+      bus.batchId = await currentBatchId(session.engine);
+      return await fn(session, project);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await bus.close();
+  }
 }
