@@ -1,15 +1,8 @@
 import { Data, type DataType } from 'apache-arrow';
+import { INT32_MAX, INT32_MIN, JSONB_VERSION, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO } from './pg-binary-format.ts';
 import { numericToDecimal128, numericToString } from './pg-numeric.ts';
 import { ValueKind, type ColumnPlan, type ValuePlan } from './type-mapping.ts';
 
-/** Postgres counts dates from 2000-01-01, Arrow from 1970-01-01. */
-const PG_EPOCH_DAYS = 10957;
-/** The same shift in microseconds, split in 32-bit halves for carry arithmetic. */
-const PG_EPOCH_MICROS_HI = Math.floor((PG_EPOCH_DAYS * 86_400_000_000) / 4294967296);
-const PG_EPOCH_MICROS_LO = PG_EPOCH_DAYS * 86_400_000_000 - PG_EPOCH_MICROS_HI * 4294967296;
-const INT32_MAX = 0x7fffffff;
-const INT32_MIN = -0x80000000;
-const JSONB_VERSION = 1;
 /** Below this length a byte loop beats the native copy call. */
 const SHORT_COPY = 24;
 const MAX_OFFSET = 0x7fffffff;

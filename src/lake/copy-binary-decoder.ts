@@ -1,6 +1,7 @@
 import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { ColumnBuilder, ValueError } from './column-builder.ts';
 import type { ColumnPlan } from './type-mapping.ts';
+import { COPY_SIGNATURE as SIGNATURE } from './pg-binary-format.ts';
 
 /**
  * Decodes Postgres' binary COPY format (`PGCOPY\n\377\r\n\0`, int32 flags, int32 header
@@ -9,7 +10,6 @@ import type { ColumnPlan } from './type-mapping.ts';
  * chunk by chunk, holding at most one batch and one partial tuple.
  */
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_FIXED = SIGNATURE.length + 8;
 /** Flag bit 16: OIDs included (WITH OIDS, gone since Postgres 12). */
 const FLAG_OIDS = 1 << 16;

@@ -1,4 +1,5 @@
 import type { Data, RecordBatch } from 'apache-arrow';
+import { COPY_SIGNATURE as SIGNATURE, INT32_MAX, INT32_MIN, JSONB_VERSION, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO } from './pg-binary-format.ts';
 import { decimal128ToString, encodeNumeric } from './pg-numeric.ts';
 import { ValueKind, type ColumnPlan } from './type-mapping.ts';
 
@@ -7,13 +8,6 @@ import { ValueKind, type ColumnPlan } from './type-mapping.ts';
  * a lake batch into tables created with the manifest's types.
  */
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-const PG_EPOCH_DAYS = 10957;
-const PG_EPOCH_MICROS_HI = Math.floor((PG_EPOCH_DAYS * 86_400_000_000) / 4294967296);
-const PG_EPOCH_MICROS_LO = PG_EPOCH_DAYS * 86_400_000_000 - PG_EPOCH_MICROS_HI * 4294967296;
-const INT32_MAX = 0x7fffffff;
-const INT32_MIN = -0x80000000;
-const JSONB_VERSION = 1;
 /** Hand a chunk to COPY once this much is buffered. */
 const CHUNK_BYTES = 1 << 20;
 const utf8 = new TextDecoder();
