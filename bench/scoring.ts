@@ -34,6 +34,7 @@ console.log(row('reviews with ≥ 5 votes', (p) => String(r(p).voted)));
 console.log(row('  non-vote score: Spearman with helpful ratio', (p) => f3(r(p).nonVoteSpearman)));
 console.log(row('  non-vote score: AUC for ratio ≥ 0.8', (p) => f3(r(p).nonVoteAuc)));
 console.log(row('  (reference: body length alone, Spearman)', (p) => f3(r(p).lengthSpearman)));
+for (const c of Object.keys(r('all').components)) console.log(row(`    ${c} alone, Spearman`, (p) => (Number.isNaN(r(p).components[c]!) ? 'constant' : f3(r(p).components[c]!))));
 console.log(row('  masked votes: vote term Spearman with full ratio', (p) => f3(r(p).maskedVotesSpearman)));
 console.log(row('  masked votes: whole score Spearman with full ratio', (p) => f3(r(p).maskedScoreSpearman)));
 console.log(`(builds: ${figures.buildSeconds}s)`);

@@ -38,6 +38,8 @@ export interface ReviewFigures {
   /** Masked votes: Spearman of the vote term, and of the whole score, with the ratio of all votes. */
   maskedVotesSpearman: number;
   maskedScoreSpearman: number;
+  /** Spearman of each non-vote component alone with the helpful ratio. */
+  components: Record<string, number>;
 }
 
 export interface ScoringFigures {
@@ -69,12 +71,12 @@ export async function evaluateScoring(opts: BuildOn = {}): Promise<ScoringFigure
     buildSeconds += built.seconds;
     let rows: Record<string, unknown>[];
     try {
-      const columns = await columnsOf(built.query, 'fact_reviews');
-      rows = await built.query(`select * from gold.fact_reviews`);
+      const columns = [...(await columnsOf(built.query, 'fact_reviews')), ...(await columnsOf(built.query, 'review_rank'))];
+      rows = await built.query(`select * from gold.fact_reviews f join gold.review_rank k using (review_id)`);
       if (!columns.includes('content_score')) {
         // A project without a content_score column (the score before this harness): its
         // non-vote score is its helpfulness score with the votes weight at 0.
-        const noVotes = await buildOn(join(work, 'masked'), { ...opts, vars: '{score_weight_votes: 0}' });
+        const noVotes = await buildOn(join(work, 'masked'), { ...opts, vars: `{${opts.vars ? `${opts.vars.replace(/^\s*\{|\}\s*$/g, '')}, ` : ''}score_weight_votes: 0}` });
         buildSeconds += noVotes.seconds;
         try {
           const nv = new Map((await noVotes.query(`select review_id, helpfulness_score from gold.fact_reviews`)).map((r) => [num(r.review_id), num(r.helpfulness_score)]));
@@ -132,6 +134,11 @@ export async function evaluateScoring(opts: BuildOn = {}): Promise<ScoringFigure
         lengthSpearman: spearman(voted.map((r) => num(r.body_word_count)), ratio),
         maskedVotesSpearman: spearman(voted.map((r) => num(r.votes_component)), ratio),
         maskedScoreSpearman: spearman(voted.map((r) => num(r.helpfulness_score)), ratio),
+        components: Object.fromEntries(
+          Object.keys(rows[0] ?? {})
+            .filter((c) => c.endsWith('_component') && c !== 'votes_component')
+            .map((c) => [c, spearman(voted.map((r) => num(r[c])), ratio)]),
+        ),
       };
     };
 
