@@ -109,8 +109,6 @@ counted as (
     '  ' || replace(replace(replace(lower(r.body), E'\n\n', ' '), E'\n', ' '), ' ', '  ') || '  ' as spaced,
     -- shouting: the first 300 characters hold letters and not one of them is lower-case
     left(r.body, 300) = upper(left(r.body, 300)) and left(r.body, 300) <> lower(left(r.body, 300)) as shouting,
-    case when strpos(r.body, 'http') > 0 or strpos(r.body, 'www.') > 0
-         then regexp_count(r.body, '(https?://|www\.)[^ \n]+') else 0 end as link_count,
     coalesce(p.afinn_word_count, 0)                                 as afinn_word_count,
     coalesce(p.afinn_score, 0)                                      as afinn_score,
     coalesce(p.learned_score, 0)                                    as learned_score,
@@ -132,7 +130,9 @@ repetition as (
         / (length(split_part(btrim(c.spaced), '  ', (c.body_space_count + 2) / 2)) + 2.0),
       (length(c.spaced) - length(replace(c.spaced, ' ' || split_part(btrim(c.spaced), '  ', c.body_space_count + 1) || ' ', '')))
         / (length(split_part(btrim(c.spaced), '  ', c.body_space_count + 1)) + 2.0)
-    ) / (c.body_space_count + 1) end                                as repeated_word_share
+    ) / (c.body_space_count + 1) end                                as repeated_word_share,
+    case when strpos(c.spaced, 'http') > 0 or strpos(c.spaced, 'www.') > 0
+         then regexp_count(c.spaced, '(https?://|www\.)[^ ]+') else 0 end as link_count
   from counted c
 ),
 sentiment as (
