@@ -3,14 +3,13 @@
  * sentiment lexicon (the model itself always scores in SQL; spec/scoring-harness.test.ts
  * checks that both agree on the real reviews' token counts). Lower-case; `. ! ? ; : ( ) …`
  * and line breaks end a sentence; commas and double quotes vanish; curly apostrophes are
- * straight; words split on spaces and lose the punctuation around them.
+ * straight; words split on spaces (other punctuation stays on the word, as in the SQL).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SENTENCE_MARKS = '.!?;:()\n…';
 export const DROPPED = ',"';
-export const WORD_TRIM = `'*-_/&~#[]{}<>=+`;
 
 /** The negators of macros/negators.sql: one list for the model and the trainer. */
 export const NEGATORS: readonly string[] = [
@@ -19,15 +18,7 @@ export const NEGATORS: readonly string[] = [
     .matchAll(/'((?:[^']|'')*)'/g),
 ].map((m) => m[1]!.replaceAll("''", "'"));
 
-const trimSet = new Set(WORD_TRIM);
-function trimWord(w: string): string {
-  let a = 0, b = w.length;
-  while (a < b && trimSet.has(w[a]!)) a++;
-  while (b > a && trimSet.has(w[b - 1]!)) b--;
-  return w.slice(a, b);
-}
-
-/** The sentences of a text, each as its words (raw words: punctuation kept, as the SQL's window checks see them). */
+/** The sentences of a text, each as its words. */
 export function sentences(text: string): string[][] {
   let t = text.toLowerCase().replaceAll('’', "'");
   for (const c of DROPPED) t = t.replaceAll(c, '');
@@ -50,8 +41,7 @@ const negators = new Set(NEGATORS);
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
   for (const words of sentences(text)) {
-    words.forEach((raw, i) => {
-      const word = trimWord(raw);
+    words.forEach((word, i) => {
       if (word === '') return;
       const negated = [1, 2, 3].some((k) => i - k >= 0 && negators.has(words[i - k]!));
       out.push({ word, negated });
