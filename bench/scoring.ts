@@ -29,11 +29,14 @@ for (const c of Object.keys(s('all').columns)) console.log(row(`    r of ${c}`, 
 console.log(row('  3-class macro F1', (p) => f3(s(p).f1)));
 console.log(row('Fine Food reviews', (p) => String(r(p).reviews)));
 console.log(row('  sentiment AUC, 4–5★ vs 1–2★', (p) => f3(r(p).sentimentAuc)));
+for (const c of Object.keys(r('all').sentimentColumnsAuc)) console.log(row(`    AUC of ${c}`, (p) => f3(r(p).sentimentColumnsAuc[c]!)));
 for (const band of ['1', '2', '3', '4', '5', '1-2', '4-5'] as const) console.log(row(`  mismatch flag rate, ${band}★`, (p) => pct(r(p).flagRate[band])));
+console.log(row('  originality below 1', (p) => pct(r(p).originalityBelowOne)));
 console.log(row('reviews with ≥ 5 votes', (p) => String(r(p).voted)));
 console.log(row('  non-vote score: Spearman with helpful ratio', (p) => f3(r(p).nonVoteSpearman)));
 console.log(row('  non-vote score: AUC for ratio ≥ 0.8', (p) => f3(r(p).nonVoteAuc)));
 console.log(row('  (reference: body length alone, Spearman)', (p) => f3(r(p).lengthSpearman)));
+console.log(row('  (reference: stars alone — not in the score)', (p) => f3(r(p).ratingSpearman)));
 for (const c of Object.keys(r('all').components)) console.log(row(`    ${c} alone, Spearman`, (p) => (Number.isNaN(r(p).components[c]!) ? 'constant' : f3(r(p).components[c]!))));
 console.log(row('  masked votes: vote term Spearman with full ratio', (p) => f3(r(p).maskedVotesSpearman)));
 console.log(row('  masked votes: whole score Spearman with full ratio', (p) => f3(r(p).maskedScoreSpearman)));

@@ -25,16 +25,21 @@ export interface ReviewFigures {
   reviews: number;
   /** AUC of sentiment_score separating 4–5★ from 1–2★ reviews. */
   sentimentAuc: number;
+  /** The same AUC for each sentiment column alone (afinn_sentiment, learned_sentiment). */
+  sentimentColumnsAuc: Record<string, number>;
   /** Share of reviews whose sentiment is flagged as not matching the stars, per star band. */
   flagRate: Record<'1' | '2' | '3' | '4' | '5' | '1-2' | '4-5', number>;
+  /** Share of reviews whose originality is below 1 (genuine reviews should rarely be). */
+  originalityBelowOne: number;
   /** Reviews with at least 5 votes: the ground truth is their helpful ratio. */
   voted: number;
   /** Spearman of the non-vote score (content_score) with the helpful ratio. */
   nonVoteSpearman: number;
   /** AUC of the non-vote score for a helpful ratio ≥ 0.8. */
   nonVoteAuc: number;
-  /** Reference: Spearman of body length alone. */
+  /** References: Spearman of body length alone, and of the star rating alone (which the score does not use). */
   lengthSpearman: number;
+  ratingSpearman: number;
   /** Masked votes: Spearman of the vote term, and of the whole score, with the ratio of all votes. */
   maskedVotesSpearman: number;
   maskedScoreSpearman: number;
@@ -124,14 +129,17 @@ export async function evaluateScoring(opts: BuildOn = {}): Promise<ScoringFigure
       return {
         reviews: chosen.length,
         sentimentAuc: auc(polar.map((r) => num(r.sentiment_score)), polar.map((r) => num(r.rating) >= 4)),
+        sentimentColumnsAuc: Object.fromEntries(sentimentColumns.map((c) => [c, auc(polar.map((r) => num(r[c])), polar.map((r) => num(r.rating) >= 4))])),
         flagRate: {
           '1': band((s) => s === 1), '2': band((s) => s === 2), '3': band((s) => s === 3), '4': band((s) => s === 4), '5': band((s) => s === 5),
           '1-2': band((s) => s <= 2), '4-5': band((s) => s >= 4),
         },
+        originalityBelowOne: chosen.filter((r) => r.originality !== undefined && num(r.originality) < 1).length / Math.max(1, chosen.length),
         voted: voted.length,
         nonVoteSpearman: spearman(voted.map((r) => num(r.content_score)), ratio),
         nonVoteAuc: auc(voted.map((r) => num(r.content_score)), ratio.map((x) => x >= 0.8)),
         lengthSpearman: spearman(voted.map((r) => num(r.body_word_count)), ratio),
+        ratingSpearman: spearman(voted.map((r) => num(r.rating)), ratio),
         maskedVotesSpearman: spearman(voted.map((r) => num(r.votes_component)), ratio),
         maskedScoreSpearman: spearman(voted.map((r) => num(r.helpfulness_score)), ratio),
         components: Object.fromEntries(

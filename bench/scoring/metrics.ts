@@ -1,5 +1,6 @@
 /** The statistics the scoring harness reports: correlation, rank correlation, AUC, macro F1. */
 
+/** Pearson's r; NaN when a series is constant (no correlation is defined). */
 export function pearson(x: readonly number[], y: readonly number[]): number {
   const n = x.length;
   if (n !== y.length || n < 2) throw new RangeError(`pearson needs two equal series of 2+ values, got ${n} and ${y.length}`);
@@ -10,7 +11,7 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
     const dx = x[i]! - mx, dy = y[i]! - my;
     sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
   }
-  return sxx === 0 || syy === 0 ? 0 : sxy / Math.sqrt(sxx * syy);
+  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
 }
 
 /** 1-based ranks, ties sharing their mean rank. */

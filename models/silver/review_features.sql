@@ -19,65 +19,64 @@
 -- critique that also names what is good is not a contradiction.
 with sentences as (
   -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
-  -- times faster than translate() or a regex over every review), then one array per sentence.
-  select x.review_id, x.words, array_position(x.words, 'but') as but_at
-  from (
-    select r.review_id, string_to_array(btrim(u.sentence), ' ') as words
-    from {{ref "silver_reviews"}} r
-    cross join lateral unnest(string_to_array(
+  -- times faster than translate() or a regex over every review); one array per sentence.
+  -- Set-returning functions in the select list stream (a function in FROM would fill a
+  -- tuplestore per row) and keep each array computed once.
+  select
+    r.review_id,
+    string_to_array(btrim(unnest(string_to_array(
       replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
         lower(concat_ws(E'\n', r.title, r.body)),
         '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
-      '.')) as u(sentence)
-    offset 0  -- each sentence's array built once, however often it is subscripted below
-  ) x
+      '.'))), ' ') as words
+  from {{ref "silver_reviews"}} r
 ),
-tokens as (
-  -- Every word once, with the three words before it in its sentence (subscripts of the
-  -- sentence's short array, no window function) and its place relative to the sentence's "but".
+words as (
+  -- One row per word with its position in its sentence (unnest and generate_series zip).
   select
     s.review_id,
-    w.word,
-    s.words[w.pos - 1] as before1,
-    s.words[w.pos - 2] as before2,
-    s.words[w.pos - 3] as before3,
-    case when s.but_at is null or w.pos = s.but_at then 1.0::float8
-         when w.pos < s.but_at then {{var "sentiment_but_before"}}::float8
-         else {{var "sentiment_but_after"}}::float8 end as but_factor
+    s.words,
+    unnest(s.words)                           as word,
+    generate_series(1, cardinality(s.words)) as pos
   from sentences s
-  cross join lateral unnest(s.words) with ordinality as w(word, pos)
 ),
 hits as (
-  -- Only the words found in a lexicon go on: their valence and its modifiers.
+  -- Only the words found in a lexicon go on, with their modifier: the three words before it
+  -- in its sentence (subscripts of the sentence's short array, no window function) and its
+  -- place relative to the sentence's "but". The modifier is an unnest of a one-element array
+  -- in the select list: computed once per lexicon word (after the joins), not once per
+  -- aggregate that uses it.
   select
-    t.review_id,
-    coalesce(a.valence, 0)::float8                                                  as afinn,
-    coalesce(a.valence, 0) + {{var "learned_sentiment_weight"}} * coalesce(l.weight, 0)::float8 as valence,
-    t.but_factor
-    * case when t.before1 in ({{> negators}}) or t.before2 in ({{> negators}}) or t.before3 in ({{> negators}})
+    w.review_id,
+    coalesce(a.valence, 0)::float8 as afinn,
+    coalesce(l.weight, 0)::float8  as learned,
+    unnest(array[
+      case when array_position(w.words, 'but') is null or w.pos = array_position(w.words, 'but') then 1.0::float8
+           when w.pos < array_position(w.words, 'but') then {{var "sentiment_but_before"}}::float8
+           else {{var "sentiment_but_after"}}::float8 end
+    * case when w.words[w.pos - 1] in ({{> negators}}) or w.words[w.pos - 2] in ({{> negators}}) or w.words[w.pos - 3] in ({{> negators}})
            then {{var "sentiment_negation_scalar"}}::float8 else 1.0::float8 end
-    * case when t.before1 in ('very', 'really', 'extremely', 'so', 'too', 'absolutely', 'completely', 'totally', 'incredibly',
+    * case when w.words[w.pos - 1] in ('very', 'really', 'extremely', 'so', 'too', 'absolutely', 'completely', 'totally', 'incredibly',
                               'highly', 'super', 'most', 'quite', 'truly', 'especially', 'particularly', 'exceptionally',
                               'remarkably', 'utterly', 'deeply', 'hugely', 'seriously', 'thoroughly', 'entirely', 'amazingly')
              then 1 + {{var "sentiment_intensifier"}}::float8
-           when t.before1 in ('slightly', 'somewhat', 'barely', 'kinda', 'sorta', 'marginally', 'fairly', 'rather', 'partly',
+           when w.words[w.pos - 1] in ('slightly', 'somewhat', 'barely', 'kinda', 'sorta', 'marginally', 'fairly', 'rather', 'partly',
                               'little', 'bit', 'mildly', 'moderately')
              then 1 - {{var "sentiment_intensifier"}}::float8
-           else 1.0::float8 end                                    as modifier
-  from tokens t
-  left join {{ref "afinn"}} a on a.word = t.word
-  left join {{ref "learned_sentiment"}} l on l.word = t.word
+           else 1.0::float8 end]) as modifier
+  from words w
+  left join {{ref "afinn"}} a on a.word = w.word
+  left join {{ref "learned_sentiment"}} l on l.word = w.word
   where a.word is not null or l.word is not null
-  offset 0  -- the modifier once per word, not once per aggregate that uses it
 ),
 per_review as (
   select
     h.review_id,
     count(*) filter (where h.afinn <> 0)                     as afinn_word_count,
     sum(h.afinn * h.modifier)                                as afinn_score,
-    sum((h.valence - h.afinn) * h.modifier)                  as learned_score,
-    sum(greatest(h.valence * h.modifier, 0))                 as positive_valence,
-    -sum(least(h.valence * h.modifier, 0))                   as negative_valence
+    sum(h.learned * h.modifier)                              as learned_score,
+    sum(greatest((h.afinn + {{var "learned_sentiment_weight"}} * h.learned) * h.modifier, 0))  as positive_valence,
+    -sum(least((h.afinn + {{var "learned_sentiment_weight"}} * h.learned) * h.modifier, 0))    as negative_valence
   from hits h
   group by h.review_id
 ),
@@ -118,22 +117,30 @@ counted as (
   left join per_review p on p.review_id = r.review_id
   offset 0  -- computed once per row, however often the columns are used below
 ),
+samples as (
+  -- The body's first, middle and last word, once per review.
+  select
+    c.*,
+    split_part(btrim(c.spaced), '  ', 1)                              as first_word,
+    split_part(btrim(c.spaced), '  ', (c.body_space_count + 2) / 2)  as middle_word,
+    split_part(btrim(c.spaced), '  ', c.body_space_count + 1)        as last_word
+  from counted c
+  offset 0
+),
 repetition as (
   -- Repeated words, cheaply: the largest share of the body's words taken by its first, middle
   -- or last word (a review of one word said 300 times: 1; real prose: "the" at ~0.05).
   select
     c.*,
     case when c.body_space_count + 1 < 10 then 0.0 else greatest(
-      (length(c.spaced) - length(replace(c.spaced, ' ' || split_part(btrim(c.spaced), '  ', 1) || ' ', '')))
-        / (length(split_part(btrim(c.spaced), '  ', 1)) + 2.0),
-      (length(c.spaced) - length(replace(c.spaced, ' ' || split_part(btrim(c.spaced), '  ', (c.body_space_count + 2) / 2) || ' ', '')))
-        / (length(split_part(btrim(c.spaced), '  ', (c.body_space_count + 2) / 2)) + 2.0),
-      (length(c.spaced) - length(replace(c.spaced, ' ' || split_part(btrim(c.spaced), '  ', c.body_space_count + 1) || ' ', '')))
-        / (length(split_part(btrim(c.spaced), '  ', c.body_space_count + 1)) + 2.0)
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.first_word || ' ', ''))) / (length(c.first_word) + 2.0),
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.middle_word || ' ', ''))) / (length(c.middle_word) + 2.0),
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.last_word || ' ', ''))) / (length(c.last_word) + 2.0)
     ) / (c.body_space_count + 1) end                                as repeated_word_share,
     case when strpos(c.spaced, 'http') > 0 or strpos(c.spaced, 'www.') > 0
          then regexp_count(c.spaced, '(https?://|www\.)[^ ]+') else 0 end as link_count
-  from counted c
+  from samples c
+  offset 0  -- computed once per review, however often the columns are used below
 ),
 sentiment as (
   select
