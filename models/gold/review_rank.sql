@@ -52,6 +52,20 @@ scored as (
      + {{var "score_weight_sentiment_consistency"}} * c.sentiment_component
      + {{var "score_weight_agreement"}} * c.agreement_component)::float8 as content_sum
   from components c
+),
+ranked as (
+  -- One sort serves both ranks: the rank within the side is the running count of the
+  -- side's reviews in the product's order.
+  select
+    s.*,
+    row_number() over w                                            as rank_in_product,
+    count(*) filter (where s.rating >= 4) over w                   as positive_so_far,
+    count(*) filter (where s.rating < 4) over w                    as critical_so_far
+  from scored s
+  window w as (partition by s.product_id
+               order by {{var "score_weight_votes"}} * s.votes_component + s.content_sum desc,
+                        s.helpful_votes desc, s.created_at, s.review_id
+               rows between unbounded preceding and current row)
 )
 select
   s.review_id,
@@ -64,12 +78,8 @@ select
   round((100.0 * ({{var "score_weight_votes"}} * s.votes_component + s.content_sum) / nullif(
       {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
     + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}, 0))::numeric, 2) as helpfulness_score,
-  row_number() over (partition by s.product_id
-                     order by {{var "score_weight_votes"}} * s.votes_component + s.content_sum desc,
-                              s.helpful_votes desc, s.created_at, s.review_id) as rank_in_product,
+  s.rank_in_product,
   s.product_review_count,
   case when s.rating >= 4 then 'positive' else 'critical' end           as review_side,
-  row_number() over (partition by s.product_id, s.rating >= 4
-                     order by {{var "score_weight_votes"}} * s.votes_component + s.content_sum desc,
-                              s.helpful_votes desc, s.created_at, s.review_id) as rank_in_side
-from scored s
+  case when s.rating >= 4 then s.positive_so_far else s.critical_so_far end as rank_in_side
+from ranked s
