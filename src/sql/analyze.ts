@@ -73,7 +73,8 @@ export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOp
       parsed = parseSync(sql.text);
     } catch (err) {
       const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
-      const offset = offsets.fromCodePoint(e.sqlDetails?.cursorPosition ?? 0);
+      if (!e.sqlDetails) throw err; // not a syntax error: the parser itself failed (e.g. not loaded)
+      const offset = offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0);
       return { columns: null, relations: [], references: [], problems: [{ kind: 'syntax', message: e.message, offset }] };
     }
   }
