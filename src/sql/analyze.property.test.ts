@@ -143,3 +143,44 @@ test('names not in the known relation go to the one unknown relation, or stay un
     { numRuns: 200 },
   );
 });
+
+/** Queries of every construct nested at random, with names that may or may not exist. */
+const query: fc.Arbitrary<string> = fc.letrec<{ q: string; from: string; e: string }>((tie) => ({
+  q: fc.oneof(
+    { depthSize: 'small' },
+    fc.tuple(fc.array(tie('e'), { minLength: 1, maxLength: 4 }), tie('from'), fc.option(tie('e'), { nil: undefined }))
+      .map(([items, from, where]) => `select ${items.map((e, i) => `${e} as c${i % 3}`).join(', ')} from ${from}${where ? ` where ${where}` : ''}`),
+    tie('from').map((from) => `select * from ${from}`),
+    fc.tuple(tie('q'), tie('q')).map(([a, b]) => `(${a}) union all (${b})`),
+    fc.tuple(tie('q'), tie('q')).map(([a, b]) => `with w as (${a}) select w.* from w, lateral (${b}) l`),
+    fc.tuple(tie('q')).map(([a]) => `with recursive r as (${a} union all select r.* from r) select * from r`),
+    fc.constant("values (1, 'a'), (2, 'b')"),
+  ),
+  from: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(`${refMarker('base')} b`, `${refMarker('nowhere')} n`, 'raw.thing t', 'generate_series(1, 3) g', 'unnest(array[1, 2]) as u(x)', 'json_each(\'{}\') j'),
+    tie('q').map((q) => `(${q}) s`),
+    fc.tuple(tie('from'), tie('from')).map(([a, b]) => `${a} cross join ${b.replace(/ (\w+)$/, ' $1_r')}`),
+    fc.tuple(tie('from'), tie('from'), fc.constantFrom('join', 'left join', 'full join', 'natural join')).map(([a, b, j]) => `${a} ${j} ${b.replace(/ (\w+)$/, ' $1_j')}${j === 'natural join' ? '' : ' using (id)'}`),
+  ),
+  e: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom('id', 'b.id', 'amount', 'x', 'nosuch', 'b.nosuch', 's.c0', 'n.anything', '1', "'x'", 'count(*)', 'b.*', 'g', 'w.c1'),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `coalesce(${a}, ${b})`),
+    tie('e').map((a) => `(${a})::text`),
+    tie('q').map((q) => `(select c0 from (${q}) z limit 1)`),
+    tie('q').map((q) => `exists (${q})`),
+    tie('e').map((a) => `sum(${a}) over (partition by ${a})`),
+  ),
+})).q;
+
+test('any query of these constructs is analyzed without failing, every position inside the text', () => {
+  fc.assert(
+    fc.property(query, (sql) => {
+      const a = analyzeModel(sql, catalog);
+      for (const at of [...a.references, ...a.relations, ...a.problems]) assert.ok(at.offset >= 0 && at.offset <= sql.length, `offset ${at.offset}`);
+      assert.deepEqual(analyzeModel(sql, catalog), a, 'deterministic');
+    }),
+    { numRuns: 500 },
+  );
+});

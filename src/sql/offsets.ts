@@ -14,7 +14,8 @@ export interface OffsetMap {
 const NON_ASCII = /[^\0-\x7f]/;
 
 export function offsetMap(text: string): OffsetMap {
-  if (!NON_ASCII.test(text)) return { fromByte: (b) => b, fromCodePoint: (c) => c };
+  // PostgreSQL writes -1 for "no position".
+  if (!NON_ASCII.test(text)) return { fromByte: (b) => Math.max(0, b), fromCodePoint: (c) => Math.max(0, c) };
   let bytes: Uint32Array | undefined;
   let codePoints: Uint32Array | undefined;
   const build = (): void => {

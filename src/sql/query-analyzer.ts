@@ -32,7 +32,7 @@ export type Catalog = (relation: Relation) => readonly CatalogColumn[] | undefin
 
 export type ProblemKind =
   | 'syntax' | 'missing-column' | 'ambiguous-column' | 'unknown-column' | 'missing-relation'
-  | 'column-count' | 'duplicate-column';
+  | 'column-count' | 'duplicate-column' | 'duplicate-relation';
 
 export interface SqlProblem {
   kind: ProblemKind;
@@ -328,8 +328,28 @@ export class QueryAnalyzer {
       const stmt = query as SelectStmt;
       shape = def.frame.recursive && stmt.op === 'SETOP_UNION' ? this.recursiveCte(def, stmt) : this.select(stmt, def.level, def.frame);
     }
-    def.shape = this.renamed(shape, names(def.node.aliascolnames), def.name, def.node.location ?? 0);
+    def.shape = this.withSearchAndCycle(this.renamed(shape, names(def.node.aliascolnames), def.name, def.node.location ?? 0), def.node);
     def.state = 'done';
+  }
+
+  /** SEARCH … SET col and CYCLE … SET mark USING path add columns computed from the listed ones. */
+  private withSearchAndCycle(shape: Shape, cte: CommonTableExpr): Shape {
+    const search = cte.search_clause;
+    const cycle = cte.cycle_clause;
+    if (!search && !cycle) return shape;
+    const from = (list: Node[] | undefined): Lin => {
+      const g = new Gather();
+      for (const name of names(list)) {
+        const found = shape.cols.find((c) => c.name === name);
+        g.add(found ? found.lin : UNRESOLVED);
+      }
+      return g.lin();
+    };
+    const cols = [...shape.cols];
+    if (search?.search_seq_column) cols.push({ name: search.search_seq_column, lin: from(search.search_col_list) });
+    if (cycle?.cycle_mark_column) cols.push({ name: cycle.cycle_mark_column, lin: from(cycle.cycle_col_list) });
+    if (cycle?.cycle_path_column) cols.push({ name: cycle.cycle_path_column, lin: from(cycle.cycle_col_list) });
+    return { ...shape, cols };
   }
 
   /**
@@ -396,6 +416,17 @@ export class QueryAnalyzer {
       level.items.push(...ns);
       visible.push(...ns);
     }
+    this.checkNames(level.items, items);
+  }
+
+  /** Two FROM items of one level may not share a name (unless both are unaliased tables of different schemas). */
+  private checkNames(items: readonly Source[], nodes: Node[]): void {
+    const named = items.filter((s) => s.relVisible && s.alias !== null);
+    for (let i = 1; i < named.length; i++) {
+      const s = named[i]!;
+      const clash = named.slice(0, i).find((o) => o.alias === s.alias && !(o.base && s.base && o.schema !== null && s.schema !== null && o.schema !== s.schema));
+      if (clash) this.problem('duplicate-relation', `table name \`${s.alias}\` specified more than once in FROM; give one of them an alias`, this.firstLocation(nodes));
+    }
   }
 
   /** A FROM item: the relation it yields and the namespace entries it adds. */
@@ -456,7 +487,7 @@ export class QueryAnalyzer {
     const source = baseSource(relation, alias ?? rv.relname!, alias ? null : (rv.schemaname ?? null), this.columnsOf(relation));
     const aliases = names(rv.alias?.colnames);
     if (aliases.length === 0) return source;
-    const renamed = this.renamed(source, aliases, relationLabel(relation), location);
+    const renamed = this.renamed(source, aliases, alias ?? relationLabel(relation), location);
     return { ...renamed, base: renamed.complete ? source.base : null };
   }
 
