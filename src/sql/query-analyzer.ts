@@ -421,6 +421,7 @@ export class QueryAnalyzer {
 
   /** Two FROM items of one level may not share a name (unless both are unaliased tables of different schemas). */
   private checkNames(items: readonly Source[], nodes: Node[]): void {
+    if (items.length < 2) return;
     const named = items.filter((s) => s.relVisible && s.alias !== null);
     for (let i = 1; i < named.length; i++) {
       const s = named[i]!;
@@ -750,7 +751,6 @@ export class QueryAnalyzer {
       }
       return this.read(g.lin());
     }
-    const text = parts.join('.');
     if (parts.length === 1) {
       const name = parts[0]!;
       const found = resolveColumn(sc.level, name);
@@ -761,20 +761,20 @@ export class QueryAnalyzer {
         this.problem('unknown-column', `column \`${name}\` does not exist${suggestion(name, known)}`, location, undefined, name);
         return UNRESOLVED;
       }
-      return this.found(found, text, location);
+      return this.found(found, parts, location);
     }
     // s.t.c (schema, table, column) is tried before t.c.f (table, column, field)
     if (parts.length >= 3) {
       const [schema, table, column] = parts.slice(-3) as [string, string, string];
       const s = findSource(sc.level, table, schema);
-      if (s) return this.inSource(s, column, text, location);
+      if (s) return this.inSource(s, column, parts, location);
     }
     const s = findSource(sc.level, parts[0]!);
     if (!s) {
-      this.problem('missing-relation', `missing FROM-clause entry for \`${parts[0]}\` in \`${text}\``, location);
+      this.problem('missing-relation', `missing FROM-clause entry for \`${parts[0]}\` in \`${parts.join('.')}\``, location);
       return UNRESOLVED;
     }
-    const lin = this.inSource(s, parts[1]!, text, location);
+    const lin = this.inSource(s, parts[1]!, parts, location);
     return parts.length > 2 ? { ...lin, kind: 'transform', type: undefined } : lin;
   }
 
@@ -791,25 +791,26 @@ export class QueryAnalyzer {
     return g.lin();
   }
 
-  private inSource(s: Source, column: string, text: string, location: number): Lin {
+  /** `parts`: the reference as written (`t.c`), for messages. */
+  private inSource(s: Source, column: string, parts: string[], location: number): Lin {
     const found = lookup(s, column);
     if (found === 'missing') {
       const owner = s.base ? relationLabel(s.base) : `\`${s.alias}\``;
       const known = s.cols.map((c) => c.name);
-      this.problem('missing-column', `column \`${text}\` does not exist: ${owner} has no column \`${column}\`${suggestion(column, known)}`, location, s.base ?? undefined, column);
+      this.problem('missing-column', `column \`${parts.join('.')}\` does not exist: ${owner} has no column \`${column}\`${suggestion(column, known)}`, location, s.base ?? undefined, column);
       return UNRESOLVED;
     }
     if (found === 'ambiguous') {
-      this.problem('ambiguous-column', `column reference \`${text}\` is ambiguous: \`${s.alias}\` has more than one column \`${column}\``, location, undefined, column);
+      this.problem('ambiguous-column', `column reference \`${parts.join('.')}\` is ambiguous: \`${s.alias}\` has more than one column \`${column}\``, location, undefined, column);
       return UNRESOLVED;
     }
-    return this.found(found, text, location);
+    return this.found(found, parts, location);
   }
 
-  private found(found: Lookup, text: string, location: number): Lin {
+  private found(found: Lookup, parts: string[], location: number): Lin {
     if (found === 'unknown' || found === 'missing') return UNRESOLVED;
     if (found === 'ambiguous') {
-      this.problem('ambiguous-column', `column reference \`${text}\` is ambiguous`, location, undefined, text);
+      this.problem('ambiguous-column', `column reference \`${parts.join('.')}\` is ambiguous`, location, undefined, parts.at(-1));
       return UNRESOLVED;
     }
     const base = found.col.base;
