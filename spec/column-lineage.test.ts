@@ -215,6 +215,7 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     fc.constantFrom('count(*)', 'sum(t.amount)', 'row_number() over ()', 'rank() over (order by t.id)', 'max(t.status)'),
     fc.constantFrom("(select max(s.qty) from t s)", 'exists (select 1 from t s where s.id = t.id)', 'array(select s.id from t s)', 't.id in (1, 2)'),
     fc.constantFrom('t.words[1]', 'nullif(t.status, \'\')', "greatest(t.qty, 1)", 'row(t.id, t.qty)', 't.status collate "C"', 'extract(epoch from t.created_at)', "lower(t.status)", 'concat(t.status, 1)', 't'),
+    fc.constantFrom('t.*::text', 'row_to_json(t.*)', 'count(t.*)', '(t).qty', 'localtimestamp(3)', 'current_user', "position('a' in t.status)", "trim(both ' ' from t.status)", "t.created_at at time zone 'utc'", '-t.qty', "t.status || 'x'"),
   ),
 })).e;
 

@@ -358,6 +358,10 @@ describe('problems at positions', () => {
     assert.match(problems(analyze('select o.amout from {{orders}} o'))[0]!, /did you mean `amount`\?/);
   });
 
+  test('system columns of a table are not reported missing', () => {
+    assert.deepEqual(columns(clean('select o.ctid, o.xmin as x from {{orders}} o')), ['ctid <- copy(orders.ctid)', 'x <- copy(orders.xmin)']);
+  });
+
   test('a missing column through a CTE names the CTE', () => {
     assert.deepEqual(problems(analyze('with a as (select id from {{orders}}) select a.amount from a')), [
       'missing-column: column `a.amount` does not exist: `a` has no column `amount`',

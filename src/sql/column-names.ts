@@ -53,7 +53,8 @@ function figure(node: unknown, subqueryName: (sublink: Body) => string | undefin
   const [tag, b] = unwrap(node);
   switch (tag) {
     case 'ColumnRef': {
-      const name = stringOf((b.fields as Node[]).at(-1));
+      // the last name, ignoring a `*`: `t.*::text` is named t
+      const name = (b.fields as Node[]).map(stringOf).filter((n) => n !== undefined).at(-1);
       return name === undefined ? [undefined, 0] : [name, 2];
     }
     case 'A_Indirection': {

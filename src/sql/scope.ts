@@ -84,6 +84,8 @@ export function baseSource(relation: Relation, alias: string, schema: string | n
   return { alias, schema, relVisible: true, colsVisible: true, base: relation, cols, complete: columns !== undefined, open: [] };
 }
 
+const SYSTEM_COLUMNS = new Set(['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid']);
+
 export function lookup(s: Source, name: string): Lookup {
   let hit: Col | undefined;
   let hits = 0;
@@ -95,7 +97,8 @@ export function lookup(s: Source, name: string): Lookup {
   }
   if (hits > 1) return 'ambiguous';
   if (hit) return { col: hit, certain: true };
-  if (s.complete) return 'missing';
+  // A table's system columns are in no catalog; a view has none, but which one it is is not known here.
+  if (s.complete && !(s.base && SYSTEM_COLUMNS.has(name))) return 'missing';
   if (s.base) {
     const origin = originOf(s.base, name);
     return { col: { name, lin: { kind: 'copy', sources: [origin], unresolved: false }, base: origin }, certain: false };
