@@ -143,6 +143,9 @@ describe('lineage', () => {
     const swap = clean(`with recursive r(a, b) as (select o.id, o.customer_id from {{orders}} o union all select r.b, r.a from r)
       select r.a, r.b from r`);
     assert.deepEqual(columns(swap), ['a bigint <- copy(orders.id, orders.customer_id)', 'b bigint <- copy(orders.customer_id, orders.id)']);
+    const inExists = clean(`select exists (with recursive r(n) as (select o.id from {{orders}} o union all select r.n from r where r.n > 0)
+      select 1 from r) as any_order`);
+    assert.deepEqual(columns(inExists), ['any_order boolean <- transform(orders.id)']);
   });
 
   test('a subquery in FROM, with column aliases', () => {

@@ -146,6 +146,8 @@ export class QueryAnalyzer {
   private readonly relationObjects = new Map<string, Relation>();
   /** While an EXISTS is analyzed: every column read (what its value depends on). */
   private reads: Origin[] | null = null;
+  /** Stand-ins for a recursive CTE's own columns while its recursive branch is analyzed. */
+  private readonly selfRelations = new WeakSet<Relation>();
   private readonly sublinks = new WeakMap<object, Shape>();
   private readonly subqueryName = (sublink: Body): string | undefined => this.sublinks.get(sublink)?.cols[0]?.name;
 
@@ -361,6 +363,7 @@ export class QueryAnalyzer {
     const ctes = stmt.withClause ? this.withClause(stmt.withClause, def.level, def.frame) : def.frame;
     const first = this.renamed(this.select(stmt.larg!, def.level, ctes), names(def.node.aliascolnames), def.name, def.node.location ?? 0);
     const self: Relation = { kind: 'table', schema: null, name: def.name };
+    this.selfRelations.add(self);
     def.self = { ...first, cols: first.cols.map((c, i) => ({ name: c.name, lin: { ...copyOf(self, String(i)), type: c.lin.type } })) };
     const second = this.select(stmt.rarg!, def.level, ctes);
     const final = first.cols.map((c) => ({ kind: c.lin.kind, unresolved: c.lin.unresolved || !second.complete, keys: new Map<string, Origin>(), deps: [] as number[] }));
@@ -819,7 +822,7 @@ export class QueryAnalyzer {
   }
 
   private read(lin: Lin): Lin {
-    if (this.reads) for (const o of lin.sources) this.reads.push(o);
+    if (this.reads) for (const o of lin.sources) if (!this.selfRelations.has(o.relation)) this.reads.push(o);
     return lin;
   }
 
