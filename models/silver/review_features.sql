@@ -17,28 +17,20 @@
 -- reads clearly positive (above sentiment_threshold) AND its negative words weigh at most
 -- mismatch_max_counter_share of its positive ones (and the mirror for 4-5 stars): a long
 -- critique that also names what is good is not a contradiction.
-with sentences as (
+with words as (
   -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
-  -- times faster than translate() or a regex over every review); one array per sentence.
-  -- Set-returning functions in the select list stream (a function in FROM would fill a
-  -- tuplestore per row) and keep each array computed once.
-  select
-    r.review_id,
-    string_to_array(btrim(unnest(string_to_array(
-      replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-        lower(concat_ws(E'\n', r.title, r.body)),
-        '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
-      '.'))), ' ') as words
+  -- times faster than translate() or a regex over every review); then one array per
+  -- sentence (a function in FROM, so it is built once however often it is subscripted) and
+  -- one row per word with its position.
+  select r.review_id, s.words, w.word, w.pos
   from {{ref "silver_reviews"}} r
-),
-words as (
-  -- One row per word with its position in its sentence (unnest and generate_series zip).
-  select
-    s.review_id,
-    s.words,
-    unnest(s.words)                           as word,
-    generate_series(1, cardinality(s.words)) as pos
-  from sentences s
+  cross join lateral unnest(string_to_array(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+      lower(concat_ws(E'\n', r.title, r.body)),
+      '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
+    '.')) as u(sentence)
+  cross join lateral string_to_array(btrim(u.sentence), ' ') as s(words)
+  cross join lateral unnest(s.words) with ordinality as w(word, pos)
 ),
 hits as (
   -- Only the words found in a lexicon go on, with their modifier: the three words before it
