@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
-import { maskSecrets } from './engine/url.ts';
+import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';

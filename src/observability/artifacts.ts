@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunSummary } from '../core/results.ts';
 import { STRATA_VERSION } from '../core/version.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 
 /** Written whole or not at all: a reader (a collector, a dashboard) never sees half a file. */
 export function writeTextAtomic(path: string, text: string): void {

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import type { EventSink, StampedEvent } from './events.ts';
 
 const line = (event: StampedEvent): string => maskSecrets(JSON.stringify(event)) + '\n';
