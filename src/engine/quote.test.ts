@@ -18,3 +18,12 @@ test('literals survive quotes, semicolons, dollar quotes and backslashes', () =>
   assert.throws(() => sqlLiteral(Number.NaN), /finite/);
   assert.throws(() => sqlLiteral({ a: 1 }), /cannot render/);
 });
+
+test('a negative number can never form a comment, whatever precedes it', () => {
+  assert.equal(sqlLiteral(-1), '(-1)');
+  assert.equal(sqlLiteral(-0.5), '(-0.5)');
+  assert.equal(sqlLiteral(-12n), '(-12)');
+  assert.equal(sqlLiteral(-0), '0');
+  assert.equal(sqlLiteral([3, -2]), '3, (-2)');
+  for (const v of [-1, -1e-7, -1e21, -5n]) assert.doesNotMatch(`select 5-${sqlLiteral(v)} as x`, /--/);
+});
