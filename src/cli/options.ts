@@ -62,6 +62,7 @@ const optionList = (cmd: Command): string => cmd.options.map((o) => o.flags).joi
 export function strictCommands(program: Command): void {
   const walk = (cmd: Command, path: string): void => {
     cmd.exitOverride();
+    cmd.showHelpAfterError(`(see \`${path} --help\`)`);
     cmd.configureOutput({
       outputError: (text, write) => {
         const known = /unknown option/.test(text)

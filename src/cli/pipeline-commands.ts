@@ -1,6 +1,6 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { batches, migrate, rollback, seed } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject } from '../api/compile.ts';
@@ -24,7 +24,7 @@ export function registerPipelineCommands(program: Command): void {
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
       .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
-      .option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)', flag.lockTimeoutMs, 60_000);
+      .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
     select?: string[];
