@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { isIP } from 'node:net';
-import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type { Engine, MigrationClient, QueryResult, Queryable, Row } from './engine.ts';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import { describeIoError } from '../core/io-errors.ts';
