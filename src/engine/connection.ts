@@ -235,7 +235,11 @@ export function parseConnection(text: string, opts: ParseOptions): ConnectionSet
 
   const values = new Map<string, Value>();
   for (const [key, value] of given) {
-    if (!(KEYWORDS as readonly string[]).includes(key)) fail(source, `unknown connection parameter ${nameable(key)} (known: ${KEYWORDS.filter((k) => k !== 'uselibpqcompat').join(', ')})`);
+    if (!(KEYWORDS as readonly string[]).includes(key)) {
+      // After a password, an unknown word may be the rest of it (unquoted space, raw &): never named.
+      const which = values.has('password') ? 'an unknown parameter after the password (quote a password with spaces, percent-encode & in a URL)' : `unknown connection parameter ${nameable(key)}`;
+      fail(source, `${which} (known: ${KEYWORDS.filter((k) => k !== 'uselibpqcompat').join(', ')})`);
+    }
     values.set(key, { value, from: source });
   }
   for (const [variable, key] of Object.entries(ENV_KEYWORDS)) {
