@@ -156,7 +156,7 @@ test('bad project input is reported all at once, before any SQL, with exit code 
     writeFileSync(join(dir, 'project.yaml'), readFileSync(join(dir, 'project.yaml'), 'utf8').replace('threads: 2', 'threads: many'));
     const r = await runCli(['compile'], { projectDir: dir, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /project\.yaml:\d+ key `threads`: expected an integer >= 1/);
+    assert.match(r.stderr, /project\.yaml:\d+ key `threads`: expected a whole number from 1 to 64/);
     assert.match(r.stderr, /models\/marts\/c\.sql:2:\d+: unknown ref `nope`/);
     assert.match(r.stderr, /models\/marts\/c\.sql:2:\d+: unknown source `missing`/);
     assert.match(r.stderr, /models\/marts\/d\.sql:1:\d+: template/);

@@ -7,12 +7,13 @@ import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
-import { maskSecrets } from './engine/url.ts';
+import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
 import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { strictCommands } from './cli/options.ts';
 
 const program: Command = new Command('strata')
   .description('SQL-first transformations for PostgreSQL: templated models → bronze/silver/gold, tested, published atomically, exported to parquet.')
@@ -35,11 +36,11 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+strictCommands(program);
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
-    program.exitOverride();
     await program.parseAsync(process.argv);
   } catch (err) {
     const e = err as { code?: string };

@@ -22,6 +22,8 @@ export interface ClusterOptions {
   /** pg_hba.conf lines; `local all all trust` is always first, for psql(). */
   hba: string[];
   settings?: Record<string, string>;
+  /** Addresses to listen on (default 127.0.0.1); the certificate names each, and localhost. */
+  addresses?: string[];
 }
 
 export async function startCluster(user: OsUser, opts: ClusterOptions): Promise<Cluster> {
@@ -31,16 +33,17 @@ export async function startCluster(user: OsUser, opts: ClusterOptions): Promise<
   writeFileAs(user, join(dir, 'pw'), 'initdb-only-password\n');
   runAs(user, join(PG_BIN, 'initdb'), ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${join(dir, 'pw')}`]);
   const certFile = join(data, 'server.crt');
+  const addresses = opts.addresses ?? ['127.0.0.1'];
   if (opts.ssl) {
     runAs(user, '/usr/bin/openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(data, 'server.key'), '-out', certFile,
+      '-addext', `subjectAltName=${[...addresses.map((a) => `IP:${a}`), 'DNS:localhost'].join(',')}`, '-keyout', join(data, 'server.key'), '-out', certFile,
     ]);
     runAs(user, '/bin/chmod', ['600', join(data, 'server.key')]);
   }
   writeFileAs(user, join(data, 'pg_hba.conf'), ['local all all trust', ...opts.hba, ''].join('\n'));
   const settings: Record<string, string> = {
-    listen_addresses: '127.0.0.1',
+    listen_addresses: addresses.join(','),
     unix_socket_directories: dir,
     ssl: opts.ssl ? 'on' : 'off',
     password_encryption: 'scram-sha-256',

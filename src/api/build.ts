@@ -13,7 +13,7 @@ import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batc
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { quoteIdent } from '../engine/quote.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';

@@ -6,6 +6,8 @@ import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import { ProjectError, type Diagnostic } from '../core/errors.ts';
+import { ioFailure } from '../core/io-errors.ts';
+import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
@@ -93,15 +95,19 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
 }
 
 function writeFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw ioFailure('write', path, err);
+  }
 }
 
 export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[]): void {
   const target = join(compiled.project.dir, 'target');
   for (const m of compiled.models.values()) {
-    writeFile(join(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
+    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
   }
-  for (const t of tests) writeFile(join(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
-  writeFile(join(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests), null, 2) + '\n');
+  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
+  writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests), null, 2) + '\n');
 }

@@ -1,6 +1,6 @@
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import { EventBus, type EventSink } from '../observability/events.ts';
 import { logFileSink } from '../observability/json-sinks.ts';
 import { currentBatchId, ensureState } from '../batch/state.ts';

@@ -3,11 +3,11 @@ import type { Engine } from '../engine/engine.ts';
 import { projectEnv } from '../project/env.ts';
 import { createPgliteEngine } from '../engine/pglite.ts';
 import { createPostgresEngine } from '../engine/postgres.ts';
-import { connectionSettings, directUrlFor, maskSecrets } from '../engine/url.ts';
+import { describeConnection, neonDirectFor, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
 
 export type Target =
-  | { kind: 'postgres'; url: string; directUrl?: string; label: string }
+  | { kind: 'postgres'; connection: ConnectionSettings; direct?: ConnectionSettings; label: string }
   | { kind: 'pglite'; dataDir: string; label: string };
 
 export interface TargetOptions {
@@ -20,27 +20,75 @@ export interface TargetOptions {
   warn?: (message: string) => void;
 }
 
+/** Which variable (or flag) names the target, in the order they win. */
+function targetSource(opts: TargetOptions, env: Record<string, string | undefined>): { text: string; source: string } | null {
+  if (opts.target === 'embedded' || opts.target === 'pglite') return null;
+  if (opts.databaseUrl !== undefined) return { text: opts.databaseUrl, source: '--database-url' };
+  if (env.DATABASE_URL) return { text: env.DATABASE_URL, source: 'DATABASE_URL' };
+  if (env.NEON_DB_URL) return { text: env.NEON_DB_URL, source: 'NEON_DB_URL' };
+  return null;
+}
+
+/**
+ * The database of this run, and the direct connection migrations use, both resolved once.
+ * `--database-url` wins over everything; a DATABASE_URL_DIRECT that names another
+ * database than the target is an error (migrations and the build must land in one place),
+ * or, when `--database-url` chose the target, ignored with a warning.
+ */
 export function resolveTarget(opts: TargetOptions): Target {
   const env = projectEnv(opts.projectDir, opts.warn);
   if (opts.target !== undefined && !['embedded', 'pglite', 'postgres'].includes(opts.target)) {
     throw new StrataError(`--target must be embedded (PGlite) or postgres, got ${JSON.stringify(opts.target)}`, ExitCode.usage);
   }
-  const url = opts.target === 'embedded' || opts.target === 'pglite' ? undefined : (opts.databaseUrl ?? env.DATABASE_URL ?? env.NEON_DB_URL);
-  if (opts.target === 'postgres' && !url) {
+  const chosen = targetSource(opts, env);
+  if (opts.target === 'postgres' && !chosen) {
     throw new StrataError('--target postgres needs DATABASE_URL (or NEON_DB_URL, or --database-url)', ExitCode.usage);
   }
-  if (url) {
-    try {
-      connectionSettings(url);
-      if (env.DATABASE_URL_DIRECT) connectionSettings(env.DATABASE_URL_DIRECT);
-    } catch (err) {
-      throw new StrataError((err as Error).message, ExitCode.usage);
+  if (chosen) {
+    const connection = parseConnection(chosen.text, { source: chosen.source, env });
+    for (const w of connection.warnings) opts.warn?.(w);
+    if (connection.passwordSource === '--database-url') {
+      opts.warn?.('the password in --database-url is visible to other users of this machine (ps): prefer DATABASE_URL in .env, or PGPASSWORD');
     }
-    const directUrl = env.DATABASE_URL_DIRECT || directUrlFor(url);
-    return { kind: 'postgres', url, ...(directUrl ? { directUrl } : {}), label: maskSecrets(url) };
+    const direct = directConnection(connection, chosen.source, env, opts.warn);
+    return { kind: 'postgres', connection, ...(direct ? { direct } : {}), label: describeConnection(connection) };
   }
   const dataDir = env.STRATA_PGLITE_DIR ?? join(opts.projectDir, '.strata', 'pglite');
   return { kind: 'pglite', dataDir, label: `embedded PGlite (${dataDir})` };
+}
+
+/**
+ * The direct connection for migrations. DATABASE_URL_DIRECT must name the target's database;
+ * when its host or port differ too (a PgBouncer on another port, say), openMigrationEngine
+ * checks that both really reach one server before anything runs.
+ */
+function directConnection(
+  target: ConnectionSettings,
+  targetSource: string,
+  env: Record<string, string | undefined>,
+  warn?: (message: string) => void,
+): ConnectionSettings | null {
+  if (!env.DATABASE_URL_DIRECT) return neonDirectFor(target);
+  const direct = parseConnection(env.DATABASE_URL_DIRECT, { source: 'DATABASE_URL_DIRECT', env });
+  if (sameEndpoint(direct, target)) return direct;
+  const what = `DATABASE_URL_DIRECT points at ${describeConnection(direct)}, but the target is ${describeConnection(target)} (from ${targetSource})`;
+  if (targetSource === '--database-url') {
+    warn?.(`${what}: ignored, --database-url wins`);
+    return neonDirectFor(target);
+  }
+  if (direct.database !== target.database) throw mismatch(what);
+  return direct;
+}
+
+const mismatch = (what: string): StrataError =>
+  new StrataError(`${what}: migrations and the build must use the same database; fix or unset DATABASE_URL_DIRECT`, ExitCode.usage);
+
+/** Which server and database a connection reaches, whatever pooler sits in between. */
+async function databaseIdentity(engine: Engine): Promise<string> {
+  const { rows } = await engine.query<{ id: string }>(
+    `select pg_postmaster_start_time()::text || '/' || d.oid::text || '/' || d.datname as id from pg_database d where d.datname = current_database()`,
+  );
+  return rows[0]?.id ?? '';
 }
 
 export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number } = {}): Promise<Engine> {
@@ -48,13 +96,21 @@ export async function openEngine(target: Target, opts: { threads?: number; lockT
     return createPgliteEngine(target.dataDir, opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {});
   }
   // One connection more than threads: the lock heartbeat and bookkeeping never wait for a model.
-  return createPostgresEngine(target.url, { maxConnections: (opts.threads ?? 4) + 1 });
+  return createPostgresEngine(target.connection, { maxConnections: (opts.threads ?? 4) + 1 });
 }
 
-/** Migrations take a session lock: through a pooler they need the direct URL when there is one. */
+/** Migrations take a session lock: through a pooler they need the direct connection when there is one. */
 export async function openMigrationEngine(target: Target, main: Engine): Promise<{ engine: Engine; close(): Promise<void> }> {
-  if (target.kind === 'postgres' && target.directUrl) {
-    const direct = createPostgresEngine(target.directUrl, { maxConnections: 1 });
+  if (target.kind === 'postgres' && target.direct) {
+    const direct = createPostgresEngine(target.direct, { maxConnections: 1 });
+    try {
+      if (!sameEndpoint(target.direct, target.connection) && (await databaseIdentity(direct)) !== (await databaseIdentity(main))) {
+        throw mismatch(`DATABASE_URL_DIRECT (${describeConnection(target.direct)}) reaches another server than the target ${describeConnection(target.connection)}`);
+      }
+    } catch (err) {
+      await direct.close();
+      throw err;
+    }
     return { engine: direct, close: () => direct.close() };
   }
   return { engine: main, close: async () => undefined };

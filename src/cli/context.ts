@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommonOptions } from '../api/context.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import { consoleSink } from '../observability/console-sink.ts';
 import { jsonStdoutSink } from '../observability/json-sinks.ts';
 

@@ -3,14 +3,15 @@ import type { Command } from 'commander';
 import { exportCommand, lakeList, lakePrune, lakeRestore, lakeRollback, lakeVerify } from '../api/lake.ts';
 import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
+import { flag } from './options.ts';
 
 export function registerLakeCommands(program: Command): void {
   program
     .command('export')
     .description('write the published batch (or --batch-id) of the lake layers to data/<layer>/batch=<id>/ as parquet')
-    .option('--batch-id <id>', 'a batch still kept in the database (default: the published one)')
-    .option('--layers <list>', 'comma-separated layers (default: lake.layers in project.yaml)', (v: string) => v.split(','))
-    .option('-s, --select <models>', 'comma-separated model names', (v: string) => v.split(','))
+    .option('--batch-id <id>', 'a batch still kept in the database (default: the published one)', flag.batchId)
+    .option('--layers <list>', 'comma-separated layers (default: lake.layers in project.yaml)', flag.list)
+    .option('-s, --select <models>', 'comma-separated model names', flag.list)
     .option('--replace', 're-export a batch already in the lake (e.g. after `lake verify` found it damaged)')
     .action(act(async (o: { batchId?: string; layers?: string[]; select?: string[]; replace?: boolean }) => {
       const c = commonOptions(program);
@@ -45,7 +46,7 @@ export function registerLakeCommands(program: Command): void {
   lake
     .command('rollback')
     .description('point active at an earlier complete batch (default: the one before it)')
-    .option('--to <batch-id>', 'the batch to activate')
+    .option('--to <batch-id>', 'the batch to activate', flag.batchId)
     .option('--db', "also publish that batch in the database's layers again")
     .option('--layer <layer>', 'one layer only')
     .action(act(async (o: { to?: string; db?: boolean; layer?: string }) => {
@@ -72,7 +73,7 @@ export function registerLakeCommands(program: Command): void {
   lake
     .command('verify')
     .description('check every file of a batch (default: the active one) against its manifest: presence, size, sha256, row count')
-    .option('--batch-id <id>', 'the batch to check')
+    .option('--batch-id <id>', 'the batch to check', flag.batchId)
     .option('--layer <layer>', 'one layer only')
     .action(act(async (o: { batchId?: string; layer?: string }) => {
       const c = commonOptions(program);
@@ -86,7 +87,7 @@ export function registerLakeCommands(program: Command): void {
   lake
     .command('restore')
     .description("load a lake batch back into the database and publish it (the recovery path when the database is lost)")
-    .option('--batch-id <id>', 'the batch (default: the active one)')
+    .option('--batch-id <id>', 'the batch (default: the active one)', flag.batchId)
     .action(act(async (o: { batchId?: string }) => {
       const c = commonOptions(program);
       const results = await lakeRestore({ ...c, ...o });

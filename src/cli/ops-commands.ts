@@ -13,6 +13,7 @@ import { writeTextAtomic } from '../observability/artifacts.ts';
 import { formatHealth } from '../observability/health.ts';
 import { prometheusText } from '../observability/metrics.ts';
 import { act, commonOptions, print } from './context.ts';
+import { flag } from './options.ts';
 
 export function registerOpsCommands(program: Command): void {
   program
@@ -29,8 +30,8 @@ export function registerOpsCommands(program: Command): void {
     .command('docs')
     .description('write the documentation site target/docs/index.html: models, columns, tests, SQL, lineage, last run, lake batches')
     .option('--serve', 'then serve it on http://127.0.0.1:<port>/')
-    .option('--port <n>', 'port for --serve', '8080')
-    .action(act(async (o: { serve?: boolean; port: string }) => {
+    .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
+    .action(act(async (o: { serve?: boolean; port: number }) => {
       const c = commonOptions(program);
       const { compiled } = compileProject({ ...c, writeArtifacts: true });
       const cfg = compiled.project.config;
@@ -41,7 +42,7 @@ export function registerOpsCommands(program: Command): void {
       const r = generateDocsSite({ ...loadDocsInputs(c.projectDir), lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
       print(c.json, r, () => `wrote ${r.path} (${r.models} models, ${r.edges} edges)`);
       if (!o.serve) return ExitCode.ok;
-      const server = serveDocs(dirname(r.path), Number(o.port));
+      const server = serveDocs(dirname(r.path), o.port);
       return new Promise<number>((done) => {
         server.on('listening', () => console.log(`serving http://127.0.0.1:${(server.address() as AddressInfo).port}/ (Ctrl-C to stop)`));
         server.on('error', (e) => {

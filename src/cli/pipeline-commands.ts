@@ -1,6 +1,6 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { batches, migrate, rollback, seed } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject } from '../api/compile.ts';
@@ -8,6 +8,8 @@ import { test } from '../api/test.ts';
 import { ExitCode } from '../core/errors.ts';
 import { generateDataset } from '../generate/index.ts';
 import { act, commonOptions, print } from './context.ts';
+import { flag } from './options.ts';
+import { RANGES, describeRange } from '../core/ranges.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -20,9 +22,9 @@ export function registerPipelineCommands(program: Command): void {
   const runFlags = (cmd: Command): Command =>
     selection(cmd)
       .option('--full-refresh', 'rebuild incremental models from scratch')
-      .option('--threads <n>', 'models built at once (PostgreSQL; PGlite runs one)', (v: string) => Number.parseInt(v, 10))
-      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)')
-      .option('--lock-timeout <seconds>', 'how long to wait for another build to finish', (v: string) => Number(v) * 1000, 60_000);
+      .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
+      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
+      .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
     select?: string[];
@@ -41,7 +43,7 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.select ? { select: flags.select } : {}),
       ...(flags.exclude ? { exclude: flags.exclude } : {}),
       ...(flags.fullRefresh ? { fullRefresh: true } : {}),
-      ...(flags.threads ? { threads: flags.threads } : {}),
+      ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.batchId ? { batchId: flags.batchId } : {}),
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
       lockTimeoutMs: flags.lockTimeout,
@@ -99,8 +101,8 @@ export function registerPipelineCommands(program: Command): void {
   program
     .command('generate')
     .description('write a deterministic synthetic Amazon-reviews data set as CSV, for `seed --from`')
-    .option('--reviews <n>', 'number of reviews', (v: string) => Number.parseInt(v, 10), 10_000)
-    .option('--seed <s>', 'random seed', (v: string) => Number.parseInt(v, 10), 42)
+    .option('--reviews <n>', 'number of reviews', flag.count, 10_000)
+    .option('--seed <s>', 'random seed (an integer)', flag.seed, 42)
     .requiredOption('--out <dir>', 'output directory')
     .action(act(async (flags: { reviews: number; seed: number; out: string }) => {
       const c = commonOptions(program);
@@ -113,7 +115,7 @@ export function registerPipelineCommands(program: Command): void {
   program
     .command('rollback')
     .description('publish the previous batch again, in one transaction (instant: its schemas are kept)')
-    .option('--to <batch-id>', 'a specific earlier published batch')
+    .option('--to <batch-id>', 'a specific earlier published batch', flag.batchId)
     .action(act(async (flags: { to?: string }) => {
       const c = commonOptions(program);
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { runDurationChart, stepTimesBar, STEP_ORDER } from './charts.ts';
 import { escapeHtml, formatBytes, formatInt, formatSeconds, formatTimestamp, jsonForScript } from './format.ts';

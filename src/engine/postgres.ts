@@ -1,32 +1,45 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { ConnectionOptions } from 'node:tls';
 import type { Engine, MigrationClient, QueryResult, Queryable, Row } from './engine.ts';
-import { connectionSettings, maskSecrets, type ConnectionSettings } from './url.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
+import { describeIoError } from '../core/io-errors.ts';
+import { describeConnection, parseConnection, passwordOf, type ConnectionSettings } from './connection.ts';
 
-/** Parameters libpq understands but node-postgres would misread; strata applies them itself. */
-const TLS_PARAMS = ['sslmode', 'channel_binding', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat'];
-
-function tlsOptions(settings: ConnectionSettings, rootCert: string | null): false | ConnectionOptions {
-  switch (settings.sslmode) {
-    case 'disable':
-      return false;
-    case 'allow':
-    case 'prefer':
-    case 'require':
-      // libpq semantics: encrypted, certificate not checked (use verify-full for that).
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-    case 'verify-full':
-      return {
-        rejectUnauthorized: true,
-        ...(rootCert ? { ca: readFileSync(rootCert, 'utf8') } : {}),
-        ...(settings.sslmode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
-      };
+function readTlsFile(s: ConnectionSettings, key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StrataError(`${s.source}: cannot read the ${key} file ${path}: ${describeIoError(err)}`, ExitCode.usage);
   }
+}
+
+/**
+ * What TLS the settings demand, as node's tls options. Modes below `require` still
+ * encrypt: strata never falls back to plaintext (libpq's `prefer` would).
+ */
+function tlsOptions(s: ConnectionSettings): false | ConnectionOptions {
+  // A Unix socket never carries TLS (libpq ignores sslmode there too).
+  if (s.sslmode === 'disable' || (s.hostaddr ?? s.host).startsWith('/')) return false;
+  const files = {
+    ...(s.sslrootcert ? { ca: readTlsFile(s, 'sslrootcert', s.sslrootcert) } : {}),
+    ...(s.sslcert ? { cert: readTlsFile(s, 'sslcert', s.sslcert) } : {}),
+    ...(s.sslkey ? { key: readTlsFile(s, 'sslkey', s.sslkey) } : {}),
+  };
+  // libpq: `require` with a root certificate behaves as `verify-ca`.
+  const mode = s.sslmode === 'require' && s.sslrootcert ? 'verify-ca' : s.sslmode;
+  if (mode !== 'verify-ca' && mode !== 'verify-full') return { rejectUnauthorized: false, ...files };
+  return {
+    rejectUnauthorized: true,
+    ...files,
+    // With hostaddr the socket goes to an address, but the certificate must name the host.
+    ...(s.hostaddr && isIP(s.host) === 0 && !s.host.startsWith('/') ? { servername: s.host } : {}),
+    checkServerIdentity: mode === 'verify-ca' ? () => undefined : (_: string, cert) => checkServerIdentity(s.host, cert),
+  };
 }
 
 /**
@@ -73,24 +86,24 @@ function channelBindingClient(required: boolean): typeof pg.Client {
   };
 }
 
-export function poolConfig(url: string, max: number): pg.PoolConfig {
-  const settings = connectionSettings(url);
-  const parsed = new URL(url);
-  const rootCert = parsed.searchParams.get('sslrootcert');
-  for (const p of TLS_PARAMS) parsed.searchParams.delete(p);
-  const channelBinding = settings.channelBinding !== 'disable' && settings.sslmode !== 'disable';
-  if (settings.channelBinding === 'require' && settings.sslmode === 'disable') {
-    throw new Error('channel_binding=require needs TLS, but sslmode=disable');
-  }
+/** Every field given explicitly: node-postgres must not fill anything in from PG* or a string of its own. */
+export function poolConfig(settings: ConnectionSettings, max: number): pg.PoolConfig {
+  const tls = tlsOptions(settings);
   return {
-    connectionString: parsed.toString(),
-    ssl: tlsOptions(settings, rootCert),
-    enableChannelBinding: channelBinding,
+    host: settings.hostaddr ?? settings.host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    password: passwordOf(settings) ?? '',
+    ssl: tls,
+    ...(tls && settings.sslNegotiation === 'direct' ? { sslnegotiation: 'direct' } : {}),
+    enableChannelBinding: settings.channelBinding !== 'disable' && tls !== false,
     Client: channelBindingClient(settings.channelBinding === 'require'),
     max,
     idleTimeoutMillis: 10_000,
-    connectionTimeoutMillis: 15_000,
-    application_name: 'strata',
+    connectionTimeoutMillis: (settings.connectTimeoutSeconds || 15) * 1000,
+    application_name: settings.applicationName ?? 'strata',
+    ...(settings.options ? { options: settings.options } : {}),
   } as pg.PoolConfig;
 }
 
@@ -140,9 +153,14 @@ async function* copyOut(client: pg.PoolClient | pg.Pool, copySql: string): Async
   }
 }
 
-export function createPostgresEngine(url: string, opts: { maxConnections?: number } = {}): Engine {
+/**
+ * An engine on a PostgreSQL server. A string is parsed here (completed from the PG*
+ * variables of this process); the CLI passes settings it already resolved.
+ */
+export function createPostgresEngine(connection: string | ConnectionSettings, opts: { maxConnections?: number } = {}): Engine {
+  const settings = typeof connection === 'string' ? parseConnection(connection, { source: 'connection URL', env: process.env }) : connection;
   const max = opts.maxConnections ?? 8;
-  const pool = new pg.Pool(poolConfig(url, max));
+  const pool = new pg.Pool(poolConfig(settings, max));
   // A client losing its server (restart, pg_terminate_backend) must not crash the process:
   // the query running on it fails with the reason, which is what gets reported.
   pool.on('error', () => undefined);
@@ -152,7 +170,7 @@ export function createPostgresEngine(url: string, opts: { maxConnections?: numbe
     ...base,
     kind: 'postgres',
     maxConcurrency: max,
-    label: maskSecrets(url),
+    label: describeConnection(settings),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken = false;

@@ -23,14 +23,18 @@ export function quoteLiteral(value: string): string {
   return value.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`;
 }
 
-/** A JS value as a SQL literal: numbers, booleans, null, strings, arrays of those. */
+/**
+ * A JS value as a SQL literal: numbers, booleans, null, strings, arrays of those. A
+ * negative number is parenthesised: written after a minus (`5-{{var "x"}}`) its sign
+ * would otherwise make `--`, which comments out the rest of the line.
+ */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
-    return String(value);
+    return value < 0 ? `(${value})` : String(value);
   }
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return value < 0n ? `(${value})` : value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'string') return quoteLiteral(value);
   if (Array.isArray(value)) return value.map(sqlLiteral).join(', ');

@@ -5,6 +5,7 @@
  */
 import { open, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ioFailure } from '../core/io-errors.ts';
 
 const TEMP_NAME = /^\.(.+)\.tmp-(\d+)$/;
 
@@ -37,14 +38,16 @@ export async function commitRename(from: string, to: string): Promise<void> {
 /** Writes `data` to `path` atomically: readers see the old content or the new, never a part. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPath(path);
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w').catch((err: unknown) => {
+    throw ioFailure('create', temp, err);
+  });
   try {
     await handle.writeFile(data);
     await handle.sync();
   } catch (err) {
     await handle.close();
     await unlink(temp).catch(() => undefined);
-    throw err;
+    throw ioFailure('write', path, err);
   }
   await handle.close();
   try {

@@ -35,8 +35,10 @@ for (const factory of targets()) {
       // PGlite admits one process at a time: the child gets the database to itself.
       await engine.close();
 
-      const spec = { databaseUrl: target.databaseUrl, pgliteDir: target.env.STRATA_PGLITE_DIR, lakeDir, layer: LAYER, batchId: 'b2', tables };
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const spec = { pgliteDir: target.env.STRATA_PGLITE_DIR, lakeDir, layer: LAYER, batchId: 'b2', tables };
+      // The URL goes by environment: a child's arguments are visible to every user (ps).
+      const env = { ...process.env, DATABASE_URL: target.databaseUrl ?? '' };
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], { stdio: ['ignore', 'ignore', 'pipe'], env });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

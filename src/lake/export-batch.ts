@@ -1,6 +1,8 @@
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '../core/errors.ts';
+import { ioFailure } from '../core/io-errors.ts';
+import { inside } from '../core/paths.ts';
 import { processAlive } from '../core/process.ts';
 import type { Engine } from '../engine/engine.ts';
 import { readActive, writeActive } from './active.ts';
@@ -125,9 +127,13 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
   checkTables(opts.tables);
   const layerPath = layerDir(opts.lakeDir, opts.layer);
   const dir = batchDir(opts.lakeDir, opts.layer, opts.batchId);
-  await mkdir(layerPath, { recursive: true });
-  await claimBatchDir(dir, opts.batchId, opts.layer);
-  await fsyncDir(layerPath);
+  try {
+    await mkdir(layerPath, { recursive: true });
+    await claimBatchDir(dir, opts.batchId, opts.layer);
+    await fsyncDir(layerPath);
+  } catch (err) {
+    throw ioFailure('write', dir, err);
+  }
 
   const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
   settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
@@ -140,7 +146,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
       for (const spec of opts.tables) {
         const tt = performance.now();
         const file = tableFileName(spec.name);
-        const finalPath = join(dir, file);
+        const finalPath = inside(dir, file);
         pendingTemp = tempPath(finalPath);
         const out = await exportTable({
           db: tx,
@@ -170,7 +176,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
     await writer.close();
     if (pendingTemp) await unlink(pendingTemp).catch(() => undefined);
     await removeDirDurably(dir).catch(() => undefined);
-    throw err;
+    throw ioFailure('write', dir, err);
   }
   await writer.close();
 

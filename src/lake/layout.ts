@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StrataError } from '../core/errors.ts';
+import { inside } from '../core/paths.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ACTIVE_FILE = 'active';
@@ -31,7 +32,7 @@ export const checkLayer = (layer: string): string => checkName('lake layer', lay
 export const checkTableName = (name: string): string => checkName('table name', name);
 
 export function layerDir(lakeDir: string, layer: string): string {
-  return join(lakeDir, checkLayer(layer));
+  return inside(lakeDir, checkLayer(layer));
 }
 
 export function batchDirName(id: string): string {
@@ -39,7 +40,7 @@ export function batchDirName(id: string): string {
 }
 
 export function batchDir(lakeDir: string, layer: string, id: string): string {
-  return join(layerDir(lakeDir, layer), batchDirName(id));
+  return inside(layerDir(lakeDir, layer), batchDirName(id));
 }
 
 /** The batch id of a `batch=<id>` directory name, or null. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { ioFailure } from '../core/io-errors.ts';
 import { Compression, EnabledStatistics, Table, WriterPropertiesBuilder, WriterVersion, transformParquetStream } from 'parquet-wasm/node';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'none';
@@ -69,6 +70,7 @@ export class ParquetFileEncoder {
 
   private constructor(
     private readonly file: FileHandle,
+    private readonly path: string,
     settings: ParquetWriterSettings,
   ) {
     const source = new ReadableStream(
@@ -98,7 +100,11 @@ export class ParquetFileEncoder {
   }
 
   static async create(path: string, settings: ParquetWriterSettings): Promise<ParquetFileEncoder> {
-    return new ParquetFileEncoder(await open(path, 'wx'), settings);
+    try {
+      return new ParquetFileEncoder(await open(path, 'wx'), path, settings);
+    } catch (err) {
+      throw ioFailure('create', path, err);
+    }
   }
 
   private async drain(source: ReadableStream, settings: ParquetWriterSettings): Promise<EncodedFile> {
@@ -112,18 +118,31 @@ export class ParquetFileEncoder {
           const { done, value } = await reader.read();
           if (done) break;
           hash.update(value);
-          await this.file.write(value);
+          await this.writeAll(value);
           bytes += value.byteLength;
         }
       } catch (err) {
         // Unblocks parquet-wasm's writer task, which then runs to its end instead of hanging.
         await reader.cancel(err).catch(() => undefined);
-        throw err;
+        throw ioFailure('write', this.path, err);
       }
-      await this.file.sync();
+      await this.file.sync().catch((err: unknown) => {
+        throw ioFailure('write', this.path, err);
+      });
       return { bytes, sha256: hash.digest('hex') };
     } finally {
       await this.file.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A full disk first shows as a short write, not an error: only writing the rest brings
+   * the ENOSPC. Stopping at the short count would leave a file cut off mid-footer.
+   */
+  private async writeAll(data: Uint8Array): Promise<void> {
+    for (let at = 0; at < data.byteLength; ) {
+      const { bytesWritten } = await this.file.write(data, at, data.byteLength - at);
+      at += bytesWritten;
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Test-only child process: exports a batch and activates it, so a test can kill it
- * midway. Usage: test-export-child.ts <json {databaseUrl?|pgliteDir?, lakeDir, layer, batchId, tables}>
+ * midway. Usage: DATABASE_URL=… test-export-child.ts <json {pgliteDir?, lakeDir, layer, batchId, tables}>
+ * (the URL comes from the environment: arguments are visible to every user of the machine)
  */
 import type { Engine } from '../engine/engine.ts';
 import { createPgliteEngine } from '../engine/pglite.ts';
@@ -8,7 +9,6 @@ import { createPostgresEngine } from '../engine/postgres.ts';
 import { exportBatch, type ExportTableSpec } from './export-batch.ts';
 
 interface ChildArgs {
-  databaseUrl?: string;
   pgliteDir?: string;
   lakeDir: string;
   layer: string;
@@ -17,7 +17,8 @@ interface ChildArgs {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
-const engine: Engine = args.databaseUrl ? createPostgresEngine(args.databaseUrl) : await createPgliteEngine(args.pgliteDir!);
+const url = process.env.DATABASE_URL;
+const engine: Engine = url ? createPostgresEngine(url) : await createPgliteEngine(args.pgliteDir!);
 try {
   await exportBatch({ engine, lakeDir: args.lakeDir, layer: args.layer, batchId: args.batchId, tables: args.tables, activate: true });
 } finally {

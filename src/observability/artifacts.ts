@@ -1,15 +1,21 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunSummary } from '../core/results.ts';
+import { ioFailure } from '../core/io-errors.ts';
 import { STRATA_VERSION } from '../core/version.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 
 /** Written whole or not at all: a reader (a collector, a dashboard) never sees half a file. */
 export function writeTextAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, maskSecrets(text));
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, maskSecrets(text));
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw ioFailure('write', path, err);
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {

@@ -1,4 +1,4 @@
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import type { EventSink, StampedEvent } from './events.ts';
 
 const num = (n: number): string => n.toLocaleString('en-US');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../core/errors.ts';
-import { maskSecrets } from '../engine/url.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { maskSecrets } from '../engine/url.ts';
+import { ioFailure } from '../core/io-errors.ts';
+import { maskSecrets } from '../engine/secrets.ts';
 import type { EventSink, StampedEvent } from './events.ts';
 
 const line = (event: StampedEvent): string => maskSecrets(JSON.stringify(event)) + '\n';
@@ -8,7 +9,15 @@ const line = (event: StampedEvent): string => maskSecrets(JSON.stringify(event))
 /** logs/pipeline.log: one JSON object per line, appended as each event happens. */
 export function logFileSink(path: string): EventSink {
   mkdirSync(dirname(path), { recursive: true });
-  return { emit: (event) => appendFileSync(path, line(event)) };
+  return {
+    emit(event) {
+      try {
+        appendFileSync(path, line(event));
+      } catch (err) {
+        throw ioFailure('append to', path, err);
+      }
+    },
+  };
 }
 
 /** `--json`: the same objects on stdout, for machines. */

@@ -36,7 +36,35 @@ test('every problem is reported with its key, line and expectation', () => {
     '7:colour: unknown key (expected one of name, version, layers, sources, seeds, vars, threads, keep_batches, lake, health, roles)',
     '3:layers.gold.materialized: expected one of view, table, incremental, ephemeral, got string "tabel"',
     '6:roles.r.read.0: unknown layer "platinum" (layers: gold)',
-    '4:threads: expected an integer >= 1, got number 0',
+    '4:threads: expected a whole number from 1 to 64, got number 0',
+  ]);
+});
+
+test('numbers are numbers in range and names follow the one rule, with the same words as the flags', () => {
+  const { diagnostics } = parse(
+    [
+      'name: p',
+      'layers:',
+      '  gold: {schema: "gold; drop"}',
+      '  "../up": {}',
+      'threads: "4"',
+      'keep_batches: 1',
+      'lake: {retention_days: .nan}',
+      'health: {gold_freshness_hours: -1, pipeline_latency_seconds: 1e9}',
+      `roles:`,
+      `  ${'r'.repeat(64)}: {read: [gold]}`,
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics.map((d) => `${d.key}: ${d.message}`), [
+    'layers.gold.schema: "gold; drop" is not a valid name: use letters, digits and _, not starting with a digit',
+    'layers.../up: layer "../up" is not a valid name: use letters, digits and _, not starting with a digit',
+    `roles.${'r'.repeat(64)}: role "${'r'.repeat(64)}" is 64 characters long; names have at most 63 (PostgreSQL cuts longer ones)`,
+    'threads: expected a whole number from 1 to 64, got string "4"',
+    'keep_batches: expected a whole number from 2 to 1,000, got number 1',
+    'lake.retention_days: expected a number from 0 to 36,500, got number NaN',
+    'health.gold_freshness_hours: expected a number from 0 to 8,760, got number -1',
+    'health.pipeline_latency_seconds: expected a number from 0 to 86,400, got number 1000000000',
   ]);
 });
 

@@ -1,4 +1,6 @@
 import type { Diagnostic } from '../core/errors.ts';
+import { nameProblem } from '../core/names.ts';
+import { RANGES, checkRange, type Range } from '../core/ranges.ts';
 import type { YamlFile } from './yaml-file.ts';
 import {
   MATERIALIZATIONS,
@@ -14,7 +16,6 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Reads typed values out of parsed YAML, recording every mismatch instead of stopping at the first. */
 class Reader {
@@ -45,18 +46,21 @@ class Reader {
 
   name(path: Path, fallback?: string): string {
     const v = this.string(path, fallback);
-    if (v && !NAME.test(v)) this.problem(path, `expected a name of letters, digits and _ (got ${JSON.stringify(v)})`);
+    // A fallback is the name of its parent, checked there.
+    const problem = v && this.at(path) !== undefined ? nameProblem(v) : null;
+    if (problem) this.problem(path, problem);
     return v;
   }
 
-  number(path: Path, fallback: number, { min = -Infinity, integer = false } = {}): number {
+  number(path: Path, fallback: number, range: Range): number {
     const v = this.at(path);
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || (integer && !Number.isInteger(v)) || v < min) {
-      this.problem(path, `expected ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got ${describe(v)}`);
+    const problem = checkRange(v, range);
+    if (problem) {
+      this.problem(path, `${problem}, got ${describe(v)}`);
       return fallback;
     }
-    return v;
+    return v as number;
   }
 
   boolean(path: Path, fallback: boolean): boolean {
@@ -111,7 +115,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (isObj(v)) return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v} ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
 }
 
 const TOP_KEYS = ['name', 'version', 'layers', 'sources', 'seeds', 'vars', 'threads', 'keep_batches', 'lake', 'health', 'roles'];
@@ -126,7 +130,8 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   const layers: LayerConfig[] = Object.keys(r.object(['layers'])).map((name) => {
     const p = ['layers', name];
     r.unknownKeys(p, ['schema', 'materialized', 'export']);
-    if (!NAME.test(name)) r.problem(p, `layer names are letters, digits and _`);
+    const problem = nameProblem(name);
+    if (problem) r.problem(p, `layer ${problem}`);
     return {
       name,
       schema: r.name([...p, 'schema'], name),
@@ -139,6 +144,8 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   const sources: SourceConfig[] = Object.keys(r.object(['sources'])).map((name) => {
     const p = ['sources', name];
     r.unknownKeys(p, ['schema', 'tables', 'description']);
+    const problem = nameProblem(name);
+    if (problem) r.problem(p, `source ${problem}`);
     return { name, schema: r.name([...p, 'schema'], name), tables: r.names([...p, 'tables']) };
   });
 
@@ -162,6 +169,8 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   const roles: RoleConfig[] = Object.keys(r.object(['roles'])).map((name) => {
     const p = ['roles', name];
     r.unknownKeys(p, ['read', 'write', 'password_env']);
+    const problem = nameProblem(name);
+    if (problem) r.problem(p, `role ${problem}`);
     const checkLayers = (key: string): string[] =>
       r.names([...p, key]).filter((l, i) => {
         if (layerNames.includes(l)) return true;
@@ -187,16 +196,16 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
     seedSchema: r.name(['seeds', 'schema'], 'seeds'),
     seeds,
     vars,
-    threads: r.number(['threads'], 4, { min: 1, integer: true }),
-    keepBatches: r.number(['keep_batches'], 3, { min: 2, integer: true }),
+    threads: r.number(['threads'], 4, RANGES.threads),
+    keepBatches: r.number(['keep_batches'], 3, RANGES.keepBatches),
     lake: {
       path: r.string(['lake', 'path'], 'data'),
       layers: lakeLayers,
-      retentionDays: r.number(['lake', 'retention_days'], 90, { min: 0 }),
+      retentionDays: r.number(['lake', 'retention_days'], 90, RANGES.retentionDays),
     },
     health: {
-      goldFreshnessHours: r.number(['health', 'gold_freshness_hours'], 24, { min: 0 }),
-      pipelineLatencySeconds: r.number(['health', 'pipeline_latency_seconds'], 120, { min: 0 }),
+      goldFreshnessHours: r.number(['health', 'gold_freshness_hours'], 24, RANGES.hours),
+      pipelineLatencySeconds: r.number(['health', 'pipeline_latency_seconds'], 120, RANGES.seconds),
     },
     roles,
   };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { ProjectError, type Diagnostic } from '../core/errors.ts';
+import { nameProblem } from '../core/names.ts';
 import { parseProjectConfig } from './config.ts';
 import { parseSchemaDocs } from './schema-docs.ts';
 import type { ModelDoc, ModelFile, Project, SeedFile, SourceFile } from './types.ts';
@@ -72,6 +73,12 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
       continue;
     }
     const name = basename(path, '.sql');
+    const bad = nameProblem(name);
+    if (bad) {
+      // The name becomes a relation and a lake file: refused here, before anything runs.
+      diagnostics.push({ file: file.relPath, message: `model file name ${bad} (rename the file)` });
+      continue;
+    }
     const first = seen.get(name);
     if (first) {
       diagnostics.push({ file: file.relPath, node: name, message: `duplicate model name \`${name}\` (also ${first}); model names are unique across the project` });
@@ -95,6 +102,14 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     path,
     relPath: toPosix(relative(dir, path)),
   }));
+  const singularTests = listFiles(join(dir, 'tests'), '.sql').map((p) => sourceFile(dir, p));
+  for (const [what, file, name] of [
+    ...seeds.map((s) => ['seed', s.relPath, s.name] as const),
+    ...singularTests.map((t) => ['test', t.relPath, basename(t.path, '.sql')] as const),
+  ]) {
+    const bad = nameProblem(name);
+    if (bad) diagnostics.push({ file, message: `${what} file name ${bad} (rename the file)` });
+  }
   for (const name of Object.keys(config.seeds)) {
     if (!seeds.some((s) => s.name === name)) {
       diagnostics.push({ file: 'project.yaml', line: yaml.lineOf(['seeds', name]), key: `seeds.${name}`, message: `configures seed \`${name}\`, but seeds/${name}.csv does not exist` });
@@ -110,7 +125,7 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     docs,
     macros: listFiles(join(dir, 'macros'), '.sql').map((p) => sourceFile(dir, p)),
     seeds,
-    singularTests: listFiles(join(dir, 'tests'), '.sql').map((p) => sourceFile(dir, p)),
+    singularTests,
     migrationsDir: join(dir, 'migrations'),
   };
 }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../core/errors.ts';
+import { nameProblem } from '../core/names.ts';
 import type { ColumnDoc, ModelDoc, TestSpec } from './types.ts';
 import type { YamlFile } from './yaml-file.ts';
 
@@ -96,6 +97,12 @@ export function parseSchemaDocs(yaml: YamlFile, into: Map<string, ModelDoc>, dia
         const cpath = [...path, 'columns', j];
         if (!isObj(c) || typeof c.name !== 'string') {
           diagnostics.push({ file: yaml.file, line: yaml.lineOf(cpath), key: cpath.join('.'), message: 'each column needs a `name`' });
+          return;
+        }
+        const bad = nameProblem(c.name);
+        if (bad) {
+          // Column names become SQL identifiers and file names (target/compiled/tests/).
+          diagnostics.push({ file: yaml.file, line: yaml.lineOf([...cpath, 'name']), key: `${cpath.join('.')}.name`, message: `column ${bad}` });
           return;
         }
         const tests = parseTests(c.tests ?? c.data_tests, [...cpath, c.tests ? 'tests' : 'data_tests'], yaml, diagnostics);

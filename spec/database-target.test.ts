@@ -1,0 +1,111 @@
+/**
+ * Migrations, seeds and the build always land in one database: `--database-url` wins over
+ * the environment and `.env` (DATABASE_URL_DIRECT included), and a DATABASE_URL_DIRECT
+ * naming another database than the target is an error that says which two, without a
+ * password. On PostgreSQL (the embedded engine has no URLs).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { JAFFLE, copyProject, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { startCluster, type Cluster } from './support/cluster.ts';
+import { unprivilegedUser } from './support/processes.ts';
+
+const server = process.env.STRATA_TEST_DATABASE_URL;
+
+/** Whether the migration of this spec, the seeds and a batch reached the database. */
+async function footprint(target: TestTarget): Promise<{ migrated: boolean; seeded: boolean; built: boolean }> {
+  return withEngine(target, async (db) => {
+    const { rows } = await db.query<{ m: string | null; s: string | null; b: string | null }>(
+      `select to_regclass('public.migrations')::text as m, to_regclass('raw.raw_orders')::text as s, to_regclass('marts.customers')::text as b`,
+    );
+    return { migrated: rows[0]!.m !== null, seeded: rows[0]!.s !== null, built: rows[0]!.b !== null };
+  });
+}
+
+if (server) {
+  describe('one database for migrations, seeds and the build', () => {
+    const factory = targets().find((t) => t.name === 'postgres')!;
+    let a: TestTarget;
+    let b: TestTarget;
+    let project: string;
+    const secret = `direct-Pw'd "x" #/?`;
+    const withPassword = (url: string): string => {
+      const u = new URL(url);
+      u.password = encodeURIComponent(secret);
+      return u.toString();
+    };
+
+    before(async () => {
+      [a, b] = await Promise.all([factory.create(), factory.create()]);
+      project = copyProject(JAFFLE);
+      mkdirSync(join(project, 'migrations'));
+      writeFileSync(join(project, 'migrations', '1_marker.sql'), 'create table public.migrated_here (i int);\n');
+    });
+    after(async () => {
+      await a?.cleanup();
+      await b?.cleanup();
+      if (project) rmSync(project, { recursive: true, force: true });
+    });
+
+    test('--database-url wins over DATABASE_URL and DATABASE_URL_DIRECT from the environment and .env', async () => {
+      writeFileSync(join(project, '.env'), `DATABASE_URL=${a.databaseUrl}\nDATABASE_URL_DIRECT=${withPassword(a.databaseUrl!)}\n`, { mode: 0o600 });
+      try {
+        const r = await runCli(['--database-url', b.databaseUrl!, 'build'], { projectDir: project, env: { DATABASE_URL: a.databaseUrl!, DATABASE_URL_DIRECT: withPassword(a.databaseUrl!) } });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(await footprint(b), { migrated: true, seeded: true, built: true });
+        assert.deepEqual(await footprint(a), { migrated: false, seeded: false, built: false });
+        const dbA = new URL(a.databaseUrl!).pathname.slice(1);
+        const dbB = new URL(b.databaseUrl!).pathname.slice(1);
+        assert.match(r.stdout, new RegExp(`warning: DATABASE_URL_DIRECT points at 127\\.0\\.0\\.1:\\d+/${dbA} \\(\\w+\\), but the target is 127\\.0\\.0\\.1:\\d+/${dbB} \\(\\w+\\) \\(from --database-url\\): ignored, --database-url wins`));
+        assert.ok(!(r.stdout + r.stderr).includes(encodeURIComponent(secret)) && !(r.stdout + r.stderr).includes(secret));
+      } finally {
+        rmSync(join(project, '.env'));
+      }
+    });
+
+    test('a DATABASE_URL_DIRECT naming another database is an error that names both, and nothing runs', async () => {
+      const c = await factory.create();
+      try {
+        for (const command of [['migrate'], ['seed'], ['build']]) {
+          const r = await runCli(command, { projectDir: project, env: { DATABASE_URL: c.databaseUrl!, DATABASE_URL_DIRECT: withPassword(a.databaseUrl!) } });
+          assert.equal(r.code, 2, `${command}: ${r.stdout}${r.stderr}`);
+          assert.match(
+            r.stderr,
+            /^error: DATABASE_URL_DIRECT points at 127\.0\.0\.1:\d+\/strata_spec_\w+ \(\w+\), but the target is 127\.0\.0\.1:\d+\/strata_spec_\w+ \(\w+\) \(from DATABASE_URL\): migrations and the build must use the same database; fix or unset DATABASE_URL_DIRECT\n$/,
+          );
+          assert.ok(!r.stderr.includes(secret) && !r.stderr.includes(encodeURIComponent(secret)), r.stderr);
+        }
+        assert.deepEqual(await footprint(c), { migrated: false, seeded: false, built: false });
+        assert.deepEqual(await footprint(a), { migrated: false, seeded: false, built: false });
+      } finally {
+        await c.cleanup();
+      }
+    });
+
+    describe('a DATABASE_URL_DIRECT on another host or port', () => {
+      let other: Cluster;
+      before(async () => {
+        other = await startCluster(unprivilegedUser(), { ssl: false, hba: ['host all all 127.0.0.1/32 trust'] });
+      });
+      after(() => other?.stop());
+
+      test('reaching another server with a database of the same name is refused before migrating', async () => {
+        const c = await factory.create();
+        try {
+          const name = new URL(c.databaseUrl!).pathname.slice(1);
+          other.psql(`create database ${name}`);
+          const direct = `postgres://postgres@127.0.0.1:${other.port}/${name}`;
+          const r = await runCli(['migrate'], { projectDir: project, env: { DATABASE_URL: c.databaseUrl!, DATABASE_URL_DIRECT: direct } });
+          assert.equal(r.code, 2, r.stdout + r.stderr);
+          assert.match(r.stderr, new RegExp(`DATABASE_URL_DIRECT \\(127\\.0\\.0\\.1:${other.port}/${name} \\(postgres\\)\\) reaches another server than the target 127\\.0\\.0\\.1:\\d+/${name} \\(\\w+\\)`));
+          assert.equal(other.psql(`select count(*) from pg_tables where tablename = 'migrations'`).trim(), '0');
+          assert.deepEqual(await footprint(c), { migrated: false, seeded: false, built: false });
+        } finally {
+          await c.cleanup();
+        }
+      });
+    });
+  });
+}
