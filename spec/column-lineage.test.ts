@@ -63,8 +63,8 @@ function lineage(a: ModelAnalysis, column: string): string {
  * each value is computed from). When the scoring changes, update the line of the column.
  */
 const AMAZON_GOLD: Record<string, string> = {
-  'fact_reviews.helpfulness_score':
-    'transform(review_features.body_word_count, review_features.image_count, review_features.paragraph_count, review_features.sentence_count, review_features.sentiment_consistent, silver_reviews.created_at, silver_reviews.helpful_votes, silver_reviews.total_votes, silver_reviews.verified_purchase)',
+  'review_rank.helpfulness_score':
+    'transform(fact_reviews.images_component, fact_reviews.rating, fact_reviews.recency_component, fact_reviews.sentiment_component, fact_reviews.substance_component, fact_reviews.verified_component, fact_reviews.votes_component)',
   'fact_reviews.votes_component': 'transform(silver_reviews.helpful_votes, silver_reviews.total_votes)',
   'fact_reviews.review_id': 'copy(silver_reviews.review_id)',
   'fact_reviews.sentiment_label': 'copy(review_features.sentiment_label)',
@@ -74,7 +74,7 @@ const AMAZON_GOLD: Record<string, string> = {
   'dim_product.review_count': 'transform()',
   'dim_buyer.verified_share': 'transform(fact_reviews.verified_purchase)',
   'review_rank.rank_in_product':
-    'transform(fact_reviews.created_at, fact_reviews.helpful_votes, fact_reviews.helpfulness_score, fact_reviews.product_id, fact_reviews.review_id)',
+    'transform(fact_reviews.created_at, fact_reviews.helpful_votes, fact_reviews.images_component, fact_reviews.product_id, fact_reviews.rating, fact_reviews.recency_component, fact_reviews.review_id, fact_reviews.sentiment_component, fact_reviews.substance_component, fact_reviews.verified_component, fact_reviews.votes_component)',
   'product_top_reviews.product_title': 'copy(dim_product.title)',
   'product_top_reviews.body_excerpt': 'transform(silver_reviews.body)',
 };
@@ -108,17 +108,17 @@ describe('the Amazon project, analyzed at compile time', () => {
   test('the helpfulness score traces back to the source columns it is computed from', () => {
     const graph = new ColumnGraph(analyses);
     const leaves = new Set<string>();
-    const edges = graph.upstream({ relation: 'ref:fact_reviews', column: 'helpfulness_score' });
+    const edges = graph.upstream({ relation: 'ref:review_rank', column: 'helpfulness_score' });
     const targetsOf = new Set(edges.map((e) => `${e.to.relation}.${e.to.column}`));
     for (const e of edges) if (!targetsOf.has(`${e.from.relation}.${e.from.column}`)) leaves.add(`${e.from.relation}.${e.from.column}`);
     assert.deepEqual([...leaves].sort(), [
       'amazon.review.body', 'amazon.review.created_at', 'amazon.review.helpful_votes', 'amazon.review.rating',
-      'amazon.review.title', 'amazon.review.total_votes', 'amazon.review.verified_purchase', 'ref:afinn.valence',
+      'amazon.review.title', 'amazon.review.total_votes', 'amazon.review.verified_purchase', 'ref:afinn.valence', 'ref:learned_sentiment.weight',
       // count(*) of a review's images: computed from rows, from no column
       'ref:review_features.image_count',
     ]);
     const fed = graph.downstream({ relation: 'amazon.review', column: 'helpful_votes' }).map((e) => `${e.to.relation}.${e.to.column}`);
-    for (const c of ['ref:fact_reviews.helpfulness_score', 'ref:review_rank.rank_in_product', 'ref:product_top_reviews.helpful_votes']) assert.ok(fed.includes(c), c);
+    for (const c of ['ref:review_rank.helpfulness_score', 'ref:review_rank.rank_in_product', 'ref:product_top_reviews.helpful_votes']) assert.ok(fed.includes(c), c);
   });
 
   test('every column documented or tested in schema.yml is one the model produces', () => {

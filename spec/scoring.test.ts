@@ -1,9 +1,12 @@
 /**
  * The helpfulness score, on both engines, with hand-made reviews loaded through
  * `build --seed-from`: pairs of reviews that differ in one feature must rank the right way
- * round (votes by the Wilson lower bound, substance, verified purchase, images, recency),
- * the AFINN sentiment must flag a glowing 1-star review (and read negations), and the
- * vars must tune the score and the top-N list.
+ * round (votes by their posterior mean, substance, verified purchase, images, recency), the
+ * promises on real-world abuse and fairness must hold (a word repeated 300 times and a
+ * shouted advert with a link lose to a genuine review; a long balanced critique is not a
+ * contradiction and beats a one-line rant), the sentiment must flag a glowing 1-star review
+ * and read negations, the product page gets its top positive and top critical review, and
+ * the vars must tune the score and the top-N list.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,20 @@ import { after, before, describe, test } from 'node:test';
 import { copyProject, csv, events, runCli, targets, withEngine, type Cell, type TestTarget } from './support.ts';
 
 const PLAIN = 'Nice kettle, it works well.';
+// A genuine 63-word review, and what gaming the length looks like.
+const GENUINE = 'I bought this kettle to replace an old one that started to leak. It heats a full litre in about four minutes, ' +
+  'the lid opens wide and the handle stays cool. The cable is a bit short for my counter, but the base is stable. ' +
+  'After two months of daily use it still looks new and the water tastes clean. Good value for the price.';
+const REPEATED = Array.from({ length: 300 }, () => 'great').join(' ');
+const ADVERT = 'BEST KETTLE DEALS ON THE INTERNET!!! BUY NOW AT HTTP://CHEAP-KETTLES.EXAMPLE.COM AND SAVE 70% ON EVERY ORDER, ' +
+  'FREE SHIPPING WORLDWIDE, LIMITED OFFER, VISIT WWW.CHEAP-KETTLES.EXAMPLE.COM TODAY FOR THE BEST PRICES ON ALL KITCHEN ' +
+  'APPLIANCES, KETTLES, TOASTERS AND MORE. THOUSANDS OF HAPPY CUSTOMERS. ORDER NOW!!!';
+const BALANCED = [
+  'I wanted to love this kettle. The design is beautiful, it is quiet and the handle is comfortable, and for the first two weeks it worked well.',
+  'But then the lid hinge cracked, the water started to taste of plastic and the switch no longer turns off by itself, which is dangerous.',
+  'Customer service was polite but slow, and the replacement had the same problem after a month. Nice to look at, but I cannot recommend it.',
+].join('\n\n');
+const RANT = 'Terrible. Worst kettle ever!!! Total garbage.';
 const DETAILED = [
   'I have used this kettle every morning for three months. It boils a full litre in under four minutes and the handle stays cool. The water tastes clean, with no plastic smell even in the first week.',
   'The lid opens wide, so cleaning is easy. The only downside is the short cable, which limits where it can sit on the counter. The base is stable and the switch feels solid.',
@@ -54,6 +71,16 @@ const REVIEWS: Review[] = [
   // Equal in everything: the tie goes to the older review id, deterministically.
   { id: 13, product: 'PTIE', rating: 5, title: 'Works', body: PLAIN },
   { id: 14, product: 'PTIE', rating: 5, title: 'Works', body: PLAIN },
+  // Spam: one word 300 times, and a shouted advert with links, against a genuine review.
+  { id: 15, product: 'PSPAM', rating: 5, title: 'Great', body: GENUINE },
+  { id: 16, product: 'PSPAM', rating: 5, title: 'Great', body: REPEATED },
+  { id: 17, product: 'PSPAM', rating: 5, title: 'Great', body: ADVERT },
+  // Fairness to critics: a long balanced critique names what is good; a rant does not.
+  { id: 18, product: 'PCRIT', rating: 2, title: 'Pretty, but it broke', body: BALANCED },
+  { id: 19, product: 'PCRIT', rating: 1, title: 'Awful', body: RANT },
+  { id: 20, product: 'PCRIT', rating: 5, title: 'Love it', body: GENUINE },
+  // Negation reaches past the next word.
+  { id: 21, product: 'PNEG', rating: 3, title: 'Meh', body: 'Not very good, not really reliable.' },
 ];
 
 function writeDataSet(dir: string): void {
@@ -78,6 +105,11 @@ interface Scored {
   review_id: number;
   product_id: string;
   helpfulness_score: number;
+  content_score: number;
+  originality: number;
+  sentiment_score: number;
+  review_side: string;
+  rank_in_side: number;
   votes_component: number;
   substance_component: number;
   images_component: number;
@@ -91,7 +123,8 @@ interface Scored {
 
 async function scores(target: TestTarget): Promise<Map<number, Scored>> {
   const rows = await withEngine(target, async (db) => (await db.query<Record<string, unknown>>(`
-    select f.review_id, f.product_id, f.helpfulness_score, f.votes_component, f.substance_component, f.images_component,
+    select f.review_id, f.product_id, k.helpfulness_score, k.content_score, f.originality, f.sentiment_score, k.review_side, k.rank_in_side,
+           f.votes_component, f.substance_component, f.images_component,
            f.recency_component, f.sentiment_component, f.sentiment_consistent, f.afinn_score, f.sentiment_label, k.rank_in_product
     from gold.fact_reviews f join gold.review_rank k using (review_id)`)).rows);
   return new Map(rows.map((r) => {
@@ -99,6 +132,11 @@ async function scores(target: TestTarget): Promise<Map<number, Scored>> {
       review_id: Number(r.review_id),
       product_id: String(r.product_id),
       helpfulness_score: Number(r.helpfulness_score),
+      content_score: Number(r.content_score),
+      originality: Number(r.originality),
+      sentiment_score: Number(r.sentiment_score),
+      review_side: String(r.review_side),
+      rank_in_side: Number(r.rank_in_side),
       votes_component: Number(r.votes_component),
       substance_component: Number(r.substance_component),
       images_component: Number(r.images_component),
@@ -149,12 +187,29 @@ for (const factory of targets()) {
       for (const s of scored.values()) assert.ok(s.helpfulness_score >= 0 && s.helpfulness_score <= 100, JSON.stringify(s));
     });
 
-    test('90 of 100 helpful votes beat 1 of 1: the Wilson lower bound, not the raw share', () => {
+    test('90 of 100 helpful votes beat 1 of 1: the posterior mean, not the raw share', () => {
       assertAbove(scored, 1, 2, 'votes');
-      // Lower bounds of the 95% Wilson interval: 0.8256 for 90/100, 0.2065 for 1/1.
-      assert.ok(Math.abs(scored.get(1)!.votes_component - 0.8256) < 0.0005, String(scored.get(1)!.votes_component));
-      assert.ok(Math.abs(scored.get(2)!.votes_component - 0.2065) < 0.0005, String(scored.get(2)!.votes_component));
-      assert.equal(scored.get(3)!.votes_component, 0, 'no votes, no credit');
+      // (helpful + 2.5 × 0.76) / (total + 2.5), the fitted prior of project.yaml.
+      assert.ok(Math.abs(scored.get(1)!.votes_component - (90 + 2.5 * 0.76) / 102.5) < 0.0005, String(scored.get(1)!.votes_component));
+      assert.ok(Math.abs(scored.get(2)!.votes_component - (1 + 2.5 * 0.76) / 3.5) < 0.0005, String(scored.get(2)!.votes_component));
+      assert.equal(scored.get(3)!.votes_component, 0.76, 'no votes: the prior, not 0');
+    });
+
+    test('a word repeated 300 times and a shouted advert with links lose to a genuine review', () => {
+      assertAbove(scored, 15, 16, 'genuine over repeated word');
+      assertAbove(scored, 15, 17, 'genuine over shouted advert');
+      assert.equal(scored.get(15)!.originality, 1);
+      assert.ok(scored.get(16)!.originality < 0.01, `repeated word: originality ${scored.get(16)!.originality}`);
+      assert.ok(scored.get(17)!.originality <= 0.0625, `advert: originality ${scored.get(17)!.originality} (shouting × two links)`);
+    });
+
+    test('a long balanced critique is not a contradiction, and beats a one-line rant', () => {
+      const critique = scored.get(18)!;
+      assert.equal(critique.sentiment_consistent, true, 'it names what is good, but it is a 2-star critique');
+      assert.equal(critique.sentiment_component, 1);
+      assertAbove(scored, 18, 19, 'balanced critique over rant');
+      assert.equal(critique.review_side, 'critical');
+      assert.equal(critique.rank_in_side, 1, 'the top critical review of its product');
     });
 
     test('a verified, detailed review beats an otherwise equal unverified one-liner', () => {
@@ -181,11 +236,25 @@ for (const factory of targets()) {
       assert.equal(scored.get(11)!.sentiment_consistent, true, 'a 5-star rave agrees with its stars');
     });
 
+    test('negation reaches three words: "not very good, not really reliable" reads negative', () => {
+      assert.ok(scored.get(21)!.sentiment_score < 0, `sentiment ${scored.get(21)!.sentiment_score}`);
+    });
+
     test('negations flip the sentiment: "not good, not worth it" is negative', () => {
       const negated = scored.get(12)!;
       assert.ok(negated.afinn_score < 0, `afinn_score ${negated.afinn_score}`);
       assert.equal(negated.sentiment_label, 'negative');
       assert.equal(negated.sentiment_consistent, false, 'a 5-star review that reads negative');
+    });
+
+    test('the product page gets its top positive and top critical review', async () => {
+      const [p] = await withEngine(target, async (db) => (await db.query<Record<string, unknown>>(`
+        select top_positive_review_id, top_critical_review_id, most_helpful_review_id from gold.dim_product where product_id = 'PCRIT'`)).rows);
+      assert.equal(Number(p!.top_positive_review_id), 20);
+      assert.equal(Number(p!.top_critical_review_id), 18);
+      const sides = await withEngine(target, async (db) => (await db.query<Record<string, unknown>>(`
+        select review_id, review_side, rank_in_side from gold.product_top_reviews where product_id = 'PCRIT' order by review_side, rank_in_side`)).rows);
+      assert.deepEqual(sides.map((x) => [Number(x.review_id), x.review_side, Number(x.rank_in_side)]), [[18, 'critical', 1], [19, 'critical', 2], [20, 'positive', 1]]);
     });
 
     test('ties rank deterministically, and the top reviews list the best first', async () => {
@@ -194,7 +263,7 @@ for (const factory of targets()) {
       assert.equal(scored.get(14)!.rank_in_product, 2);
       const top = await withEngine(target, async (db) => (await db.query<Record<string, unknown>>(`
         select review_id, rank_in_product, product_title, body_excerpt from gold.product_top_reviews
-        where product_id = 'PVOTES' order by rank_in_product`)).rows);
+        where product_id = 'PVOTES' and in_top_overall order by rank_in_product`)).rows);
       assert.deepEqual(top.map((t) => Number(t.review_id)), [1, 2]);
       assert.equal(top[0]!.product_title, 'Kettle PVOTES');
       assert.equal(top[0]!.body_excerpt, PLAIN);
@@ -206,9 +275,10 @@ for (const factory of targets()) {
     });
 
     test('vars tune the score and the top-N list; a changed var rebuilds the fact in full (--vars)', async () => {
-      // No --full-refresh: strata notices that the rendered model changed.
+      // No --full-refresh: strata notices that the rendered model changed (the prior is read by fact_reviews).
+      const tuning = '{score_weight_votes: 0, votes_prior_strength: 5, top_n_reviews: 1}';
       const r = await runCli(
-        ['run', '--select', 'fact_reviews+', '--json', '--vars', '{score_weight_votes: 0, top_n_reviews: 1}'],
+        ['run', '--select', 'fact_reviews+', '--json', '--vars', tuning],
         { projectDir: project, target },
       );
       assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -218,14 +288,14 @@ for (const factory of targets()) {
       assert.match(String(factEnd?.note), /rebuilt in full: the model changed/);
       const tuned = await scores(target);
       assert.equal(tuned.get(1)!.helpfulness_score, tuned.get(2)!.helpfulness_score, 'without the votes weight, 90/100 and 1/1 score the same');
-      assert.ok(tuned.get(3)!.helpfulness_score > scored.get(3)!.helpfulness_score, 'the other weights count for more');
+      assert.equal(tuned.get(3)!.helpfulness_score, scored.get(3)!.content_score, 'without votes, the score is the content score');
       const perProduct = await withEngine(target, async (db) => (await db.query<{ n: unknown }>(`
-        select max(n) as n from (select count(*) as n from gold.product_top_reviews group by product_id) x`)).rows);
+        select max(n) as n from (select count(*) as n from gold.product_top_reviews where in_top_overall group by product_id) x`)).rows);
       assert.equal(Number(perProduct[0]!.n), 1);
 
       // The same vars again: nothing changed, nothing is merged.
       const again = await runCli(
-        ['run', '--select', 'fact_reviews', '--json', '--vars', '{score_weight_votes: 0, top_n_reviews: 1}'],
+        ['run', '--select', 'fact_reviews', '--json', '--vars', tuning],
         { projectDir: project, target },
       );
       assert.equal(again.code, 0, again.stdout + again.stderr);

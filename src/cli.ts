@@ -9,6 +9,7 @@ import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
+import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
@@ -33,6 +34,7 @@ const program: Command = new Command('strata')
 
 registerPipelineCommands(program);
 registerLakeCommands(program);
+registerImportCommands(program);
 registerOpsCommands(program);
 strictCommands(program);
 

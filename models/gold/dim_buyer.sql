@@ -5,14 +5,15 @@ with stats as (
   select
     f.buyer_id,
     count(*)                                                  as review_count,
-    avg(f.helpfulness_score)                                  as avg_helpfulness_score,
-    max(f.helpfulness_score)                                  as max_helpfulness_score,
+    avg(k.helpfulness_score)                                  as avg_helpfulness_score,
+    max(k.helpfulness_score)                                  as max_helpfulness_score,
     avg(f.rating)                                             as avg_rating,
     avg(case when f.verified_purchase then 1.0 else 0.0 end)  as verified_share,
     sum(f.helpful_votes)                                      as helpful_votes,
     min(f.created_at)                                         as first_review_at,
     max(f.created_at)                                         as last_review_at
   from {{ref "fact_reviews"}} f
+  join {{ref "review_rank"}} k on k.review_id = f.review_id
   group by f.buyer_id
 )
 select

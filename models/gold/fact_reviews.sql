@@ -1,13 +1,14 @@
 {{config materialized="incremental" unique_key="review_id" tags="gold,scoring" indexes="unique:review_id, product_id"}}
--- One row per valid review: its features, the six score components (each 0..1) and the
--- helpfulness score (0..100). docs/scoring.md explains the formula and how to tune it.
+-- One row per valid review: its features and the six score components that depend on the
+-- review alone (each 0..1). docs/scoring.md explains the formula and how to tune it.
 --
 -- Incremental on updated_at: a re-run merges only reviews changed since the last batch.
--- Every component depends on the review's own row and the vars only (recency is measured
--- against the fixed reference_date), so the scores of untouched rows stay valid; when a
--- scoring var (or this SQL) changes, strata sees the model changed and rebuilds it in full. The rank
--- of a review among its product's reviews depends on the other reviews; it lives in the
--- review_rank table downstream, which is rebuilt from this fact in every batch.
+-- Every component here depends on the review's own row and the vars only (recency is
+-- measured against the fixed reference_date), so untouched rows stay valid; when a scoring
+-- var (or this SQL) changes, strata sees the model changed and rebuilds it in full. What
+-- depends on the product's other reviews — the agreement with the product's mean rating, and
+-- so the helpfulness score and the rank — lives in review_rank, rebuilt from this fact in
+-- every batch.
 with reviews as (
   select
     r.review_id,
@@ -26,8 +27,11 @@ with reviews as (
     f.sentence_count,
     f.paragraph_count,
     f.image_count,
+    f.originality,
     f.afinn_word_count,
     f.afinn_score,
+    f.afinn_sentiment,
+    f.learned_sentiment,
     f.sentiment_score,
     f.sentiment_label,
     f.sentiment_consistent,
@@ -41,13 +45,15 @@ with reviews as (
 components as (
   select
     r.*,
-    {{> wilson_lower_bound pos="r.helpful_votes" n="r.total_votes" z=(var "wilson_z")}} as votes_component,
-    -- length with diminishing returns, blended with structure (sentences and paragraphs)
-    (1 - {{var "substance_structure_share"}}) * (1 - exp(-r.body_word_count / {{var "substance_words_scale"}}::float8))
+    {{> votes_posterior_mean pos="r.helpful_votes" n="r.total_votes" mean=(var "votes_prior_mean") strength=(var "votes_prior_strength")}} as votes_component,
+    -- length with diminishing returns, blended with structure (sentences and paragraphs),
+    -- counted only as far as the text is original (no word repeated to fill it, no shouting, no links)
+    r.originality * (
+      (1 - {{var "substance_structure_share"}}) * (1 - exp(-r.body_word_count / {{var "substance_words_scale"}}::float8))
       + {{var "substance_structure_share"}} * (
           0.5 * least(1.0, r.sentence_count / {{var "substance_target_sentences"}}::float8)
         + 0.5 * least(1.0, greatest(0, r.paragraph_count - 1) / greatest(1, {{var "substance_target_paragraphs"}} - 1)::float8)
-      )                                                                                   as substance_component,
+      ))::float8                                                                          as substance_component,
     case when r.verified_purchase then 1.0 else 0.0 end::float8                           as verified_component,
     least(r.image_count, {{var "images_cap"}})::float8 / greatest(1, {{var "images_cap"}}) as images_component,
     power(0.5, r.age_days / {{var "recency_half_life_days"}}::float8)                     as recency_component,
@@ -71,8 +77,11 @@ select
   c.sentence_count,
   c.paragraph_count,
   c.image_count,
+  c.originality,
   c.afinn_word_count,
   c.afinn_score,
+  c.afinn_sentiment,
+  c.learned_sentiment,
   c.sentiment_score,
   c.sentiment_label,
   c.sentiment_consistent,
@@ -83,16 +92,5 @@ select
   round(c.images_component::numeric, 4)      as images_component,
   round(c.recency_component::numeric, 4)     as recency_component,
   round(c.sentiment_component::numeric, 4)   as sentiment_component,
-  round((100.0 * (
-      {{var "score_weight_votes"}}                   * c.votes_component
-    + {{var "score_weight_substance"}}               * c.substance_component
-    + {{var "score_weight_verified"}}                * c.verified_component
-    + {{var "score_weight_images"}}                  * c.images_component
-    + {{var "score_weight_recency"}}                 * c.recency_component
-    + {{var "score_weight_sentiment_consistency"}}   * c.sentiment_component
-  ) / nullif(
-      {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}}
-    + {{var "score_weight_images"}} + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}}, 0)
-  )::numeric, 2)                             as helpfulness_score,
   {{batch_id}}::text                         as _batch_id
 from components c

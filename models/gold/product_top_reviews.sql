@@ -1,10 +1,16 @@
-{{config materialized="table" tags="gold,scoring" indexes="product_id+rank_in_product"}}
--- The top N (var top_n_reviews) reviews of every product by helpfulness score, ready for a
--- product page: product title and ratings, the review's title, an excerpt of its body cut
--- at a word boundary, its score and rank.
+{{config materialized="table" tags="gold,scoring" indexes="product_id+rank_in_product, product_id+review_side+rank_in_side"}}
+-- What a product page shows, one row per review: the top N (var top_n_reviews) reviews of
+-- every product by helpfulness score, and the top N of each side — positive (4-5 stars) and
+-- critical (1-3 stars), as Amazon shows them side by side — with the product's title and
+-- ratings, the review's title, an excerpt of its body cut at a word boundary, its score,
+-- its content score (without votes) and both ranks. The most helpful positive review is
+-- review_side = 'positive' and rank_in_side = 1 (also dim_product.top_positive_review_id).
 select
   k.product_id,
   k.rank_in_product,
+  k.review_side,
+  k.rank_in_side,
+  k.rank_in_product <= {{var "top_n_reviews"}}  as in_top_overall,
   p.title                                     as product_title,
   p.category,
   p.review_count                              as product_review_count,
@@ -19,7 +25,8 @@ select
     else coalesce(substring(left(regexp_replace(r.body, '\s+', ' ', 'g'), {{var "excerpt_chars"}} + 1) from '^(.*\S)\s'),
                   left(r.body, {{var "excerpt_chars"}})) || '…'
   end                                         as body_excerpt,
-  f.helpfulness_score,
+  k.helpfulness_score,
+  k.content_score,
   f.helpful_votes,
   f.total_votes,
   f.verified_purchase,
@@ -32,4 +39,4 @@ join {{ref "fact_reviews"}} f on f.review_id = k.review_id
 join {{ref "silver_reviews"}} r on r.review_id = k.review_id
 join {{ref "dim_product"}} p on p.product_id = k.product_id
 left join {{ref "silver_buyers"}} b on b.buyer_id = f.buyer_id
-where k.rank_in_product <= {{var "top_n_reviews"}}
+where k.rank_in_product <= {{var "top_n_reviews"}} or k.rank_in_side <= {{var "top_n_reviews"}}

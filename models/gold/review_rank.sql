@@ -1,14 +1,85 @@
-{{config materialized="table" tags="gold,scoring" indexes="unique:review_id, product_id+rank_in_product"}}
--- Where each review stands among its product's reviews: rank_in_product 1 = most helpful.
--- Kept out of the incremental fact_reviews because a rank depends on the product's other
--- reviews; rebuilt from the fact in every batch (one sort). Ties on the score go to more
--- helpful votes, then the older review, then the lower id, so ranks are deterministic.
+{{config materialized="table" tags="gold,scoring" indexes="unique:review_id, product_id+rank_in_product, product_id+review_side+rank_in_side"}}
+-- Each review's helpfulness score and where it stands among its product's reviews. Rebuilt
+-- from fact_reviews in every batch, because two parts depend on the product's other reviews:
+--
+--   agreement_component  1 - |stars - the product's mean rating without this review| / 4, the
+--                        mean shrunk towards the catalogue's mean by bayes_prior_weight
+--                        virtual reviews (readers vote for reviews that match the consensus:
+--                        Spearman 0.53 with the helpful share on real reviews);
+--   the rank             1 = most helpful; ties go to more helpful votes, then the older
+--                        review, then the lower id, so ranks are deterministic.
+--
+-- content_score is the score without the votes (0..100): what ranks a review nobody voted on
+-- yet. helpfulness_score is the weighted mean of all seven components (weights
+-- score_weight_*, fitted by bench/fit-score.ts), times 100. review_side puts a review among
+-- the positive (4-5 stars) or critical (1-3 stars) ones, as Amazon's product pages do, and
+-- rank_in_side ranks it there.
+with products as (
+  select f.product_id, count(*) as reviews, sum(f.rating) as rating_sum
+  from {{ref "fact_reviews"}} f
+  group by f.product_id
+),
+prior as (
+  select coalesce(avg(f.rating), 3)::float8 as global_mean from {{ref "fact_reviews"}} f
+),
+components as (
+  select
+    f.review_id,
+    f.product_id,
+    f.rating,
+    f.helpful_votes,
+    f.created_at,
+    f.votes_component,
+    f.substance_component,
+    f.verified_component,
+    f.images_component,
+    f.recency_component,
+    f.sentiment_component,
+    coalesce(1 - abs(f.rating - ({{var "bayes_prior_weight"}} * g.global_mean + p.rating_sum - f.rating)
+                                / nullif({{var "bayes_prior_weight"}} + p.reviews - 1, 0)) / 4.0, 1) as agreement_component,
+    p.reviews as product_review_count
+  from {{ref "fact_reviews"}} f
+  join products p on p.product_id = f.product_id
+  cross join prior g
+),
+scored as (
+  select
+    c.*,
+    ({{var "score_weight_substance"}} * c.substance_component
+     + {{var "score_weight_verified"}} * c.verified_component
+     + {{var "score_weight_images"}} * c.images_component
+     + {{var "score_weight_recency"}} * c.recency_component
+     + {{var "score_weight_sentiment_consistency"}} * c.sentiment_component
+     + {{var "score_weight_agreement"}} * c.agreement_component)::float8 as content_sum
+  from components c
+),
+ranked as (
+  -- One sort serves both ranks: the rank within the side is the running count of the
+  -- side's reviews in the product's order.
+  select
+    s.*,
+    row_number() over w                                            as rank_in_product,
+    count(*) filter (where s.rating >= 4) over w                   as positive_so_far,
+    count(*) filter (where s.rating < 4) over w                    as critical_so_far
+  from scored s
+  window w as (partition by s.product_id
+               order by {{var "score_weight_votes"}} * s.votes_component + s.content_sum desc,
+                        s.helpful_votes desc, s.created_at, s.review_id
+               rows between unbounded preceding and current row)
+)
 select
-  f.review_id,
-  f.product_id,
-  f.helpfulness_score,
-  row_number() over w                          as rank_in_product,
-  count(*) over (partition by f.product_id)    as product_review_count
-from {{ref "fact_reviews"}} f
-window w as (partition by f.product_id
-             order by f.helpfulness_score desc, f.helpful_votes desc, f.created_at, f.review_id)
+  s.review_id,
+  s.product_id,
+  s.rating,
+  round(s.agreement_component::numeric, 4)                              as agreement_component,
+  round((100.0 * s.content_sum / nullif(
+      {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
+    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}, 0))::numeric, 2) as content_score,
+  round((100.0 * ({{var "score_weight_votes"}} * s.votes_component + s.content_sum) / nullif(
+      {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
+    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}, 0))::numeric, 2) as helpfulness_score,
+  s.rank_in_product,
+  s.product_review_count,
+  case when s.rating >= 4 then 'positive' else 'critical' end           as review_side,
+  case when s.rating >= 4 then s.positive_so_far else s.critical_so_far end as rank_in_side
+from ranked s

@@ -1,35 +1,74 @@
 {{config materialized="table" tags="silver,scoring" indexes="unique:review_id"}}
 -- Text features of every valid review, extracted once for every consumer: counts of words,
--- sentences, paragraphs and images, and the AFINN-165 sentiment of title + body.
+-- sentences, paragraphs and images; how original the text is (vocabulary variety, shouting,
+-- links); and its sentiment from two lexicons, AFINN-165 and the lexicon learned from real
+-- reviews (docs/scoring.md has the figures behind every choice).
 --
--- Sentiment: the text is split into lower-case words (word_tokens macro), each word is
--- looked up in the AFINN lexicon seed (valence -5..5) and the valences are summed; a word
--- right after a negator ("not good", "never disappointed") counts with the opposite sign.
--- The sum s is squashed into -1..1 as s / sqrt(s^2 + sentiment_alpha), as VADER does, so a
--- long rant does not grow without bound. The text agrees with the stars unless a 1-2 star
--- review reads clearly positive or a 4-5 star review clearly negative (|sentiment| above
--- sentiment_threshold); 3 stars are mixed by nature and always agree.
-with hits as (
-  -- Every review's words, unnested and hash-joined to the lexicon in one set-based pass
-  -- (parallel on PostgreSQL). Each word comes zipped with the word before it, so a
-  -- negation flips the valence without looking anything up per row.
+-- Sentiment, VADER's way, in one set-based pass: title + body are lower-cased and split into
+-- sentences (. ! ? ; : ( ) … and line breaks end one; commas and double quotes vanish), each
+-- sentence into words. Every word is hash-joined to both lexicons; its valence counts
+--   * sentiment_negation_scalar times (-0.74) when a negator is among the 3 words before it,
+--   * 1 + sentiment_intensifier after "very", "really", … and 1 - it after "slightly", …,
+--   * sentiment_but_before (0.5) before a "but" in its sentence and sentiment_but_after (1.5) after it.
+-- The valence of a word is its AFINN valence + learned_sentiment_weight × its learned weight;
+-- the sum s is squashed into -1..1 as s / sqrt(s^2 + sentiment_alpha).
+--
+-- The text contradicts its stars (sentiment_consistent = false) only when a 1-2 star review
+-- reads clearly positive (above sentiment_threshold) AND its negative words weigh at most
+-- mismatch_max_counter_share of its positive ones (and the mirror for 4-5 stars): a long
+-- critique that also names what is good is not a contradiction.
+with words as (
+  -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
+  -- times faster than translate() or a regex over every review); then one array per
+  -- sentence (a function in FROM, so it is built once however often it is subscripted) and
+  -- one row per word with its position.
+  select r.review_id, s.words, w.word, w.pos
+  from {{ref "silver_reviews"}} r
+  cross join lateral unnest(string_to_array(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+      lower(concat_ws(E'\n', r.title, r.body)),
+      '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
+    '.')) as u(sentence)
+  cross join lateral string_to_array(btrim(u.sentence), ' ') as s(words)
+  cross join lateral unnest(s.words) with ordinality as w(word, pos)
+),
+hits as (
+  -- Only the words found in a lexicon go on, with their modifier: the three words before it
+  -- in its sentence (subscripts of the sentence's short array, no window function) and its
+  -- place relative to the sentence's "but". The modifier is an unnest of a one-element array
+  -- in the select list: computed once per lexicon word (after the joins), not once per
+  -- aggregate that uses it.
   select
     w.review_id,
-    case when t.previous in (
-           'not', 'no', 'never', 'don''t', 'dont', 'doesn''t', 'didn''t', 'isn''t', 'wasn''t', 'aren''t',
-           'weren''t', 'won''t', 'can''t', 'cannot', 'couldn''t', 'wouldn''t', 'shouldn''t', 'hardly', 'without',
-           'don’t', 'doesn’t', 'didn’t', 'isn’t', 'wasn’t', 'aren’t', 'weren’t', 'won’t', 'can’t', 'couldn’t',
-           'wouldn’t', 'shouldn’t')
-         then -a.valence else a.valence end                        as valence
-  from (
-    select r.review_id, {{> word_tokens value="concat_ws(' ', r.title, r.body)"}} as words
-    from {{ref "silver_reviews"}} r
-  ) w
-  cross join lateral unnest(w.words, array_prepend(null::text, w.words)) as t(word, previous)
-  join {{ref "afinn"}} a on a.word = btrim(t.word, '.,!?;:"()')
+    coalesce(a.valence, 0)::float8 as afinn,
+    coalesce(l.weight, 0)::float8  as learned,
+    unnest(array[
+      case when array_position(w.words, 'but') is null or w.pos = array_position(w.words, 'but') then 1.0::float8
+           when w.pos < array_position(w.words, 'but') then {{var "sentiment_but_before"}}::float8
+           else {{var "sentiment_but_after"}}::float8 end
+    * case when w.words[w.pos - 1] in ({{> negators}}) or w.words[w.pos - 2] in ({{> negators}}) or w.words[w.pos - 3] in ({{> negators}})
+           then {{var "sentiment_negation_scalar"}}::float8 else 1.0::float8 end
+    * case when w.words[w.pos - 1] in ('very', 'really', 'extremely', 'so', 'too', 'absolutely', 'completely', 'totally', 'incredibly',
+                              'highly', 'super', 'most', 'quite', 'truly', 'especially', 'particularly', 'exceptionally',
+                              'remarkably', 'utterly', 'deeply', 'hugely', 'seriously', 'thoroughly', 'entirely', 'amazingly')
+             then 1 + {{var "sentiment_intensifier"}}::float8
+           when w.words[w.pos - 1] in ('slightly', 'somewhat', 'barely', 'kinda', 'sorta', 'marginally', 'fairly', 'rather', 'partly',
+                              'little', 'bit', 'mildly', 'moderately')
+             then 1 - {{var "sentiment_intensifier"}}::float8
+           else 1.0::float8 end]) as modifier
+  from words w
+  left join {{ref "afinn"}} a on a.word = w.word
+  left join {{ref "learned_sentiment"}} l on l.word = w.word
+  where a.word is not null or l.word is not null
 ),
-sentiment_sums as (
-  select h.review_id, count(*)::integer as afinn_word_count, sum(h.valence)::integer as afinn_score
+per_review as (
+  select
+    h.review_id,
+    count(*) filter (where h.afinn <> 0)                     as afinn_word_count,
+    sum(h.afinn * h.modifier)                                as afinn_score,
+    sum(h.learned * h.modifier)                              as learned_score,
+    sum(greatest((h.afinn + {{var "learned_sentiment_weight"}} * h.learned) * h.modifier, 0))  as positive_valence,
+    -sum(least((h.afinn + {{var "learned_sentiment_weight"}} * h.learned) * h.modifier, 0))    as negative_valence
   from hits h
   group by h.review_id
 ),
@@ -56,17 +95,56 @@ counted as (
          else octet_length(r.body) - octet_length(replace(r.body, E'\n', ''))
               - (octet_length(r.body) - octet_length(replace(r.body, E'\n\n', ''))) / 2 + 1
     end                                                             as paragraph_count,
-    coalesce(h.afinn_word_count, 0)                                 as afinn_word_count,
-    coalesce(h.afinn_score, 0)                                      as afinn_score
+    -- the body's words between doubled spaces ("  great  great  "), so that counting a word is
+    -- one replace(): (length - length without '␣word␣') / (length(word) + 2)
+    '  ' || replace(replace(replace(lower(r.body), E'\n\n', ' '), E'\n', ' '), ' ', '  ') || '  ' as spaced,
+    -- shouting: the first 300 characters hold letters and not one of them is lower-case
+    left(r.body, 300) = upper(left(r.body, 300)) and left(r.body, 300) <> lower(left(r.body, 300)) as shouting,
+    coalesce(p.afinn_word_count, 0)                                 as afinn_word_count,
+    coalesce(p.afinn_score, 0)                                      as afinn_score,
+    coalesce(p.learned_score, 0)                                    as learned_score,
+    coalesce(p.positive_valence, 0)                                 as positive_valence,
+    coalesce(p.negative_valence, 0)                                 as negative_valence
   from {{ref "silver_reviews"}} r
-  left join sentiment_sums h on h.review_id = r.review_id
+  left join per_review p on p.review_id = r.review_id
   offset 0  -- computed once per row, however often the columns are used below
+),
+samples as (
+  -- The body's first, middle and last word, once per review.
+  select
+    c.*,
+    split_part(btrim(c.spaced), '  ', 1)                              as first_word,
+    split_part(btrim(c.spaced), '  ', (c.body_space_count + 2) / 2)  as middle_word,
+    split_part(btrim(c.spaced), '  ', c.body_space_count + 1)        as last_word
+  from counted c
+  offset 0
+),
+repetition as (
+  -- Repeated words, cheaply: the largest share of the body's words taken by its first, middle
+  -- or last word (a review of one word said 300 times: 1; real prose: "the" at ~0.05).
+  select
+    c.*,
+    case when c.body_space_count + 1 < 10 then 0.0 else greatest(
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.first_word || ' ', ''))) / (length(c.first_word) + 2.0),
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.middle_word || ' ', ''))) / (length(c.middle_word) + 2.0),
+      (length(c.spaced) - length(replace(c.spaced, ' ' || c.last_word || ' ', ''))) / (length(c.last_word) + 2.0)
+    ) / (c.body_space_count + 1) end                                as repeated_word_share,
+    case when strpos(c.spaced, 'http') > 0 or strpos(c.spaced, 'www.') > 0
+         then regexp_count(c.spaced, '(https?://|www\.)[^ ]+') else 0 end as link_count
+  from samples c
+  offset 0  -- computed once per review, however often the columns are used below
 ),
 sentiment as (
   select
     c.*,
-    c.afinn_score / sqrt(c.afinn_score::float8 * c.afinn_score + {{var "sentiment_alpha"}}) as sentiment
-  from counted c
+    (c.positive_valence - c.negative_valence)
+      / sqrt((c.positive_valence - c.negative_valence) ^ 2 + {{var "sentiment_alpha"}}) as sentiment,
+    -- Originality 0..1: a word may take up to originality_max_word_share of the text for full
+    -- credit, no credit at all of it; shouting keeps a quarter; each link halves it.
+    least(1.0, (1 - c.repeated_word_share) / (1 - {{var "originality_max_word_share"}}))
+      * case when c.shouting then 0.25 else 1.0 end
+      * power(0.5, c.link_count)                                    as originality
+  from repetition c
 )
 select
   s.review_id,
@@ -77,15 +155,27 @@ select
   s.sentence_count,
   s.paragraph_count,
   coalesce(i.image_count, 0)::integer                                 as image_count,
-  s.afinn_word_count,
-  s.afinn_score,
+  round(s.repeated_word_share::numeric, 4)                            as repeated_word_share,
+  coalesce(s.shouting, false)                                         as shouting,
+  s.link_count::integer                                               as link_count,
+  round(s.originality::numeric, 4)                                    as originality,
+  s.afinn_word_count::integer                                         as afinn_word_count,
+  round(s.afinn_score::numeric, 3)                                    as afinn_score,
+  round(s.learned_score::numeric, 4)                                  as learned_score,
+  round((s.afinn_score / sqrt(s.afinn_score ^ 2 + {{var "sentiment_alpha"}}))::numeric, 4) as afinn_sentiment,
+  round(({{var "learned_sentiment_weight"}} * s.learned_score
+         / sqrt(({{var "learned_sentiment_weight"}} * s.learned_score) ^ 2 + {{var "sentiment_alpha"}}))::numeric, 4) as learned_sentiment,
+  round(s.positive_valence::numeric, 3)                               as positive_valence,
+  round(s.negative_valence::numeric, 3)                               as negative_valence,
   round(s.sentiment::numeric, 4)                                      as sentiment_score,
   case
     when s.sentiment > {{var "sentiment_threshold"}} then 'positive'
     when s.sentiment < -{{var "sentiment_threshold"}} then 'negative'
     else 'neutral'
   end                                                                 as sentiment_label,
-  not ((s.rating <= 2 and s.sentiment > {{var "sentiment_threshold"}})
-       or (s.rating >= 4 and s.sentiment < -{{var "sentiment_threshold"}})) as sentiment_consistent
+  not ((s.rating <= 2 and s.sentiment > {{var "sentiment_threshold"}}
+        and s.negative_valence <= {{var "mismatch_max_counter_share"}} * s.positive_valence)
+    or (s.rating >= 4 and s.sentiment < -{{var "sentiment_threshold"}}
+        and s.positive_valence <= {{var "mismatch_max_counter_share"}} * s.negative_valence)) as sentiment_consistent
 from sentiment s
 left join images i on i.review_id = s.review_id
