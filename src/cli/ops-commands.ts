@@ -3,15 +3,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { compileProject } from '../api/compile.ts';
-import { grants } from '../api/grants.ts';
-import { health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
-import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
-import { listBatches as listLakeBatches } from '../lake/batches.ts';
-import { writeTextAtomic } from '../observability/artifacts.ts';
-import { formatHealth } from '../observability/health.ts';
-import { prometheusText } from '../observability/metrics.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 
@@ -21,6 +13,7 @@ export function registerOpsCommands(program: Command): void {
     .description('create/update the roles of project.yaml and apply their grants per layer (also runs after every publish and rollback)')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { grants } = await import('../api/grants.ts');
       const r = await grants(c);
       print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
       return ExitCode.ok;
@@ -33,6 +26,11 @@ export function registerOpsCommands(program: Command): void {
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
     .action(act(async (o: { serve?: boolean; port: number }) => {
       const c = commonOptions(program);
+      const [{ compileProject }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
+        import('../api/compile.ts'),
+        import('../docs/index.ts'),
+        import('../lake/batches.ts'),
+      ]);
       const { compiled } = compileProject({ ...c, writeArtifacts: true });
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
@@ -60,6 +58,7 @@ export function registerOpsCommands(program: Command): void {
     .description('check DB connectivity, the last run, gold freshness, the lake and migrations; exit 0 healthy, 1 degraded, 2 down')
     .action(act(async () => {
       const c = commonOptions(program);
+      const [{ health }, { formatHealth }] = await Promise.all([import('../api/health.ts'), import('../observability/health.ts')]);
       const report = await health(c);
       print(c.json, report, () => formatHealth(report));
       return HEALTH_EXIT[report.status];
@@ -71,6 +70,11 @@ export function registerOpsCommands(program: Command): void {
     .option('--out <file>', 'write them to this file atomically instead of stdout')
     .action(act(async (flags: { out?: string }) => {
       const c = commonOptions(program);
+      const [{ health }, { prometheusText }, { writeTextAtomic }] = await Promise.all([
+        import('../api/health.ts'),
+        import('../observability/metrics.ts'),
+        import('../observability/artifacts.ts'),
+      ]);
       const text = prometheusText(await health(c));
       if (flags.out) writeTextAtomic(resolve(flags.out), text);
       else process.stdout.write(text);

@@ -1,12 +1,12 @@
-/** build, run, test, compile, migrate, seed, generate, rollback, batches. */
+/**
+ * build, run, test, compile, migrate, seed, generate, rollback, batches. Each action imports
+ * its API module when it runs, so a command loads only what it uses (`compile` never loads
+ * a database driver or the parquet writer: start-up is most of a small command's time).
+ */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, migrate, rollback, seed } from '../api/admin.ts';
-import { build, type BuildOptions } from '../api/build.ts';
-import { compileProject } from '../api/compile.ts';
-import { test } from '../api/test.ts';
+import type { BuildOptions } from '../api/build.ts';
 import { ExitCode } from '../core/errors.ts';
-import { generateDataset } from '../generate/index.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 import { RANGES, describeRange } from '../core/ranges.ts';
@@ -48,6 +48,7 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
+    const { build } = await import('../api/build.ts');
     return (await build(opts)).exitCode;
   }
 
@@ -62,13 +63,17 @@ export function registerPipelineCommands(program: Command): void {
 
   selection(program.command('test'))
     .description('run the data tests of the selected models against the published layers')
-    .action(act(async (flags: { select?: string[]; exclude?: string[] }) => (await test({ ...commonOptions(program), ...flags })).exitCode));
+    .action(act(async (flags: { select?: string[]; exclude?: string[] }) => {
+      const { test } = await import('../api/test.ts');
+      return (await test({ ...commonOptions(program), ...flags })).exitCode;
+    }));
 
   program
     .command('compile')
     .description('render every model to target/compiled/ and write target/manifest.json; touches no database')
-    .action(act(() => {
+    .action(act(async () => {
       const c = commonOptions(program);
+      const { compileProject } = await import('../api/compile.ts');
       const { compiled, tests, timings } = compileProject({ ...c, writeArtifacts: true });
       print(c.json, { models: compiled.models.size, tests: tests.length, order: compiled.order, ms: timings }, () =>
         `compiled ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
@@ -81,6 +86,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('apply migrations/ to the target (postgres-migrations); idempotent')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { migrate } = await import('../api/admin.ts');
       const r = await migrate(c);
       if (c.json) print(true, r, () => '');
       return ExitCode.ok;
@@ -92,6 +98,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--from <dir>', 'directory of CSV files, e.g. from `generate`, named like the seeds')
     .action(act(async (flags: { from?: string }) => {
       const c = commonOptions(program);
+      const { seed } = await import('../api/admin.ts');
       const results = await seed({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
       if (c.json) print(true, results, () => '');
       else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
@@ -107,6 +114,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(act(async (flags: { reviews: number; seed: number; out: string }) => {
       const c = commonOptions(program);
       const t = performance.now();
+      const { generateDataset } = await import('../generate/index.ts');
       const files = await generateDataset({ reviews: flags.reviews, seed: flags.seed, outDir: resolve(flags.out) });
       print(c.json, files, () => files.map((f) => `  ${f.table}: ${f.rows.toLocaleString('en-US')} rows → ${f.path}`).join('\n') + `\ngenerated in ${((performance.now() - t) / 1000).toFixed(1)}s`);
       return ExitCode.ok;
@@ -118,6 +126,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--to <batch-id>', 'a specific earlier published batch', flag.batchId)
     .action(act(async (flags: { to?: string }) => {
       const c = commonOptions(program);
+      const { rollback } = await import('../api/admin.ts');
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });
       if (c.json) print(true, r, () => '');
       return ExitCode.ok;
@@ -128,6 +137,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('list the batches in the database: status, times, which one is published')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { batches } = await import('../api/admin.ts');
       const list = await batches(c);
       print(c.json, list, () =>
         list.map((b) => `${b.current ? '*' : ' '} ${b.batchId}  ${b.status.padEnd(11)} ${b.command.padEnd(5)} started ${b.startedAt.toISOString()}`).join('\n') || 'no batches yet',
