@@ -15,6 +15,7 @@ import { checkHeader, copyCsv, foreignKeyOrder, rowCount, tableColumns, type Csv
 export class SampleRefused extends Error {}
 
 export interface SampleTable {
+  /** `schema.table`, as people read it. */
   relation: string;
   file: string;
   rows: number;
@@ -90,9 +91,9 @@ export async function loadSample(engine: Engine, project: Project, fromDir?: str
       const relation = qualify(plan.schema, plan.name);
       const header = await readCsvHeader(plan.file);
       checkHeader(plan, header, (await tableColumns(tx, plan.schema, plan.name)).map((c) => c.name));
-      loaded.push({ relation, file: plan.display, rows: await copyCsv(tx, plan, relation, header) });
+      loaded.push({ relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: await copyCsv(tx, plan, relation, header) });
+      await tx.query(`analyze ${relation}`);
     }
-    for (const t of loaded) await tx.query(`analyze ${t.relation}`);
     return loaded;
   });
 }
