@@ -7,6 +7,8 @@ import { listBatches, type BatchInfo } from '../batch/state.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
 import { loadSeeds, type SeedResult } from '../seeds/load.ts';
 import { grantsInSession } from './grants.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
+import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.ts';
 
 export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
   return withProjectSession(opts, async (s, project) => {
@@ -22,7 +24,25 @@ export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
   });
 }
 
-export async function seed(opts: CommonOptions & { from?: string }): Promise<SeedResult[]> {
+/** Loads sample data into the (empty) source tables: the project's `sample` folders, or `from`. */
+export async function seedSample(opts: CommonOptions & { from?: string }): Promise<SampleTable[]> {
+  return withProjectSession(opts, async (s, project) => {
+    const migrator = await openMigrationEngine(s.target, s.engine);
+    try {
+      await runMigrations(migrator.engine, project.migrationsDir);
+    } finally {
+      await migrator.close();
+    }
+    try {
+      return await loadSample(s.engine, project, opts.from);
+    } catch (err) {
+      if (err instanceof SampleRefused) throw new StrataError(err.message, ExitCode.failed);
+      throw err;
+    }
+  });
+}
+
+export async function seed(opts: CommonOptions): Promise<SeedResult[]> {
   return withProjectSession(opts, async (s, project) => {
     const migrator = await openMigrationEngine(s.target, s.engine);
     try {
@@ -31,7 +51,6 @@ export async function seed(opts: CommonOptions & { from?: string }): Promise<See
       await migrator.close();
     }
     return loadSeeds(s.engine, project, {
-      ...(opts.from ? { fromDir: opts.from } : {}),
       onSeed: (r) => s.bus.emit({ event: 'seed_end', seed: r.seed, relation: r.relation, rows: r.rows, status: r.status, duration_s: Math.round(r.durationMs) / 1000 }),
     });
   });

@@ -18,6 +18,8 @@ import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds } from '../seeds/load.ts';
+import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import type { Project } from '../project/types.ts';
 
 export interface BuildOptions extends CommonOptions {
   select?: string[];
@@ -104,9 +106,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         await migrator.close();
       }
       t = performance.now();
+      await sampleStep(session, compiled.project, opts.seedFrom);
       await loadSeeds(engine, compiled.project, {
-        onlyChanged: opts.seedFrom === undefined,
-        ...(opts.seedFrom ? { fromDir: opts.seedFrom } : {}),
+        onlyChanged: true,
         onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
       });
       steps.seed = seconds(t);
@@ -200,6 +202,24 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       },
     });
     await bus.close();
+  }
+}
+
+/**
+ * Sources are only ever written by an explicit sample load: `--seed-from DIR` (refused
+ * unless the source tables are empty), or the embedded quick start, which loads the
+ * project's sample when its source tables are all empty and leaves any data alone.
+ */
+async function sampleStep(session: Session, project: Project, seedFrom?: string): Promise<void> {
+  const quickStart = seedFrom === undefined && session.target.kind === 'pglite' && (await sampleSourcesEmpty(session.engine, project));
+  if (seedFrom === undefined && !quickStart) return;
+  try {
+    for (const t of await loadSample(session.engine, project, seedFrom)) {
+      session.bus.emit({ event: 'seed_end', seed: t.relation, relation: t.relation, rows: t.rows, status: 'loaded', duration_s: 0 });
+    }
+  } catch (err) {
+    if (err instanceof SampleRefused) throw new StrataError(err.message, ExitCode.failed);
+    throw err;
   }
 }
 
