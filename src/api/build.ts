@@ -9,10 +9,11 @@ import { testsFor } from './build-plan.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
+import { dropBatchSchema, dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { recordRun } from '../batch/run-counters.ts';
 import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
-import { quoteIdent } from '../engine/quote.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
@@ -85,6 +86,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   };
   let session: Session | undefined;
   let release: (() => Promise<void>) | undefined;
+  let batchStarted = false;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     const { engine } = session;
@@ -94,6 +96,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
+    // Holding the lock, every other `running` batch is a build that died: clean up after it.
+    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+      bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
+    }
 
     if (opts.mode === 'build') {
       let t = performance.now();
@@ -115,6 +121,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     }
 
     await startBatch(engine, batchId, opts.mode);
+    batchStarted = true;
     const currentId = await currentBatchId(engine);
     const current = currentId ? await batchRelations(engine, currentId) : new Map();
     const t = performance.now();
@@ -137,7 +144,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
-      await publishBatch(engine, batchId, result.mapping);
+      await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
       summary.published = true;
       const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
@@ -164,7 +171,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
     if (session && !summary.published) {
-      await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+      if (batchStarted) {
+        await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+      }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
     if (!session) {
@@ -172,6 +182,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       throw err;
     }
   } finally {
+    if (session) {
+      await recordRun(session.engine, {
+        status: summary.status,
+        modelsFailed: summary.models.filter((m) => m.status === 'error').length,
+        testsFailed: summary.tests.filter((x) => x.status === 'fail' || x.status === 'error').length,
+        durationSeconds: seconds(started),
+      }).catch(() => undefined);
+    }
     await release?.().catch(() => undefined);
     await session?.close().catch(() => undefined);
   }
@@ -223,9 +241,9 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
   }
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them. */
+/** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await session.engine.query(`drop schema if exists ${quoteIdent(s)} cascade`);
+  for (const s of schemas) await dropBatchSchema(session.engine, s);
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

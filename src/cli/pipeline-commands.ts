@@ -1,7 +1,7 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
+import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject } from '../api/compile.ts';
 import { test } from '../api/test.ts';
@@ -127,6 +127,20 @@ export function registerPipelineCommands(program: Command): void {
       const c = commonOptions(program);
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });
       if (c.json) print(true, r, () => '');
+      return ExitCode.ok;
+    }));
+
+  program
+    .command('clean')
+    .description('mark batches whose build died (killed, crashed) failed and drop their schemas; every build does this first')
+    .option('--lock-timeout <seconds>', 'wait this long for a running build to finish', flag.lockTimeoutMs, 60_000)
+    .addHelpText('after', '\nExamples:\n  strata clean\n  strata --json clean --lock-timeout 5')
+    .action(act(async (flags: { lockTimeout: number }) => {
+      const c = commonOptions(program);
+      const reaped = await cleanDeadBatches({ ...c, lockTimeoutMs: flags.lockTimeout });
+      print(c.json, reaped, () =>
+        reaped.length ? reaped.map((r) => `cleaned dead batch ${r.batchId}: dropped ${r.dropped.join(', ') || 'no schemas'}`).join('\n') : 'no dead batches',
+      );
       return ExitCode.ok;
     }));
 

@@ -189,7 +189,10 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   });
 
   r.unknownKeys(['lake'], ['path', 'layers', 'retention_days']);
-  const lakeLayers = r.at(['lake', 'layers']) === undefined ? layers.filter((l) => l.export).map((l) => l.name) : r.names(['lake', 'layers']);
+  // The documents keep every layer per batch (data/<layer>/batch=<id>/): all layers by
+  // default, or only those marked `export: true` when any is.
+  const marked = layers.filter((l) => l.export).map((l) => l.name);
+  const lakeLayers = r.at(['lake', 'layers']) === undefined ? (marked.length ? marked : layers.map((l) => l.name)) : r.names(['lake', 'layers']);
   for (const [i, l] of lakeLayers.entries()) {
     if (!layerNames.includes(l)) r.problem(['lake', 'layers', i], `unknown layer ${JSON.stringify(l)}`);
   }
