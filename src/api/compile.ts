@@ -128,9 +128,11 @@ function writeFile(path: string, text: string): void {
   }
 }
 
-export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[]): void {
+/** `only`: the selected models' SQL is written; the manifest always describes the whole project. */
+export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[], only?: ReadonlySet<string>): void {
   const target = join(compiled.project.dir, 'target');
   for (const m of compiled.models.values()) {
+    if (only && !only.has(m.name)) continue;
     writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), artifactSql(compiled, m.sql, m.name) + '\n');
   }
   for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
