@@ -6,6 +6,7 @@ import { openMigrationEngine } from './target.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
@@ -15,16 +16,13 @@ import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batc
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
 import type { Project } from '../project/types.ts';
 
-export interface BuildOptions extends CommonOptions {
-  select?: string[];
-  exclude?: string[];
+export interface BuildOptions extends CommonOptions, SelectionOptions {
   fullRefresh?: boolean;
   threads?: number;
   batchId?: string;
@@ -58,18 +56,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
   const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
-  let chosen: Set<string>;
-  try {
-    chosen = selectNodes(
-      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: `models/${m.relPath.replace(/^models\//, '')}` })),
-      compiled.dag,
-      opts.select,
-      opts.exclude,
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
-    throw err;
-  }
+  const chosen = chooseModels(compiled, opts);
   // A view reads its refs' relations of the batch it was built in: rebuild it with them.
   if (opts.select?.length) {
     for (const name of [...chosen]) {
