@@ -42,6 +42,9 @@ export interface Serving {
   /** Where the API reads, safe to print. */
   label: string;
   role: string;
+  /** The API's own connection (as the read role; the embedded engine switches role per request). */
+  engine: Engine;
+  setRole?: string;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,8 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       endpoints,
       label: engine.label,
       role: who,
+      engine,
+      ...(setRole ? { setRole } : {}),
       async close() {
         await app.close();
         await engine.close();

@@ -80,8 +80,9 @@ function requestSchemas(e: Endpoint): { params?: JsonSchema; querystring?: JsonS
 function rowSchema(e: Endpoint, fields: { name: string; dataTypeID: number }[] | undefined, docs?: Map<string, Map<string, string>>): JsonSchema {
   if (!fields) return { type: 'object', additionalProperties: true };
   const describe = (column: string): string | undefined => {
-    for (const ref of e.refs) {
-      const d = docs?.get(ref)?.get(column);
+    // The models it reads first, then any model documenting a column of that name (a column passed through).
+    for (const model of [...e.refs, ...(docs?.keys() ?? [])]) {
+      const d = docs?.get(model)?.get(column);
       if (d) return d;
     }
     return column === 'position' ? 'Where the row stands in this order (1 = first); the cursor resumes after it.' : undefined;
@@ -97,6 +98,7 @@ function validationMessage(err: FastifyError): string {
   const name = v.instancePath.replace(/^\//, '');
   if (v.keyword === 'additionalProperties') return `unknown ${where} ${(v.params as { additionalProperty: string }).additionalProperty}`;
   if (v.keyword === 'required') return `missing ${where} ${(v.params as { missingProperty: string }).missingProperty}`;
+  if (v.keyword === 'enum') return `${where} ${name} must be one of ${(v.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   return `${where} ${name} ${v.message}`;
 }
 
@@ -134,7 +136,7 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) return reply.code(400).send({ error: 'bad_request', message: validationMessage(err) });
-    const code = (err as { code?: string }).code;
+    const code = (err as { code?: string }).code ?? (LOST.test(err.message) ? '08006' : undefined);
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.statusCode === 429 ? 'rate_limited' : 'bad_request', message: err.message });
     if (code === '57014') return reply.code(503).send({ error: 'timeout', message: 'the query took longer than the statement timeout; try again' });
     // Everything else is ours: the detail goes to the server's log, never to the client.
@@ -183,6 +185,9 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
       },
     }, async (req, reply) => {
       const args = { ...(req.params as Record<string, unknown>), ...(req.query as Record<string, unknown>) };
+      // PostgreSQL text cannot hold a NUL character: refused here rather than failing in the database.
+      const nul = Object.entries(args).find(([, v]) => typeof v === 'string' && v.includes('\u0000'));
+      if (nul) return reply.code(400).send({ error: 'bad_request', message: `parameter ${nul[0]} contains a NUL character` });
       let after = 0n;
       if (e.paginate && typeof args[CURSOR] === 'string') {
         const p = positionOf(args[CURSOR] as string);
@@ -203,13 +208,13 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
       const limit = typeof args.limit === 'number' ? args.limit : undefined;
       const bind = (ep: Endpoint, extraRow: boolean) =>
         ep.bind.map((n) => (n === CURSOR ? after.toString() : n === 'limit' && extraRow && limit !== undefined ? limit + 1 : (args[n] ?? null)));
-      const read = await withSnapshot(engine, readOpts(e), async (tx: Queryable) => {
+      const read = await readOnce(() => withSnapshot(engine, readOpts(e), async (tx: Queryable) => {
         const res = await tx.query(e.sql, bind(e, e.paginate !== undefined));
         let found = res.rows.length > 0;
         const guard = e.foundBy ? byName.get(e.foundBy) : undefined;
         if (!found && guard) found = (await tx.query(guard.sql, bind(guard, false))).rows.length > 0;
         return { res, found };
-      });
+      }));
       if (!read) return unpublished(reply);
       const { batch, value } = read;
       headers(reply, batch, etagFor(batch.batchId, req));
@@ -252,6 +257,23 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
   }
   return app;
 }
+
+/**
+ * A read is safe to repeat: when the connection under it died (a database restart, a
+ * terminated backend), it is tried once more on a fresh one before the client hears of it.
+ */
+async function readOnce<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (!(code?.startsWith('08') || code === '57P01' || LOST.test((err as Error).message))) throw err;
+    return fn();
+  }
+}
+
+/** node-postgres' words for a connection that died under a query (no SQLSTATE). */
+const LOST = /Connection terminated|ECONNRESET|ECONNREFUSED|connection error|Client has been closed/i;
 
 /** Connection lost, server shutting down, too many clients: the database, not the request. */
 function isUnavailable(code: string | undefined): boolean {
