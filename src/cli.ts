@@ -13,6 +13,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
 const program: Command = new Command('strata')
@@ -37,6 +38,7 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {

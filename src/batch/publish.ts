@@ -1,5 +1,5 @@
 import type { Queryable } from '../engine/engine.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
 import { dropBatchSchema } from './reap.ts';
 
@@ -61,7 +61,11 @@ export async function pointPublishedLayers(
   for (const schema of new Set([...mapping.values()].map((r) => r.publishedSchema))) {
     await tx.query(`create schema if not exists ${quoteIdent(schema)}`);
   }
-  for (const rel of mapping.values()) await pointView(tx, rel);
+  const comment = quoteLiteral(batchComment(batchId, new Date()));
+  for (const rel of mapping.values()) {
+    await pointView(tx, rel);
+    await tx.query(`comment on view ${qualify(rel.publishedSchema, rel.model)} is ${comment}`);
+  }
   for (const old of previous.values()) {
     if (!mapping.has(old.model)) await tx.query(`drop view if exists ${qualify(old.publishedSchema, old.model)}`);
   }
@@ -82,14 +86,34 @@ export async function saveMapping(tx: Queryable, batchId: string, mapping: Reado
   }
 }
 
+/** How long one publishing attempt waits in line for the readers ahead of it. */
+const LOCK_WAIT_MS = 2000;
+/** lock_not_available (the wait timed out) and deadlock_detected: try again. */
+const RETRY_CODES = new Set(['55P03', '40P01']);
+
+/** The one order every locker of published views uses: the quoted names' bytes. */
+export const lockOrder = (views: readonly string[]): string[] => [...views].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * What a published view's comment says: the batch it belongs to and when it was published,
+ * readable by every role (`serve` names the batch of each response with it, and the read
+ * role needs no access to strata's bookkeeping).
+ */
+export const batchComment = (batchId: string, at: Date): string => `strata batch ${batchId} published ${at.toISOString()}`;
+export function batchOfComment(comment: string | null | undefined): { batchId: string; publishedAt: Date } | null {
+  const m = /^strata batch (\S+) published (\S+)$/.exec(comment ?? '');
+  return m ? { batchId: m[1]!, publishedAt: new Date(m[2]!) } : null;
+}
+
 type Transactional = { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
 
 /**
- * Runs a publishing transaction after locking every published view it will replace, all
- * at once. Readers lock views one by one in their own order; waiting for them one by one
- * could deadlock. So the lock is taken with NOWAIT and, when any view is in use, the
- * transaction steps back and tries again a moment later: readers are never blocked for
- * long and neither side ever fails on a deadlock.
+ * Runs a publishing transaction after locking every published view it will replace. The
+ * locks are taken in one statement, in the byte order of the views' names, and waited for
+ * in line: readers that lock views in the same order (`serve` does) can never deadlock with
+ * it, and new readers queue behind the publish instead of starving it, as they would a lock
+ * taken with NOWAIT under steady load. A wait longer than `lock_timeout`, or a deadlock
+ * with a reader that locks in another order, makes the transaction step back and try again.
  */
 async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Queryable) => Promise<T>, budgetMs = 60_000): Promise<T> {
   const deadline = Date.now() + budgetMs;
@@ -97,14 +121,17 @@ async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Que
     try {
       return await db.transaction(async (tx) => {
         const { rows } = await tx.query<{ rel: string }>(
-          'select rel from unnest($1::text[]) as rel where to_regclass(rel) is not null order by rel',
+          'select rel from unnest($1::text[]) as rel where to_regclass(rel) is not null',
           [views],
         );
-        if (rows.length > 0) await tx.query(`lock table ${rows.map((r) => r.rel).join(', ')} in access exclusive mode nowait`);
+        if (rows.length > 0) {
+          await tx.query(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`);
+          await tx.query(`lock table ${lockOrder(rows.map((r) => r.rel)).join(', ')} in access exclusive mode`);
+        }
         return fn(tx);
       });
     } catch (err) {
-      if ((err as PgError).code !== '55P03') throw err;
+      if (!RETRY_CODES.has((err as PgError).code ?? '')) throw err;
       if (Date.now() > deadline) throw new Error(`the published views stayed in use for ${budgetMs / 1000}s; nothing was published, try again`);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 45));
     }
