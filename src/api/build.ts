@@ -1,4 +1,4 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -55,6 +55,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
+  await loadSqlParser();
   const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
   let chosen: Set<string>;

@@ -11,6 +11,11 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { loadModule } from 'libpg-query';
+
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
 
 export interface CompileOptions {
   projectDir: string;
@@ -25,7 +30,7 @@ export interface CompileResult {
   timings: { readMs: number; compileMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. */
+/** Reads and compiles a project; throws one ProjectError listing every problem. Await `loadSqlParser()` once before. */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];

@@ -51,6 +51,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
+  const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
   for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
   if (o.tests.length > 0) await ensureAuditSchema(engine);
@@ -106,6 +107,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
           resolve(model.sql, target),
           incrementalSql,
+          sourceSchemas,
         );
       }
       const result: ModelResult = {

@@ -1,4 +1,4 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
@@ -21,6 +21,7 @@ export interface TestOptions extends CommonOptions {
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  await loadSqlParser();
   const { compiled, tests: allTests } = compileProject(opts);
   let chosen: Set<string>;
   try {
