@@ -7,12 +7,12 @@ import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateBatchId } from '../batch/naming.ts';
+import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
+import { dropBatchSchema } from '../batch/schemas.ts';
 import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
-import { quoteIdent } from '../engine/quote.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
@@ -52,7 +52,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const batchId = opts.batchId ?? newBatchId();
-  const badId = validateBatchId(batchId);
+  const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
   await loadSqlParser();
@@ -85,6 +85,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
   let session: Session | undefined;
+  // Only a batch this run started is marked failed: a reused id must not mark the published one.
+  let batchStarted = false;
   let release: (() => Promise<void>) | undefined;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
@@ -116,6 +118,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     }
 
     await startBatch(engine, batchId, opts.mode);
+    batchStarted = true;
     const currentId = await currentBatchId(engine);
     const current = currentId ? await batchRelations(engine, currentId) : new Map();
     const t = performance.now();
@@ -165,7 +168,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
     if (session && !summary.published) {
-      await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+      if (batchStarted) await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
     if (!session) {
@@ -224,9 +227,12 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
   }
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them. */
+/** Removes a failed batch's schemas, each only after checking that no other batch uses it. */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await session.engine.query(`drop schema if exists ${quoteIdent(s)} cascade`);
+  for (const s of schemas) {
+    const kept = await dropBatchSchema(session.engine, s, batchId);
+    if (kept) session.bus.emit({ event: 'warning', message: kept });
+  }
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

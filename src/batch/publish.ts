@@ -1,6 +1,7 @@
 import type { Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
+import { dropBatchSchema } from './schemas.ts';
 
 interface PgError {
   code?: string;
@@ -194,8 +195,8 @@ export async function expireOldBatches(db: Queryable, keep: number): Promise<str
     );
     for (const { physical_schema } of rows) {
       if (keepSchemas.has(physical_schema) || dropped.includes(physical_schema)) continue;
-      await db.query(`drop schema if exists ${quoteIdent(physical_schema)} cascade`);
-      dropped.push(physical_schema);
+      // Checked again right before the drop: a schema another kept batch uses stays.
+      if ((await dropBatchSchema(db, physical_schema, batch_id)) === null) dropped.push(physical_schema);
     }
     await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
   }
