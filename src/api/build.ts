@@ -1,4 +1,4 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -8,10 +8,11 @@ import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateBatchId } from '../batch/naming.ts';
+import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
-import { dropBatchSchema, dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
+import { dropBatchSchema } from '../batch/schemas.ts';
 import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
@@ -51,9 +52,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const batchId = opts.batchId ?? newBatchId();
-  const badId = validateBatchId(batchId);
+  const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
+  await loadSqlParser();
   const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
   const chosen = chooseModels(compiled, opts);
@@ -72,8 +74,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
   let session: Session | undefined;
-  let release: (() => Promise<void>) | undefined;
+  // Only a batch this run started is marked failed: a reused id must not mark the published one.
   let batchStarted = false;
+  let release: (() => Promise<void>) | undefined;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     const { engine } = session;
@@ -228,9 +231,12 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
   }
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */
+/** Removes a failed batch's schemas, each only after checking that no other batch uses it. */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await dropBatchSchema(session.engine, s);
+  for (const s of schemas) {
+    const kept = await dropBatchSchema(session.engine, s, batchId);
+    if (kept) session.bus.emit({ event: 'warning', message: kept });
+  }
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

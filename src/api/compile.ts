@@ -14,6 +14,11 @@ import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
+import { loadModule } from 'libpg-query';
+
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
 
 export interface CompileOptions {
   projectDir: string;
@@ -42,7 +47,7 @@ export interface CompileResult {
   timings: { readMs: number; compileMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. */
+/** Reads and compiles a project; throws one ProjectError listing every problem. Await `loadSqlParser()` once before. */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];

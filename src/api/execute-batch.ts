@@ -4,12 +4,13 @@ import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import type { ModelResult, TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
 import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
@@ -51,8 +52,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
+  const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
-  for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  await claimSchemas(engine, batchId, schemas);
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
@@ -107,6 +109,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
           resolve(model.sql, target),
           incrementalSql,
+          sourceSchemas,
         );
       }
       const result: ModelResult = {

@@ -1,7 +1,7 @@
 import type { Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
-import { dropBatchSchema } from './reap.ts';
+import { dropBatchSchema } from './schemas.ts';
 
 interface PgError {
   code?: string;
@@ -234,7 +234,8 @@ export async function expireOldBatches(db: Queryable, keep: number): Promise<str
     );
     for (const { physical_schema } of rows) {
       if (dropped.includes(physical_schema)) continue;
-      if (await dropBatchSchema(db, physical_schema)) dropped.push(physical_schema);
+      // Checked right before the drop: a schema another kept batch uses stays.
+      if ((await dropBatchSchema(db, physical_schema, batch_id)) === null) dropped.push(physical_schema);
     }
   }
   return dropped;

@@ -1,25 +1,6 @@
 import type { Queryable } from '../engine/engine.ts';
-import { quoteIdent } from '../engine/quote.ts';
 import { physicalSchema } from './naming.ts';
-
-/**
- * Drops one physical schema unless a batch that must stay readable uses it: the current
- * batch or any published one (a published batch may read an unchanged incremental model
- * from an older batch's schema). Checked right before every drop, by every caller.
- * Returns whether it dropped.
- */
-export async function dropBatchSchema(db: Queryable, schema: string): Promise<boolean> {
-  const { rows } = await db.query<{ batch_id: string }>(
-    `select r.batch_id from strata.batch_relations r join strata.batches b using (batch_id)
-      where r.physical_schema = $1
-        and (b.status = 'published' or b.batch_id in (select batch_id from strata.current_batch))
-      limit 1`,
-    [schema],
-  );
-  if (rows.length > 0) return false;
-  await db.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
-  return true;
-}
+import { dropBatchSchema } from './schemas.ts';
 
 export interface ReapedBatch {
   batchId: string;
@@ -58,6 +39,6 @@ export async function dropSchemasOfBatch(db: Queryable, layerSchemas: readonly s
   const candidates = [...new Set(layerSchemas.map((s) => physicalSchema(s, batchId)))];
   const { rows } = await db.query<{ nspname: string }>('select nspname::text from pg_namespace where nspname = any($1::text[]) order by nspname', [candidates]);
   const dropped: string[] = [];
-  for (const { nspname } of rows) if (await dropBatchSchema(db, nspname)) dropped.push(nspname);
+  for (const { nspname } of rows) if ((await dropBatchSchema(db, nspname, batchId)) === null) dropped.push(nspname);
   return dropped;
 }

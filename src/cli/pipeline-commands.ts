@@ -40,7 +40,7 @@ export function registerPipelineCommands(program: Command): void {
     selection(cmd)
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
-      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
+      .option('--batch-id <id>', 'id of this batch: lower-case letters and digits joined by single hyphens, at most 40 (default: UTC timestamp + random suffix)', flag.newBatchId)
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
