@@ -74,7 +74,7 @@ for (const factory of targets()) {
       promtoolCheck(readFileSync(out, 'utf8'));
     });
 
-    test('lake rollback --db brings back the earlier batch in the lake and in the database', async () => {
+    test('lake rollback brings back the earlier batch in the lake and in the database', async () => {
       const { target, project } = spec;
       const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
       const first = readFileSync(join(project, 'data', 'marts', 'active'), 'utf8').trim();
@@ -83,7 +83,7 @@ for (const factory of targets()) {
       const b = await runCli(['build'], { projectDir: project, target });
       assert.equal(b.code, 0, b.stdout + b.stderr);
       assert.notEqual(await withEngine(target, (db) => relationChecksum(db, 'marts.customers')), before);
-      const r = await runCli(['lake', 'rollback', '--db'], { projectDir: project, target });
+      const r = await runCli(['lake', 'rollback'], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`marts: active \\S+ → ${first} \\(database too\\)`));
       assert.equal(readFileSync(join(project, 'data', 'marts', 'active'), 'utf8').trim(), first);

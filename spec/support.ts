@@ -3,7 +3,7 @@
  * STRATA_TEST_DATABASE_URL is set, each spec in a database of its own), throwaway
  * project copies, and the CLI run as a real child process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +38,8 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** PGlite always; PostgreSQL too when STRATA_TEST_DATABASE_URL names a server. */
-export function targets(): TargetFactory[] {
+/** PGlite always; PostgreSQL too when STRATA_TEST_DATABASE_URL names a server (databases `strata_<tag>_…`). */
+export function targets(tag = 'spec'): TargetFactory[] {
   const list: TargetFactory[] = [
     {
       name: 'pglite',
@@ -60,7 +60,7 @@ export function targets(): TargetFactory[] {
     list.push({
       name: 'postgres',
       async create() {
-        const database = `strata_spec_${randomBytes(5).toString('hex')}`;
+        const database = `strata_${tag}_${randomBytes(5).toString('hex')}`;
         const admin = new pg.Client({ connectionString: server });
         await admin.connect();
         await admin.query(`create database ${database}`);
@@ -147,6 +147,51 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A CLI run in the background: wait for a line of its output, kill it, or await its end. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves with the first stdout line matching `pattern` (rejects if the run ends first). */
+  waitFor(pattern: RegExp): Promise<string>;
+  done: Promise<CliResult>;
+}
+
+export function startCli(args: string[], opts: { projectDir: string; target?: TestTarget; env?: Record<string, string> }): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', opts.projectDir, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...opts.target?.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d;
+    for (const w of [...waiters]) {
+      const line = stdout.split('\n').find((l) => w.pattern.test(l));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const line = stdout.split('\n').find((l) => pattern.test(l));
+        if (line !== undefined) return resolve(line);
+        waiters.push({ pattern, resolve });
+        void done.then((r) => reject(new Error(`the run ended before printing ${pattern}:\n${r.stdout}${r.stderr}`)));
+      }),
+  };
 }
 
 /** The JSON events a `--json` run printed. */
