@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -122,6 +122,36 @@ export function copyProject(from = REPO): string {
 }
 
 export const JAFFLE = join(REPO, 'spec', 'fixtures', 'jaffle');
+
+/** A program some specs drive, and the Debian package that installs it. */
+export interface SystemTool {
+  name: string;
+  path: string;
+  apt: string;
+}
+
+export const TOOLS = {
+  chromium: { name: 'Chromium', path: process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium', apt: 'chromium' },
+  promtool: { name: 'promtool', path: process.env.STRATA_PROMTOOL ?? '/usr/bin/promtool', apt: 'prometheus' },
+  pgbouncer: { name: 'PgBouncer', path: process.env.STRATA_PGBOUNCER ?? '/usr/sbin/pgbouncer', apt: 'pgbouncer' },
+} as const satisfies Record<string, SystemTool>;
+
+/** Why a tool's specs cannot run here, with the command that fixes it. */
+export const missingToolReason = (t: SystemTool): string => `not run: no ${t.name} at ${t.path} — apt-get install -y ${t.apt}`;
+
+/**
+ * The `skip` option of a describe or test that needs system tools: false when they are
+ * all there; else "not run" with the exact install command, so `npm test` passes on a
+ * fresh machine and says what it left out. CI sets STRATA_REQUIRE_TOOLS=1: there a
+ * missing tool fails the spec file instead, so nothing is skipped.
+ */
+export function needs(...tools: SystemTool[]): { skip: string | false } {
+  const missing = tools.filter((t) => !existsSync(t.path));
+  if (missing.length === 0) return { skip: false };
+  const reason = missing.map(missingToolReason).join('; ');
+  if (process.env.STRATA_REQUIRE_TOOLS === '1') throw new Error(`STRATA_REQUIRE_TOOLS=1 and a tool is missing: ${reason}`);
+  return { skip: reason };
+}
 
 export interface CliResult {
   code: number;
