@@ -49,6 +49,8 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     if (!project.config.layers.some((x) => x.name === l)) throw new StrataError(`--layers: unknown layer ${l}`, ExitCode.usage);
   }
   const lakeDir = lakeDirOf(project);
+  // A restored database batch is the lake batch it came from: written back under that id.
+  const lakeId = lakeIdOf(batchId);
   const results: ExportBatchResult[] = [];
   for (const layer of layers) {
     const tables = [...mapping.values()]
@@ -59,16 +61,17 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     const cleaned = await cleanIncompleteBatches(lakeDir, layer);
     for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
     for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
-    if (existsSync(batchDir(lakeDir, layer, batchId))) {
-      if (opts.replace) await setAside(lakeDir, layer, batchId);
-      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === batchId && b.complete)) {
-        bus.emit({ event: 'warning', message: `${layer} batch ${batchId} is already in the lake (use --replace to write it again)` });
+    if (existsSync(batchDir(lakeDir, layer, lakeId))) {
+      if (opts.replace) await setAside(lakeDir, layer, lakeId);
+      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete)) {
+        if (batchId === current && (await readActive(lakeDir, layer)) !== lakeId) await writeActive(lakeDir, layer, lakeId);
+        bus.emit({ event: 'warning', message: `${layer} batch ${lakeId} is already in the lake (use --replace to write it again)` });
         continue;
       }
     }
     const t = performance.now();
     const result = await exportBatch({
-      engine, lakeDir, layer, batchId, tables, activate: batchId === current,
+      engine, lakeDir, layer, batchId: lakeId, tables, activate: batchId === current,
       modelChecksums: Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum])),
     });
     const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
@@ -256,6 +259,7 @@ async function restoreIntoDatabase(s: Session, project: Project, batchId: string
     await dropSchemasOfBatch(s.engine, layers.map(schemaOf), dbBatchId).catch(() => undefined);
     throw err;
   }
+  s.bus.batchId = dbBatchId;
   s.bus.emit({ event: 'publish', layers: layers.map(schemaOf), models: mapping.size, duration_s: 0 });
   return results;
 }

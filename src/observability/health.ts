@@ -270,8 +270,8 @@ function batchDisagreements(
   const problems: string[] = [];
   const dbLakeId = published ? lakeIdOf(published.batchId) : null;
   for (const [layer, active] of lakeActive) {
-    if (!active || !dbLakeId || active.id === dbLakeId) continue;
-    problems.push(`the ${layer} lake's active batch is ${active.id}, the database publishes ${published!.batchId}: run \`strata export --replace\` (writes and activates the database's batch)`);
+    if (!active || !dbLakeId || lakeIdOf(active.id) === dbLakeId) continue;
+    problems.push(`the ${layer} lake's active batch is ${active.id}, the database publishes ${published!.batchId}: run \`strata export\` (activates the database's batch, writing it if the lake lacks it)`);
   }
   if (last?.batch_id && last.published !== false && last.pipeline_success === 1 && !dbBatches.has(last.batch_id)) {
     problems.push(`the last run published batch ${last.batch_id}, which this database does not have (restored from a backup?): run \`strata build\` to publish a new batch`);
