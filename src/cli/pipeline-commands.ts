@@ -1,7 +1,7 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, migrate, rollback, seed } from '../api/admin.ts';
+import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject, writeCompileArtifacts } from '../api/compile.ts';
 import { chooseModels, type SelectionOptions } from '../api/selection.ts';
@@ -74,7 +74,7 @@ export function registerPipelineCommands(program: Command): void {
 
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
-    .option('--seed-from <dir>', 'load the seeds from this directory (e.g. generated data) instead of seeds/')
+    .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
     .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
 
   runFlags(program.command('run'))
@@ -110,11 +110,18 @@ export function registerPipelineCommands(program: Command): void {
 
   program
     .command('seed')
-    .description('load seeds/*.csv (or --from DIR) into their tables with COPY, then verify row counts and keys')
-    .option('--from <dir>', 'directory of CSV files, e.g. from `generate`, named like the seeds')
-    .action(act(async (flags: { from?: string }) => {
+    .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
+    .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
+    .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
+    .action(act(async (flags: { from?: string; sample?: boolean }) => {
       const c = commonOptions(program);
-      const results = await seed({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+      if (flags.sample || flags.from) {
+        const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+        print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
+        return ExitCode.ok;
+      }
+      const results = await seed(c);
       if (c.json) print(true, results, () => '');
       else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
@@ -142,6 +149,20 @@ export function registerPipelineCommands(program: Command): void {
       const c = commonOptions(program);
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });
       if (c.json) print(true, r, () => '');
+      return ExitCode.ok;
+    }));
+
+  program
+    .command('clean')
+    .description('mark batches whose build died (killed, crashed) failed and drop their schemas; every build does this first')
+    .option('--lock-timeout <seconds>', 'wait this long for a running build to finish', flag.lockTimeoutMs, 60_000)
+    .addHelpText('after', '\nExamples:\n  strata clean\n  strata --json clean --lock-timeout 5')
+    .action(act(async (flags: { lockTimeout: number }) => {
+      const c = commonOptions(program);
+      const reaped = await cleanDeadBatches({ ...c, lockTimeoutMs: flags.lockTimeout });
+      print(c.json, reaped, () =>
+        reaped.length ? reaped.map((r) => `cleaned dead batch ${r.batchId}: dropped ${r.dropped.join(', ') || 'no schemas'}`).join('\n') : 'no dead batches',
+      );
       return ExitCode.ok;
     }));
 

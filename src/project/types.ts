@@ -21,6 +21,8 @@ export interface SourceConfig {
   tableDocs?: Record<string, { description?: string; columns: ColumnDoc[]; meta?: Record<string, unknown> }>;
   /** Where it was declared, when in a yml file. */
   file?: string;
+  /** Folder of `<table>.csv` sample files, relative to the project: loaded only on request, only into empty tables. */
+  sample?: string;
 }
 
 export interface SeedConfig {
