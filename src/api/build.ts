@@ -31,6 +31,8 @@ export interface BuildOptions extends CommonOptions, SelectionOptions {
   /** `build`: migrate, seed when changed, run tests; `run`: models only. */
   mode: 'build' | 'run';
   seedFrom?: string;
+  /** Stop at the first failed model or test; everything not started is skipped. */
+  failFast?: boolean;
   /** Export the lake layers after publishing (default true). */
   export?: boolean;
 }
@@ -117,6 +119,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const t = performance.now();
     const result = await executeBatch({
       engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      ...(opts.failFast ? { failFast: true } : {}),
     });
     steps.run = seconds(t);
     summary.models = result.models;

@@ -98,7 +98,8 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       sources: m.sources,
       checksum: m.checksum,
       description: m.config.description ?? null,
-      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
+      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
+      meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
       compiled_sql: artifactSql(compiled, m.sql, m.name),
     };
   }
@@ -109,6 +110,7 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
     layers: project.config.layers,
     sources: project.config.sources,
     nodes,
+    exposures: project.exposures,
     edges: dag.nodes.flatMap((n) => dag.children(n).map((c) => [n, c])),
     order: compiled.order,
     tests: tests.map((t) => ({

@@ -37,6 +37,8 @@ export interface ExecuteOptions {
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
+  /** Stop starting models and tests after the first failure. */
+  failFast?: boolean;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -163,6 +165,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         relation, status: 'skipped', rows: null, merged: null, duration_s: 0, skipped_because: reason,
       });
     },
+    { failFast: o.failFast === true },
   );
 
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');

@@ -41,6 +41,7 @@ export function registerPipelineCommands(program: Command): void {
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
       .option('--batch-id <id>', 'id of this batch: lower-case letters and digits joined by single hyphens, at most 40 (default: UTC timestamp + random suffix)', flag.newBatchId)
+      .option('--fail-fast', 'stop at the first failed model or test: nothing new starts, the rest is skipped')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
@@ -53,6 +54,7 @@ export function registerPipelineCommands(program: Command): void {
     batchId?: string;
     lockTimeout: number;
     seedFrom?: string;
+    failFast?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -67,6 +69,7 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.batchId ? { batchId: flags.batchId } : {}),
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
+      ...(flags.failFast ? { failFast: true } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
     return (await build(opts)).exitCode;

@@ -54,6 +54,16 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
   };
 }
 
+/** A yml `config:` block in the shape {{config}} takes: lists become comma-separated text. */
+function ymlConfig(config: Record<string, unknown>): Record<string, string | boolean | number> {
+  const out: Record<string, string | boolean | number> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'meta') continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : (value as string | boolean | number);
+  }
+  return out;
+}
+
 /**
  * Renders every model once, learns its refs and config, builds the graph and reports
  * every problem (unknown refs and sources, template errors, cycles, a model that is not
@@ -88,13 +98,15 @@ export function compileModels(
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
-    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
     // Checked here, before any SQL runs: a model that could write is never built.
     if (state.diagnostics.length === 0) {
       const problem = readOnlyProblem(sql);
       if (problem) diagnostics.push({ file: file.relPath, ...lineAndColumn(sql, problem.offset), node: file.name, message: problem.message });
     }
     const doc = project.docs.get(file.name);
+    // A `config:` block in yml sits under the model's own {{config}}, as in dbt.
+    if (doc?.config) state.config = { ...ymlConfig(doc.config), ...state.config };
+    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
     if (!config.description && doc?.description) config.description = doc.description;
     for (const r of state.refs) if (refTargets.has(r)) dag.addEdge(r, file.name);
     models.set(file.name, {

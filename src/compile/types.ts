@@ -46,6 +46,11 @@ export interface CompiledTest {
   file: string;
   line?: number;
   column?: string;
+  /** dbt's thresholds on the failure count, e.g. `>10`; both default to `!=0`. */
+  warnIf?: string;
+  errorIf?: string;
+  /** false: the failing rows are counted, not kept in the audit schema. */
+  storeFailures?: boolean;
 }
 
 export interface SeedNode {

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { RANGES, checkRange, type Range } from '../core/ranges.ts';
 import type { YamlFile } from './yaml-file.ts';
 import {
@@ -105,7 +106,7 @@ class Reader {
 
   unknownKeys(path: Path, known: readonly string[]): void {
     for (const key of Object.keys(this.object(path))) {
-      if (!known.includes(key)) this.problem([...path, key], `unknown key (expected one of ${known.join(', ')})`);
+      if (!known.includes(key)) this.problem([...path, key], `unknown key${didYouMean(key, known)} (expected one of ${known.join(', ')})`);
     }
   }
 }
