@@ -11,6 +11,7 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { apiExposures } from '../serve/endpoints.ts';
 
 export interface CompileOptions {
   projectDir: string;
@@ -71,6 +72,10 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
       compiled_sql: publishedSql(compiled, m.sql, m.name),
     };
+  }
+  // The endpoints of `serve` read published models: exposures, drawn at the end of the lineage.
+  for (const e of apiExposures(project)) {
+    nodes[`api:${e.name}`] = { kind: 'exposure', path: e.file, relation: `GET ${e.path}`, refs: e.refs, description: e.description, compiled_sql: e.sql };
   }
   return {
     strata_version: STRATA_VERSION,
