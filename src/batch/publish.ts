@@ -86,8 +86,8 @@ export async function saveMapping(tx: Queryable, batchId: string, mapping: Reado
   }
 }
 
-/** How long one publishing attempt waits in line for the readers ahead of it. */
-const LOCK_WAIT_MS = 2000;
+/** The longest one publishing attempt waits in line for the readers ahead of it (less when deadlock_timeout is short). */
+const LOCK_WAIT_MS = 500;
 /** lock_not_available (the wait timed out) and deadlock_detected: try again. */
 const RETRY_CODES = new Set(['55P03', '40P01']);
 
@@ -110,10 +110,11 @@ type Transactional = { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promis
 /**
  * Runs a publishing transaction after locking every published view it will replace. The
  * locks are taken in one statement, in the byte order of the views' names, and waited for
- * in line: readers that lock views in the same order (`serve` does) can never deadlock with
- * it, and new readers queue behind the publish instead of starving it, as they would a lock
- * taken with NOWAIT under steady load. A wait longer than `lock_timeout`, or a deadlock
- * with a reader that locks in another order, makes the transaction step back and try again.
+ * in line: new readers queue behind the publish instead of starving it, as they would a
+ * lock taken with NOWAIT under steady load (`serve` locks in the same order, so the two
+ * never deadlock). A reader locking in another order could: so the publish waits at most
+ * half of `deadlock_timeout`, then steps back, releasing what it holds before the server's
+ * deadlock check could pick the reader as its victim, and tries again a moment later.
  */
 async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Queryable) => Promise<T>, budgetMs = 60_000): Promise<T> {
   const deadline = Date.now() + budgetMs;
@@ -125,7 +126,9 @@ async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Que
           [views],
         );
         if (rows.length > 0) {
-          await tx.query(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`);
+          await tx.query(
+            `select set_config('lock_timeout', greatest(10, least(${LOCK_WAIT_MS}, extract(epoch from current_setting('deadlock_timeout')::interval) * 500))::int || 'ms', true)`,
+          );
           await tx.query(`lock table ${lockOrder(rows.map((r) => r.rel)).join(', ')} in access exclusive mode`);
         }
         return fn(tx);
