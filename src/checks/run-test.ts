@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { EventBus } from '../observability/events.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
+import { meetsCondition } from '../project/schema-docs.ts';
 
 export const AUDIT_SCHEMA = 'strata_audit';
 const SAMPLE_ROWS = 5;
@@ -25,7 +26,7 @@ export async function ensureAuditSchema(engine: Engine): Promise<void> {
  * test was a third of a small build's database time on PGlite. A failing test runs its
  * query a second time, into the audit table: failures are the rare case.
  */
-export async function runTestQuery(engine: Engine, testName: string, sql: string): Promise<TestRunOutcome> {
+export async function runTestQuery(engine: Engine, testName: string, sql: string, store = true): Promise<TestRunOutcome> {
   const audit = qualify(AUDIT_SCHEMA, testName.slice(0, 63));
   await engine.query(`drop table if exists ${audit}`);
   const counted = await engine.query<{ n: number }>(`select count(*)::int as n from (\n${sql}\n) as failing`);
@@ -34,8 +35,19 @@ export async function runTestQuery(engine: Engine, testName: string, sql: string
     await tx.query(`drop table if exists ${audit}`);
     const created = await tx.query(`create table ${audit} as\n${sql}`);
     const { rows } = await tx.query<Record<string, unknown>>(`select * from ${audit} limit ${SAMPLE_ROWS}`);
-    return { failures: created.rowCount, auditRelation: audit, sample: rows };
+    const failures = created.rowCount;
+    if (!store) {
+      await tx.query(`drop table ${audit}`);
+      return { failures, sample: rows };
+    }
+    return { failures, auditRelation: audit, sample: rows };
   });
+}
+
+/** dbt's rule: error when error_if holds (and severity is error), else warn when warn_if holds, else pass. */
+export function testStatus(test: Pick<CompiledTest, 'severity' | 'warnIf' | 'errorIf'>, failures: number): 'pass' | 'warn' | 'fail' {
+  if (test.severity === 'error' && meetsCondition(test.errorIf ?? '!=0', failures)) return 'fail';
+  return meetsCondition(test.warnIf ?? '!=0', failures) ? 'warn' : 'pass';
 }
 
 /**
@@ -49,10 +61,10 @@ export async function runDataTest(engine: Engine, test: CompiledTest, sql: strin
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   let result: TestResult;
   try {
-    const outcome = await runTestQuery(engine, test.name, sql);
+    const outcome = await runTestQuery(engine, test.name, sql, test.storeFailures !== false);
     result = {
       ...base,
-      status: outcome.failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail',
+      status: testStatus(test, outcome.failures),
       failures: outcome.failures,
       durationS: seconds(),
       ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),

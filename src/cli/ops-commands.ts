@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
+import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 
@@ -26,11 +28,13 @@ export function registerOpsCommands(program: Command): void {
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
     .action(act(async (o: { serve?: boolean; port: number }) => {
       const c = commonOptions(program);
-      const [{ compileProject }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
+      // The docs site and the lake listing are loaded only by this command.
+      const [{ compileProject, loadSqlParser }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
         import('../api/compile.ts'),
         import('../docs/index.ts'),
         import('../lake/batches.ts'),
       ]);
+      await loadSqlParser();
       const { compiled } = compileProject({ ...c, writeArtifacts: true });
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
@@ -55,29 +59,42 @@ export function registerOpsCommands(program: Command): void {
 
   program
     .command('health')
-    .description('check DB connectivity, the last run, gold freshness, the lake and migrations; exit 0 healthy, 1 degraded, 2 down')
-    .action(act(async () => {
+    .description('check DB connectivity, the last run, gold freshness, the lake, migrations and that database, lake and last run agree; exit 0 healthy, 1 degraded, 2 down (or never built)')
+    .option('--timeout <seconds>', 'answer within this many seconds whatever happens (a slow check reports down)', flag.seconds, DEFAULT_HEALTH_TIMEOUT_MS / 1000)
+    .addHelpText('after', '\nExamples:\n  strata health\n  strata --json health --timeout 5\n  strata --direct health     # through DATABASE_URL_DIRECT when the pooler is down')
+    .action(act(async (flags: { timeout: number }) => {
       const c = commonOptions(program);
-      const [{ health }, { formatHealth }] = await Promise.all([import('../api/health.ts'), import('../observability/health.ts')]);
-      const report = await health(c);
+      const report = await health({ ...c, timeoutMs: flags.timeout * 1000 });
       print(c.json, report, () => formatHealth(report));
+      exitSoon();
       return HEALTH_EXIT[report.status];
     }));
 
   program
     .command('metrics')
-    .description("print the KPIs and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
-    .option('--out <file>', 'write them to this file atomically instead of stdout')
-    .action(act(async (flags: { out?: string }) => {
+    .description("print the KPIs, run counters and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
+    .option('--out <file>', 'write them to this file atomically instead of stdout (always written, down included)')
+    .option('--timeout <seconds>', 'gather them within this many seconds', flag.seconds, DEFAULT_HEALTH_TIMEOUT_MS / 1000)
+    .action(act(async (flags: { out?: string; timeout: number }) => {
       const c = commonOptions(program);
-      const [{ health }, { prometheusText }, { writeTextAtomic }] = await Promise.all([
-        import('../api/health.ts'),
-        import('../observability/metrics.ts'),
-        import('../observability/artifacts.ts'),
-      ]);
-      const text = prometheusText(await health(c));
+      let report: HealthReport;
+      try {
+        report = await health({ ...c, timeoutMs: flags.timeout * 1000 });
+      } catch (err) {
+        // A broken project or .env must not leave the previous (healthy) file behind.
+        report = { ...timedOutReport(c.projectDir, flags.timeout), checks: [{ name: 'health', status: 'down', detail: errorMessage(err) }] };
+        process.stderr.write(`error: ${errorMessage(err)}\n`);
+      }
+      const [{ prometheusText }, { writeTextAtomic }] = await Promise.all([import('../observability/metrics.ts'), import('../observability/artifacts.ts')]);
+      const text = prometheusText(report);
       if (flags.out) writeTextAtomic(resolve(flags.out), text);
       else process.stdout.write(text);
+      exitSoon();
       return ExitCode.ok;
     }));
+}
+
+/** A check past its deadline may leave a query or connection attempt behind: do not wait for it. */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 1_000).unref();
 }
