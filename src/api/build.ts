@@ -1,4 +1,5 @@
 import { compileProject, loadSqlParser } from './compile.ts';
+import type { CompiledProject } from '../compile/compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -8,7 +9,8 @@ import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
+import { newBatchId, physicalSchema, validateNewBatchId } from '../batch/naming.ts';
+import { planBatch, saveFingerprints, testsToRun, type ReuseDecision } from '../batch/reuse.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
@@ -117,8 +119,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const currentId = await currentBatchId(engine);
     const current = currentId ? await batchRelations(engine, currentId) : new Map();
     const t = performance.now();
+    const { models: reuse, previous } = await planBatch(engine, { compiled, chosen, current, currentId, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+    const reused = [...reuse.values()].filter((d) => d.action === 'reuse').length;
+    const { run: toRun, passedBefore } = testsToRun(tests, reuse, previous);
+    if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: currentId ?? '', tests_not_rerun: passedBefore.length });
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      engine, compiled, batchId, chosen, tests: toRun, current, fullRefresh: opts.fullRefresh ?? false, threads, bus, reuse,
       ...(opts.failFast ? { failFast: true } : {}),
     });
     steps.run = seconds(t);
@@ -136,6 +142,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, result.schemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
+      await saveFingerprints(engine, batchId, reuse, tests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
@@ -243,3 +250,43 @@ async function discardBatch(session: Session, batchId: string, schemas: string[]
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 
+
+const newSchemaOf = (compiled: CompiledProject, batchId: string) => (model: string): string =>
+  physicalSchema(compiled.project.config.layers.find((l) => l.name === compiled.models.get(model)!.layer)!.schema, batchId);
+
+export interface PlannedModel {
+  model: string;
+  relation: string;
+  action: ReuseDecision['action'];
+  reason: string;
+}
+
+/**
+ * `build --dry-run`: what a build would do with each chosen model — reuse the published
+ * table, merge into it, or rebuild it — and why. Reads the published batch's fingerprints
+ * and the source and seed tables' content versions; writes nothing, takes no lock. A seed
+ * CSV that changed is loaded by the build first, so the plan compares seeds as loaded.
+ */
+export async function planBuild(opts: CommonOptions & SelectionOptions & { fullRefresh?: boolean }): Promise<PlannedModel[]> {
+  await loadSqlParser();
+  const batchId = 'dry-run';
+  const { compiled } = compileProject({ ...opts, batchId });
+  const chosen = chooseModels(compiled, opts);
+  const bus = eventBus(opts, compiled.project.dir);
+  try {
+    const session = await openSession(opts, compiled.project.dir, bus);
+    try {
+      const currentId = await currentBatchId(session.engine);
+      const current = currentId ? await batchRelations(session.engine, currentId) : new Map();
+      const { models: plan } = await planBatch(session.engine, { compiled, chosen, current, currentId, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+      const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l.schema]));
+      const out = [...plan.values()].map((d) => ({ model: d.model, relation: `${layers.get(compiled.models.get(d.model)!.layer)}.${d.model}`, action: d.action, reason: d.reason }));
+      for (const p of out) bus.emit({ event: 'plan', ...p });
+      return out;
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await bus.close();
+  }
+}

@@ -55,6 +55,7 @@ export function registerPipelineCommands(program: Command): void {
     lockTimeout: number;
     seedFrom?: string;
     failFast?: boolean;
+    dryRun?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -79,7 +80,18 @@ export function registerPipelineCommands(program: Command): void {
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
     .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
-    .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
+    .option('--dry-run', 'build nothing: say for each model whether the batch would reuse the published table, merge into it or rebuild it, and why')
+    .addHelpText('after', '\nA model whose SQL, build config and inputs (the models it reads, the content of its source and seed tables)\nare unchanged since the published batch is reused: the new batch points at its table.\n\nExamples:\n  strata build --dry-run          # the plan: reuse / merge / rebuild per model, and why\n  strata build --full-refresh     # rebuild everything')
+    .action(act(async (flags: RunCmdFlags) => {
+      if (!flags.dryRun) return runBatch('build', flags);
+      const { planBuild } = await import('../api/build.ts');
+      const c = commonOptions(program);
+      const plan = await planBuild({ ...c, ...flags });
+      if (c.json) return ExitCode.ok;
+      const count = (a: string): number => plan.filter((p) => p.action === a).length;
+      console.log(`dry run, nothing built: ${count('reuse')} reused, ${count('merge')} merged, ${count('rebuild')} rebuilt`);
+      return ExitCode.ok;
+    }));
 
   runFlags(program.command('run'))
     .description('build the selected models into a new batch and publish it when all succeed (no data tests)')
