@@ -93,10 +93,10 @@ export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
  * lock, so a live build is never touched.
  */
 export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: number }): Promise<ReapedBatch[]> {
-  return withProjectSession(opts, async (s, project) => {
+  return withProjectSession(opts, async (s) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'clean', command: 'strata clean', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
-      const reaped = await reapDeadBatches(s.engine, project.config.layers.map((l) => l.schema), { by: 'strata clean' });
+      const reaped = await reapDeadBatches(s.engine, { by: 'strata clean' });
       for (const r of reaped) s.bus.emit({ event: 'warning', message: `batch ${r.batchId} was left running by a build that died: marked failed, dropped ${r.dropped.join(', ') || 'no schemas'}` });
       return reaped;
     } finally {

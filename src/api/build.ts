@@ -89,7 +89,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
     // Holding the lock, every other `running` batch is a build that died: clean up after it.
-    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+    for (const dead of await reapDeadBatches(engine, { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
@@ -166,7 +166,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (session && !summary.published) {
       if (batchStarted) {
         await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
-        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+        await dropSchemasOfBatch(session.engine, batchId).catch(() => undefined);
       }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
