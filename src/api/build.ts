@@ -10,14 +10,14 @@ import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropBatchSchema } from '../batch/schemas.ts';
-import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
-import { loadSeeds } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
 import type { Project } from '../project/types.ts';
 
@@ -87,6 +87,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let session: Session | undefined;
   // Only a batch this run started is marked failed: a reused id must not mark the published one.
   let batchStarted = false;
+  const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
@@ -108,23 +109,34 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       } finally {
         await migrator.close();
       }
-      t = performance.now();
       await sampleStep(session, compiled.project, opts.seedFrom);
-      await loadSeeds(engine, compiled.project, {
-        onlyChanged: true,
-        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
-      });
-      steps.seed = seconds(t);
     }
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     const currentId = await currentBatchId(engine);
-    const current = currentId ? await batchRelations(engine, currentId) : new Map();
+    const current = currentId ? await batchRelations(engine, currentId) : new Map<string, BatchRelation>();
+    // Seeds are versioned per batch like models: `build` loads the changed ones into this
+    // batch, `run` reads the published ones.
+    let seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+    if (opts.mode === 'build') {
+      const t = performance.now();
+      const loaded = await loadSeeds(engine, compiled.project, {
+        batchId,
+        current,
+        all: opts.fullRefresh ?? false,
+        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
+      });
+      seeds = loaded.mapping;
+      createdSchemas.push(...loaded.schemas);
+      steps.seed = seconds(t);
+    }
+
     const t = performance.now();
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      engine, compiled, batchId, chosen, tests, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus,
     });
+    createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
     summary.tests = result.tests;
@@ -137,7 +149,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
       ].filter(Boolean).join('; ') || 'a step failed';
       summary.error = reason;
-      await discardBatch(session, batchId, result.schemas, reason);
+      await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
@@ -168,7 +180,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
     if (session && !summary.published) {
-      if (batchStarted) await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+      if (batchStarted) await discardBatch(session, batchId, createdSchemas, summary.error).catch(() => undefined);
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
     if (!session) {
