@@ -19,6 +19,7 @@ import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
 
 export interface BuildOptions extends CommonOptions {
@@ -109,8 +110,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       } finally {
         await migrator.close();
       }
-      await sampleStep(session, compiled.project, opts.seedFrom);
     }
+    // The sources must keep their promises before anything reads (or loads) them.
+    await assertSourceContracts(engine, compiled.project);
+    if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;

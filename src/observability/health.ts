@@ -6,6 +6,7 @@ import { maskSecrets } from '../engine/secrets.ts';
 import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
+import { sourceContractProblems } from '../sources/contracts.ts';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 
@@ -128,6 +129,14 @@ export async function collectHealth(
         detail: `gold published ${ago(age)} ago (batch ${current.batch_id}); threshold ${cfg.health.goldFreshnessHours} h${age > limit ? ' — STALE' : ''}`,
       });
     }
+    const contract = await sourceContractProblems(engine, project).catch((err: unknown) => [`cannot check: ${errorMessage(err)}`]);
+    checks.push({
+      name: 'source_contracts',
+      status: contract.length === 0 ? 'ok' : 'degraded',
+      detail: contract.length === 0
+        ? `${project.config.sources.reduce((n, s) => n + Object.keys(s.columns ?? {}).length, 0)} source tables keep their declared columns`
+        : contract.join('; '),
+    });
     const migrations = await migrationState(engine);
     const onDisk = existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).length : 0;
     // postgres-migrations records its own bootstrap as migration 0.

@@ -6,6 +6,7 @@ import { qualify, quoteIdent } from '../engine/quote.ts';
 import type { Project } from '../project/types.ts';
 import { readCsvHeader } from './header.ts';
 import { castExpr, inferenceQuery, inferredTypes } from './infer.ts';
+import { resolveTypeNames } from '../engine/type-names.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import { claimSchemas, dropBatchSchema } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
@@ -35,7 +36,6 @@ export interface SeedResult {
   durationMs: number;
 }
 
-const TYPE_NAME = /^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/i;
 
 export class SeedError extends Error {}
 
@@ -52,11 +52,6 @@ export function planSeeds(project: Project): SeedPlan[] {
       primaryKey: cfg.primaryKey ?? [],
     };
   });
-  for (const plan of plans) {
-    for (const [col, type] of Object.entries(plan.columnTypes)) {
-      if (!TYPE_NAME.test(type)) throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types.${col}\`: ${JSON.stringify(type)} is not a type name`);
-    }
-  }
   return plans;
 }
 
@@ -159,23 +154,15 @@ async function loadCreated(tx: Queryable, plan: SeedPlan, schema: string): Promi
   return { seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: copied, columns: await tableColumns(tx, schema, plan.name), primaryKey: plan.primaryKey };
 }
 
-/**
- * `column_types` as PostgreSQL resolves them (`timestamp` → `timestamp without time zone`,
- * `float8` → `double precision`, `int` → `integer`), so a seed's identity never depends on
- * how a type is spelled. A temporary table declares them; it is gone at commit.
- */
+/** `column_types` as PostgreSQL resolves them, so a seed's identity never depends on how a type is spelled. */
 async function resolvedTypes(engine: Engine, plan: SeedPlan): Promise<Record<string, string>> {
   const cols = Object.entries(plan.columnTypes);
-  if (cols.length === 0) return {};
-  return engine.transaction(async (tx) => {
-    await tx.query(`create temporary table strata_seed_types (${cols.map(([, t], i) => `c${i} ${t}`).join(', ')}) on commit drop`);
-    const { rows } = await tx.query<{ type: string }>(
-      `select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'strata_seed_types'::regclass and attnum > 0 order by attnum`,
-    );
-    return Object.fromEntries(cols.map(([c], i) => [c, rows[i]!.type]));
-  }).catch((err: unknown) => {
+  try {
+    const types = await resolveTypeNames(engine, cols.map(([, t]) => t));
+    return Object.fromEntries(cols.map(([c], i) => [c, types[i]!]));
+  } catch (err) {
     throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types\`: ${(err as Error).message}`);
-  });
+  }
 }
 
 /** What makes a seed the same seed: its file's bytes, its resolved column types and its key. */
