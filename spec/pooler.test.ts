@@ -9,7 +9,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
-import { JAFFLE, REPO, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { JAFFLE, REPO, TOOLS, copyProject, needs, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
 import { startPgbouncer, type Pooler } from './support/pgbouncer.ts';
 import { unprivilegedUser } from './support/processes.ts';
 
@@ -46,7 +46,7 @@ async function published(target: TestTarget): Promise<Map<string, string>> {
 }
 
 if (server) {
-  describe('build through PgBouncer (transaction pooling)', () => {
+  describe('build through PgBouncer (transaction pooling)', needs(TOOLS.pgbouncer), () => {
     let pooler: Pooler;
     let direct: TestTarget;
     let pooled: TestTarget;

@@ -5,11 +5,14 @@ import { acquireBuildLock } from '../batch/lock.ts';
 import { expireOldBatches, publishBatch, rollbackBatch, type RollbackResult } from '../batch/publish.ts';
 import { newBatchId } from '../batch/naming.ts';
 import { batchRelations, currentBatchId, finishBatch, listBatches, startBatch, type BatchInfo, type BatchRelation } from '../batch/state.ts';
+import { reapDeadBatches, type ReapedBatch } from '../batch/reap.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
 import { loadSeeds, SEED_LAYER, SeedError, type SeedResult } from '../seeds/load.ts';
 import { grantsInSession } from './grants.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.ts';
+import { activateLake, planLakeActivation } from './lake.ts';
+import type { RollbackResult as LakeRollbackResult } from '../lake/index.ts';
 
 export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
   return withProjectSession(opts, async (s, project) => {
@@ -92,16 +95,24 @@ export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTi
   });
 }
 
-/** Puts the previously published batch back, under the build lock. */
-export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutMs?: number }): Promise<RollbackResult> {
+/**
+ * Puts the previously published batch back, under the build lock, in the database and in
+ * the lake together: when the lake lacks that batch, nothing changes and the error says
+ * how to write it there first.
+ */
+export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutMs?: number }): Promise<RollbackResult & { lake: LakeRollbackResult[] }> {
   return withProjectSession(opts, async (s, project) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'rollback', command: 'strata rollback', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
-      const result = await rollbackBatch(s.engine, opts.to);
+      let lake: LakeRollbackResult[] = [];
+      const result = await rollbackBatch(s.engine, opts.to, async (to) => {
+        lake = await planLakeActivation(project, to);
+      });
+      await activateLake(project, lake);
       s.bus.batchId = result.to;
       s.bus.emit({ event: 'rollback', from: result.from, to: result.to });
       await grantsInSession(s, project);
-      return result;
+      return { ...result, lake };
     } finally {
       await lock.release();
     }
@@ -110,4 +121,22 @@ export async function rollback(opts: CommonOptions & { to?: string; lockTimeoutM
 
 export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
   return withProjectSession(opts, (s) => listBatches(s.engine));
+}
+
+/**
+ * `clean`: what every build does first, on its own — batches whose build died are marked
+ * failed and their schemas dropped (never one a published batch uses). Under the build
+ * lock, so a live build is never touched.
+ */
+export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: number }): Promise<ReapedBatch[]> {
+  return withProjectSession(opts, async (s) => {
+    const lock = await acquireBuildLock(s.engine, { batchId: 'clean', command: 'strata clean', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
+    try {
+      const reaped = await reapDeadBatches(s.engine, { by: 'strata clean' });
+      for (const r of reaped) s.bus.emit({ event: 'warning', message: `batch ${r.batchId} was left running by a build that died: marked failed, dropped ${r.dropped.join(', ') || 'no schemas'}` });
+      return reaped;
+    } finally {
+      await lock.release();
+    }
+  });
 }

@@ -6,15 +6,17 @@ import { openMigrationEngine } from './target.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
+import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { recordRun } from '../batch/run-counters.ts';
 import { dropBatchSchema } from '../batch/schemas.ts';
 import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
@@ -22,9 +24,7 @@ import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample
 import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
 
-export interface BuildOptions extends CommonOptions {
-  select?: string[];
-  exclude?: string[];
+export interface BuildOptions extends CommonOptions, SelectionOptions {
   fullRefresh?: boolean;
   threads?: number;
   batchId?: string;
@@ -32,6 +32,8 @@ export interface BuildOptions extends CommonOptions {
   /** `build`: migrate, seed when changed, run tests; `run`: models only. */
   mode: 'build' | 'run';
   seedFrom?: string;
+  /** Stop at the first failed model or test; everything not started is skipped. */
+  failFast?: boolean;
   /** Export the lake layers after publishing (default true). */
   export?: boolean;
 }
@@ -59,18 +61,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   await loadSqlParser();
   const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
-  let chosen: Set<string>;
-  try {
-    chosen = selectNodes(
-      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: `models/${m.relPath.replace(/^models\//, '')}` })),
-      compiled.dag,
-      opts.select,
-      opts.exclude,
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
-    throw err;
-  }
+  const chosen = chooseModels(compiled, opts);
   // A view reads its refs' relations of the batch it was built in: rebuild it with them.
   if (opts.select?.length) {
     for (const name of [...chosen]) {
@@ -99,6 +90,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
+    // Holding the lock, every other `running` batch is a build that died: clean up after it.
+    for (const dead of await reapDeadBatches(engine, { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+      bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
+    }
 
     if (opts.mode === 'build') {
       let t = performance.now();
@@ -138,6 +133,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const t = performance.now();
     const result = await executeBatch({
       engine, compiled, batchId, chosen, tests, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      ...(opts.failFast ? { failFast: true } : {}),
     });
     createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
@@ -156,7 +152,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
-      await publishBatch(engine, batchId, result.mapping);
+      await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
       summary.published = true;
       const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
@@ -183,7 +179,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
     if (session && !summary.published) {
-      if (batchStarted) await discardBatch(session, batchId, createdSchemas, summary.error).catch(() => undefined);
+      if (batchStarted) {
+        await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+        // The ledger of claimed schemas covers the seeds' schemas too.
+        await dropSchemasOfBatch(session.engine, batchId).catch(() => undefined);
+      }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
     if (!session) {
@@ -191,6 +191,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       throw err;
     }
   } finally {
+    if (session) {
+      await recordRun(session.engine, {
+        status: summary.status,
+        modelsFailed: summary.models.filter((m) => m.status === 'error').length,
+        testsFailed: summary.tests.filter((x) => x.status === 'fail' || x.status === 'error').length,
+        durationSeconds: seconds(started),
+      }).catch(() => undefined);
+    }
     await release?.().catch(() => undefined);
     await session?.close().catch(() => undefined);
   }

@@ -39,6 +39,8 @@ export interface ExecuteOptions {
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
+  /** Stop starting models and tests after the first failure. */
+  failFast?: boolean;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -101,7 +103,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         if (canMerge) {
           const prevRel = qualify(previous.physicalSchema, name);
           const again = model.usesIsIncremental
-            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId }).sql
+            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema })
+              .sql
             : model.sql;
           incrementalSql = resolve(again.trim(), prevRel);
         }
@@ -165,6 +168,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         relation, status: 'skipped', rows: null, merged: null, duration_s: 0, skipped_because: reason,
       });
     },
+    { failFast: o.failFast === true },
   );
 
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');

@@ -28,6 +28,13 @@ create table if not exists strata.batch_relations (
   checksum          text not null,
   primary key (batch_id, model)
 );
+-- Every schema a batch created, recorded as it is created: cleanup drops only these, never
+-- a schema that merely has a batch's name.
+create table if not exists strata.batch_schemas (
+  schema_name       text primary key,
+  batch_id          text not null,
+  created_at        timestamptz not null default now()
+);
 create table if not exists strata.current_batch (
   singleton         boolean primary key default true check (singleton),
   batch_id          text not null references strata.batches (batch_id),
@@ -42,6 +49,13 @@ create table if not exists strata.locks (
   batch_id          text,
   acquired_at       timestamptz not null default now(),
   heartbeat_at      timestamptz not null default now()
+);
+create table if not exists strata.run_counters (
+  status            text primary key,
+  runs              bigint not null default 0,
+  models_failed     bigint not null default 0,
+  tests_failed      bigint not null default 0,
+  duration_seconds  double precision not null default 0
 );
 `;
 

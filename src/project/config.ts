@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { RANGES, checkRange, type Range } from '../core/ranges.ts';
 import type { YamlFile } from './yaml-file.ts';
 import {
@@ -105,7 +106,7 @@ class Reader {
 
   unknownKeys(path: Path, known: readonly string[]): void {
     for (const key of Object.keys(this.object(path))) {
-      if (!known.includes(key)) this.problem([...path, key], `unknown key (expected one of ${known.join(', ')})`);
+      if (!known.includes(key)) this.problem([...path, key], `unknown key${didYouMean(key, known)} (expected one of ${known.join(', ')})`);
     }
   }
 }
@@ -243,7 +244,10 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   });
 
   r.unknownKeys(['lake'], ['path', 'layers', 'retention_days']);
-  const lakeLayers = r.at(['lake', 'layers']) === undefined ? layers.filter((l) => l.export).map((l) => l.name) : r.names(['lake', 'layers']);
+  // The documents keep every layer per batch (data/<layer>/batch=<id>/): all layers by
+  // default, or only those marked `export: true` when any is.
+  const marked = layers.filter((l) => l.export).map((l) => l.name);
+  const lakeLayers = r.at(['lake', 'layers']) === undefined ? (marked.length ? marked : layers.map((l) => l.name)) : r.names(['lake', 'layers']);
   for (const [i, l] of lakeLayers.entries()) {
     if (!layerNames.includes(l)) r.problem(['lake', 'layers', i], `unknown layer ${JSON.stringify(l)}`);
   }
