@@ -12,6 +12,8 @@ import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import { prometheusText } from '../observability/metrics.ts';
+import { formatFailure, lastFailure } from '../observability/last-failure.ts';
+import { projectPaths } from '../api/context.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 
@@ -58,6 +60,18 @@ export function registerOpsCommands(program: Command): void {
         });
         server.on('close', () => done(ExitCode.ok));
       });
+    }));
+
+  program
+    .command('logs')
+    .description('find the last failed run in logs/pipeline.log and print what failed (models, data tests, errors)')
+    .addHelpText('after', '\nExamples:\n  strata logs\n  strata --json logs | jq .lines')
+    .action(act(async () => {
+      const c = commonOptions(program);
+      const path = projectPaths(c.projectDir).log;
+      const f = lastFailure(path);
+      print(c.json, f, () => formatFailure(f, path));
+      return ExitCode.ok;
     }));
 
   const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;
