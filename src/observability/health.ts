@@ -40,7 +40,7 @@ export interface HealthReport {
   checks: HealthCheck[];
   kpis: Kpis;
   batchId: string | null;
-  models: { model: string; rows: number | null; seconds: number | null }[];
+  models: { model: string; layer: string | null; rows: number | null; seconds: number | null }[];
   /** Totals of every run ever recorded in the database, per status (empty when unknown). */
   counters: RunCounter[];
 }
@@ -52,7 +52,7 @@ interface LastRunMetrics {
   finished_at: string;
   published?: boolean;
   error?: string;
-  models?: { rows?: Record<string, number | null>; seconds?: Record<string, number> };
+  models?: { rows?: Record<string, number | null>; seconds?: Record<string, number>; layers?: Record<string, string> };
   tests?: { fail?: number };
 }
 
@@ -258,7 +258,7 @@ export async function collectHealth(
   }
 
   const models = last
-    ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, rows, seconds: last.models?.seconds?.[model] ?? null }))
+    ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, layer: last.models?.layers?.[model] ?? null, rows, seconds: last.models?.seconds?.[model] ?? null }))
     : [];
   const status = checks.some((c) => c.status === 'down') ? 'down' : checks.some((c) => c.status === 'degraded') ? 'degraded' : 'healthy';
   return { status, target, checks, kpis, batchId, models, counters };
