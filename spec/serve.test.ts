@@ -89,7 +89,18 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
 
   test('it reads as analytics_user, and that connection can neither write nor read past gold', async () => {
     assert.equal(serving.role, 'analytics_user');
-    const denied = (sql: string, why: RegExp) => assert.rejects(serving.engine.query(sql), why, sql);
+    // Its sessions are read-only by default, and even a read-write transaction has no right to write.
+    const denied = (sql: string, why: RegExp) =>
+      assert.rejects(
+        serving.engine.transaction(async (tx) => {
+          await tx.query('set transaction read write');
+          await tx.query(sql);
+        }),
+        why,
+        sql,
+      );
+    const session = (await serving.engine.query<{ ro: string; timeout: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`)).rows[0]!;
+    assert.deepEqual(session, { ro: 'on', timeout: '2s' });
     await denied(`insert into gold.dim_product (product_id) values ('x')`, /permission denied/);
     await denied('delete from gold.review_detail', /permission denied/);
     await denied('create table gold.sneaky (i int)', /permission denied/);

@@ -1,0 +1,12 @@
+import pg from 'pg';
+import { loadProject } from '/work/wt-16/src/project/load.ts';
+import { loadEndpoints } from '/work/wt-16/src/serve/endpoints.ts';
+const e = loadEndpoints(loadProject('/work/wt-16'), 'analytics_user').find((x) => x.name === 'product_reviews')!;
+const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/strata_bench_i16_serve_200000' });
+await c.connect();
+const p = (await c.query('select product_id from gold.dim_product order by review_count desc limit 1')).rows[0].product_id;
+const args: Record<string, unknown> = { product_id: p, sort: 'helpful', limit: 11, cursor: '0' };
+const r = await c.query('explain (analyze, buffers) ' + e.sql, e.bind.map((n) => args[n]));
+console.log(r.rows.map((x) => x['QUERY PLAN']).join('\n'));
+const t = performance.now(); for (let i = 0; i < 200; i++) await c.query(e.sql, e.bind.map((n) => args[n])); console.log('ms/query', (performance.now() - t) / 200);
+await c.end();
