@@ -29,7 +29,8 @@ from (
     r.images_component, r.images_points,
     r.recency_component, r.recency_points,
     r.sentiment_component, r.sentiment_points,
-    r.agreement_component, r.agreement_points
+    r.agreement_component, r.agreement_points,
+    r.consensus_component, r.consensus_points
   from {{ref "review_detail"}} r
   where r.product_id = {{param "product_id"}}
     and (r.review_side = {{param "sort"}} or {{param "sort"}} in ('helpful', 'recent'))

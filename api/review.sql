@@ -21,6 +21,7 @@ select
   r.images_component, r.images_points,
   r.recency_component, r.recency_points,
   r.sentiment_component, r.sentiment_points,
-  r.agreement_component, r.agreement_points
+  r.agreement_component, r.agreement_points,
+  r.consensus_component, r.consensus_points
 from {{ref "review_detail"}} r
 where r.review_id = {{param "review_id"}}

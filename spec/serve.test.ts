@@ -159,7 +159,7 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
         const page = a.body.data as { review_id: number; helpfulness_score: number; rating: number; [k: string]: unknown }[];
         assert.ok(page.length <= 37);
         for (const r of page) {
-          const points = ['votes', 'substance', 'verified', 'images', 'recency', 'sentiment', 'agreement'].reduce((s, k) => s + (r[`${k}_points`] as number), 0);
+          const points = ['votes', 'substance', 'verified', 'images', 'recency', 'sentiment', 'agreement', 'consensus'].reduce((s, k) => s + (r[`${k}_points`] as number), 0);
           assert.ok(Math.abs(points - r.helpfulness_score) <= 0.05, `${r.review_id}: points ${points} vs score ${r.helpfulness_score}`);
           if (sort === 'critical') assert.ok(r.rating <= 3);
         }

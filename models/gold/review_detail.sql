@@ -12,10 +12,11 @@ with weights as (
     {{var "score_weight_images"}}::float8 as images,
     {{var "score_weight_recency"}}::float8 as recency,
     {{var "score_weight_sentiment_consistency"}}::float8 as sentiment,
-    {{var "score_weight_agreement"}}::float8 as agreement
+    {{var "score_weight_agreement"}}::float8 as agreement,
+    {{var "score_weight_consensus"}}::float8 as consensus
 ),
 total as (
-  select nullif(w.votes + w.substance + w.verified + w.images + w.recency + w.sentiment + w.agreement, 0) as sum, w.*
+  select nullif(w.votes + w.substance + w.verified + w.images + w.recency + w.sentiment + w.agreement + w.consensus, 0) as sum, w.*
   from weights w
 )
 select
@@ -43,13 +44,15 @@ select
   f.recency_component,
   f.sentiment_component,
   k.agreement_component,
+  k.consensus_component,
   round((100 * w.votes * f.votes_component / w.sum)::numeric, 2)          as votes_points,
   round((100 * w.substance * f.substance_component / w.sum)::numeric, 2)  as substance_points,
   round((100 * w.verified * f.verified_component / w.sum)::numeric, 2)    as verified_points,
   round((100 * w.images * f.images_component / w.sum)::numeric, 2)        as images_points,
   round((100 * w.recency * f.recency_component / w.sum)::numeric, 2)      as recency_points,
   round((100 * w.sentiment * f.sentiment_component / w.sum)::numeric, 2)  as sentiment_points,
-  round((100 * w.agreement * k.agreement_component / w.sum)::numeric, 2)  as agreement_points
+  round((100 * w.agreement * k.agreement_component / w.sum)::numeric, 2)  as agreement_points,
+  round((100 * w.consensus * k.consensus_component / w.sum)::numeric, 2)  as consensus_points
 from {{ref "review_rank"}} k
 join {{ref "fact_reviews"}} f on f.review_id = k.review_id
 join {{ref "silver_reviews"}} r on r.review_id = k.review_id

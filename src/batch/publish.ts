@@ -1,6 +1,7 @@
 import type { Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
+import { dropBatchSchema } from './schemas.ts';
 
 interface PgError {
   code?: string;
@@ -144,11 +145,20 @@ const publishedViews = (mappings: Iterable<BatchRelation>[]): string[] => [
   ...new Set(mappings.flatMap((m) => [...m].map((r) => qualify(r.publishedSchema, r.model)))),
 ];
 
-/** Publishes a finished batch atomically. */
-export async function publishBatch(db: Transactional & Queryable, batchId: string, mapping: ReadonlyMap<string, BatchRelation>): Promise<void> {
+/**
+ * Publishes a finished batch atomically. `guard` runs first inside the publishing
+ * transaction (the build checks there that it still holds its lock).
+ */
+export async function publishBatch(
+  db: Transactional & Queryable,
+  batchId: string,
+  mapping: ReadonlyMap<string, BatchRelation>,
+  guard?: (tx: Queryable) => Promise<void>,
+): Promise<void> {
   const currentId = await currentBatchId(db);
   const current = currentId ? await batchRelations(db, currentId) : new Map<string, BatchRelation>();
   await withViewLocks(db, publishedViews([mapping.values(), current.values()]), async (tx) => {
+    await guard?.(tx);
     await saveMapping(tx, batchId, mapping);
     await pointPublishedLayers(tx, batchId, mapping);
     await tx.query(`update strata.batches set status = 'published', finished_at = now(), published_at = now() where batch_id = $1`, [batchId]);
@@ -164,7 +174,12 @@ export interface RollbackResult {
  * Puts the previously published batch back in one transaction. The batch rolled away
  * from is marked `rolled_back` and never chosen again, so repeated rollbacks walk back.
  */
-export async function rollbackBatch(db: Transactional & Queryable, toId?: string): Promise<RollbackResult> {
+export async function rollbackBatch(
+  db: Transactional & Queryable,
+  toId?: string,
+  /** Runs once the target is known, before anything changes; throwing refuses the rollback. */
+  beforeChange?: (to: string) => Promise<void>,
+): Promise<RollbackResult> {
   const { rows: all } = await db.query<{ published_schema: string; model: string }>(
     `select distinct published_schema, model from strata.batch_relations where batch_id in (select batch_id from strata.batches where status = 'published')`,
   );
@@ -189,6 +204,7 @@ export async function rollbackBatch(db: Transactional & Queryable, toId?: string
           : `no earlier published batch is kept to roll back to (current: ${from})`,
       );
     }
+    await beforeChange?.(to);
     await pointPublishedLayers(tx, to, await batchRelations(tx, to));
     await tx.query(`update strata.batches set status = 'rolled_back' where batch_id = $1`, [from]);
     return { from, to };
@@ -197,7 +213,8 @@ export async function rollbackBatch(db: Transactional & Queryable, toId?: string
 
 /**
  * Drops the physical schemas no kept batch uses: the current batch and the `keep - 1`
- * published batches before it stay, so rollback is always instant.
+ * published batches before it stay, so rollback is always instant. A batch is marked
+ * expired first, so the guard of `dropBatchSchema` protects exactly what is still kept.
  */
 export async function expireOldBatches(db: Queryable, keep: number): Promise<string[]> {
   const { rows: kept } = await db.query<{ batch_id: string }>(
@@ -207,27 +224,22 @@ export async function expireOldBatches(db: Queryable, keep: number): Promise<str
     [keep],
   );
   const keepIds = kept.map((r) => r.batch_id);
-  const { rows: schemas } = await db.query<{ physical_schema: string }>(
-    `select distinct physical_schema from strata.batch_relations where batch_id = any($1::text[])`,
-    [keepIds],
-  );
-  const keepSchemas = new Set(schemas.map((s) => s.physical_schema));
   const { rows: expired } = await db.query<{ batch_id: string }>(
     `select batch_id from strata.batches where status in ('published', 'rolled_back') and not (batch_id = any($1::text[]))`,
     [keepIds],
   );
   const dropped: string[] = [];
   for (const { batch_id } of expired) {
+    await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
     const { rows } = await db.query<{ physical_schema: string }>(
       'select distinct physical_schema from strata.batch_relations where batch_id = $1',
       [batch_id],
     );
     for (const { physical_schema } of rows) {
-      if (keepSchemas.has(physical_schema) || dropped.includes(physical_schema)) continue;
-      await db.query(`drop schema if exists ${quoteIdent(physical_schema)} cascade`);
-      dropped.push(physical_schema);
+      if (dropped.includes(physical_schema)) continue;
+      // Checked right before the drop: a schema another kept batch uses stays.
+      if ((await dropBatchSchema(db, physical_schema, batch_id)) === null) dropped.push(physical_schema);
     }
-    await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
   }
   return dropped;
 }

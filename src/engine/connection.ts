@@ -338,7 +338,16 @@ export function describeConnection(s: ConnectionSettings): string {
 
 /** The same settings with another host (and password kept): e.g. Neon's direct endpoint. */
 export function withHost(s: ConnectionSettings, host: string): ConnectionSettings {
-  const copy: ConnectionSettings = Object.freeze({ ...s, host, warnings: s.warnings });
+  return withChanges(s, { host });
+}
+
+/** The same settings giving up on connecting sooner (password kept): for bounded checks like `health`. */
+export function withConnectTimeout(s: ConnectionSettings, seconds: number): ConnectionSettings {
+  return withChanges(s, { connectTimeoutSeconds: Math.max(1, Math.min(s.connectTimeoutSeconds || Infinity, Math.ceil(seconds))) });
+}
+
+function withChanges(s: ConnectionSettings, changes: Partial<ConnectionSettings>): ConnectionSettings {
+  const copy: ConnectionSettings = Object.freeze({ ...s, ...changes, warnings: s.warnings });
   const password = passwords.get(s);
   if (password !== undefined) passwords.set(copy, password);
   return copy;

@@ -5,7 +5,8 @@ const PAGE_SIZE = 10;
 const COMPONENTS = [
   ['votes', 'Helpful votes'],
   ['substance', 'Detail and originality'],
-  ['agreement', 'Agrees with other buyers'],
+  ['agreement', 'Stars near the product\'s average'],
+  ['consensus', 'Same stars as many buyers'],
   ['verified', 'Verified purchase'],
   ['sentiment', 'Text matches the stars'],
   ['images', 'Photos'],
