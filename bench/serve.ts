@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -125,6 +125,7 @@ try {
     url.toString(),
   )).rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
 
+  const startLoad = Math.round(loadavg()[0]! * 10) / 10;
   const started = await startServe(project);
   serving = started.child;
   const base = started.base;
@@ -166,7 +167,9 @@ try {
     duringPublish: { ...during, publishes },
     memory: { idleRssMb: idle.rssMb, afterColdRssMb: afterCold.rssMb, peakRssMb: final.peakRssMb },
     plan,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: cpus().length,
+    // The machine is shared: its load average over the run says how much of it `serve` had.
+    loadAverage1m: { atStart: startLoad, atEnd: Math.round(loadavg()[0]! * 10) / 10 },
   };
   console.log(JSON.stringify(figures, null, 2));
   writeBenchResult('serve', figures);

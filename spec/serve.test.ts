@@ -15,7 +15,7 @@ import { rollback } from '../src/api/admin.ts';
 import { serve, type Serving } from '../src/api/serve.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
 import type { Engine } from '../src/engine/engine.ts';
-import { REPO, copyProject } from './support.ts';
+import { REPO, copyProject, runCli } from './support.ts';
 
 const server = process.env.STRATA_TEST_DATABASE_URL;
 const PASSWORD = `an-${randomBytes(8).toString('hex')}`;
@@ -67,6 +67,9 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
       'select p.avg_helpfulness_score, r.helpfulness_score as top_score\nfrom {{ref "dim_product"}} p join {{ref "review_detail"}} r on r.review_id = p.most_helpful_review_id\nwhere p.product_id = {{param "product_id"}}\n',
     );
     process.env.ANALYTICS_USER_PASSWORD = PASSWORD;
+    // Against a server, the shop's sample data loads only when asked.
+    const seeded = await runCli(['seed', '--sample'], { projectDir: project, env: { DATABASE_URL: databaseUrl } });
+    assert.equal(seeded.code, 0, seeded.stdout + seeded.stderr);
     const r = await build({ projectDir: project, databaseUrl, mode: 'build', sinks: [] });
     assert.equal(r.summary.status, 'success');
     admin = createPostgresEngine(databaseUrl, { maxConnections: 2 });
