@@ -323,9 +323,13 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.deepEqual(serverErrors, []);
   });
 
-  test('rate limiting: past the limit a client gets 429 with the reason, health and metrics stay reachable', async () => {
-    const limited = await serve({ projectDir: project, databaseUrl, port: 0, rateLimitPerMinute: 3 });
+  test('rate limiting: past the limit a client gets 429 with the reason, health and metrics stay reachable; CORS only for the shop', async () => {
+    const limited = await serve({ projectDir: project, databaseUrl, port: 0, rateLimitPerMinute: 3, corsOrigins: ['https://shop.example'] });
     try {
+      const shop = await get(limited.url, '/healthz', { Origin: 'https://shop.example' });
+      assert.equal(shop.headers.get('access-control-allow-origin'), 'https://shop.example');
+      assert.match(shop.headers.get('access-control-expose-headers') ?? '', /X-Strata-Batch/);
+      assert.equal((await get(limited.url, '/healthz', { Origin: 'https://evil.example' })).headers.get('access-control-allow-origin'), null);
       const statuses: number[] = [];
       let last: Answer | undefined;
       for (let i = 0; i < 5; i++) {
