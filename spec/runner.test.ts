@@ -121,6 +121,25 @@ for (const factory of targets()) {
       }
     });
 
+    test('a model\'s settings hold for its own build only', async () => {
+      const { target } = spec;
+      const dir = copyProject(JAFFLE);
+      try {
+        writeFileSync(join(dir, 'models', 'marts', 'tuned.sql'), `{{config materialized="table" settings="work_mem=7MB, enable_hashagg=off"}}\nselect current_setting('work_mem') as work_mem, current_setting('enable_hashagg') as hashagg`);
+        writeFileSync(join(dir, 'models', 'marts', 'untuned.sql'), `{{config materialized="table"}}\nselect current_setting('work_mem') as work_mem, current_setting('enable_hashagg') as hashagg, t.work_mem as tuned from {{ref "tuned"}} t`);
+        const r = await runCli(['run', '--select', 'tuned', '--select', 'untuned', '--threads', '1'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await withEngine(target, async (db) => {
+          const { rows: dflt } = await db.query<{ w: string }>(`select current_setting('work_mem') as w`);
+          assert.notEqual(dflt[0]!.w, '7MB');
+          const { rows } = await db.query<{ work_mem: string; hashagg: string; tuned: string }>('select * from marts.untuned');
+          assert.deepEqual(rows, [{ work_mem: dflt[0]!.w, hashagg: 'on', tuned: '7MB' }]);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test('the Amazon migrations apply once, then are up to date', async () => {
       const { target } = spec;
       const dir = copyProject();

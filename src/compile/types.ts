@@ -5,11 +5,18 @@ export interface IndexSpec {
   unique: boolean;
 }
 
+export interface ModelSetting {
+  name: string;
+  value: string;
+}
+
 export interface ModelConfig {
   materialized: Materialization;
   uniqueKey: string[];
   tags: string[];
   indexes: IndexSpec[];
+  /** Session settings for the model's build only (`set local`), e.g. work_mem for a big sort. */
+  settings?: ModelSetting[];
   description?: string;
   /** Overrides the layer's lake export setting for this model. */
   export?: boolean;
