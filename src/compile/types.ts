@@ -48,6 +48,12 @@ export interface CompiledTest {
   severity: 'error' | 'warn';
   /** Placeholder SQL selecting the failing rows. */
   sql: string;
+  /**
+   * For a test that reads its model alone: a placeholder boolean aggregate over the model's
+   * rows, true when the test fails. The tests of one model are decided in one scan with it;
+   * only a failing one then runs `sql` (for its count, audit table and sample).
+   */
+  failsWhen?: string;
   file: string;
   line?: number;
   column?: string;
