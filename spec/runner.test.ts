@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Engine } from '../src/engine/engine.ts';
 import { JAFFLE, copyProject, useSpecProject, events, relationChecksum, runCli, targets, withEngine } from './support.ts';
 
 for (const factory of targets()) {
@@ -134,6 +135,40 @@ for (const factory of targets()) {
           assert.notEqual(dflt[0]!.w, '7MB');
           const { rows } = await db.query<{ work_mem: string; hashagg: string; tuned: string }>('select * from marts.untuned');
           assert.deepEqual(rows, [{ work_mem: dflt[0]!.w, hashagg: 'on', tuned: '7MB' }]);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('the Amazon seed loads with its keys set aside and back; a row breaking a foreign key is named by file and key', async () => {
+      const { target } = spec;
+      const dir = copyProject();
+      const keys = (db: Engine): Promise<string[]> =>
+        db.query<{ k: string }>(
+          `select conname || ' ' || convalidated as k from pg_constraint where connamespace = 'amazon'::regnamespace
+           union all select indexname from pg_indexes where schemaname = 'amazon' order by 1`,
+        ).then((r) => r.rows.map((x) => x.k));
+      try {
+        let r = await runCli(['migrate'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const declared = await withEngine(target, keys);
+        r = await runCli(['seed'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await withEngine(target, async (db) => {
+          assert.deepEqual(await keys(db), declared, 'every index and constraint is back, validated');
+          const { rows } = await db.query<{ n: string }>('select count(*) as n from amazon.review');
+          assert.equal(Number(rows[0]!.n), readFileSync(join(dir, 'seeds', 'review.csv'), 'utf8').match(/^\d+,/gm)!.length);
+        });
+        const csv = join(dir, 'seeds', 'review.csv');
+        writeFileSync(csv, readFileSync(csv, 'utf8').replace(/^(100000003),[^,]+,/m, '$1,NO_SUCH_PRODUCT,'));
+        r = await runCli(['seed'], { projectDir: dir, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /seed review \(seeds\/review\.csv\): .*foreign key.*\(product_id\)=\(NO_SUCH_PRODUCT\) is not present in table "product".*nothing was loaded/);
+        await withEngine(target, async (db) => {
+          assert.deepEqual(await keys(db), declared);
+          const { rows } = await db.query<{ n: string }>(`select count(*) as n from amazon.review where product_id = 'NO_SUCH_PRODUCT'`);
+          assert.equal(Number(rows[0]!.n), 0, 'nothing of the failed load remains');
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
