@@ -1,5 +1,5 @@
 {{config materialized="table" tags="silver,scoring" indexes="unique:review_id"
-          settings="work_mem=64MB, jit=off, enable_memoize=off, enable_mergejoin=off"}}
+          settings="work_mem=256MB, jit=off, enable_memoize=off, enable_mergejoin=off"}}
 -- Text features of every valid review, extracted once for every consumer: counts of words,
 -- sentences, paragraphs and images; how original the text is (vocabulary variety, shouting,
 -- links); and its sentiment from two lexicons, AFINN-165 and the lexicon learned from real
@@ -23,7 +23,7 @@
 -- stock settings JIT-compile the query (seconds, for nothing), sort the tokens for a merge
 -- join with the lexicon and put a Memoize cache in front of every sentence's words; the
 -- per-review aggregation spills to disk under a 4 MB work_mem.
-with lexicon as materialized (
+with lexicon as (
   -- Both lexicons as one table: every word costs one hash probe, not two.
   select coalesce(a.word, l.word) as word, coalesce(a.valence, 0)::float8 as afinn, coalesce(l.weight, 0)::float8 as learned
   from {{ref "afinn"}} a
