@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
+import { loadSqlParser } from './api/compile.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
@@ -13,6 +14,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
 const program: Command = new Command('strata')
@@ -21,6 +23,7 @@ const program: Command = new Command('strata')
   .option('--project-dir <dir>', 'the strata project to run', process.cwd())
   .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, $NEON_DB_URL, else the embedded PGlite database)')
   .addOption(new Option('--target <engine>', 'force an engine').choices(['embedded', 'postgres']))
+  .option('--direct', 'connect with DATABASE_URL_DIRECT (environment or .env) instead of the pooled URL')
   .option('--vars <yaml>', "override project vars, e.g. '{top_n_reviews: 3}'")
   .option('--json', 'print run events as JSON lines on stdout instead of text')
   .showHelpAfterError()
@@ -36,11 +39,14 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
+    // compile is synchronous and reads every model with PostgreSQL's parser: load it first.
+    await loadSqlParser();
     await program.parseAsync(process.argv);
   } catch (err) {
     const e = err as { code?: string };

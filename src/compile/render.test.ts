@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { loadModule } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
 import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
+
+before(() => loadModule());
 
 const PROJECT_YAML = `name: t
 layers:
@@ -185,8 +188,8 @@ describe('diagnostics', () => {
     const r = render('select {{var "nope"}}, {{var "nested"}}');
     assert.equal(r.sql, 'select null, null');
     assert.deepEqual(problems(r), [
-      at(1, 8, 'unknown var `nope`: set it under `vars:` in project.yaml or pass --vars'),
-      at(1, 24, 'var `nested`: cannot render object as a SQL literal'),
+      at(1, 8, 'unknown var `nope`: set it under `vars:` in project.yaml, pass --vars, or give a default: {{var "nope" default}}'),
+      at(1, 24, 'var `nested`: cannot render object as a SQL literal: use it in {{#each}} or {{lookup}}, or render a field of it'),
     ]);
   });
 

@@ -35,6 +35,8 @@ export interface CompiledModel {
   sql: string;
   /** Whether the template asks `is_incremental`: then it is rendered again at run time. */
   usesIsIncremental: boolean;
+  /** SQL literals of secret env vars in `sql`: artifacts show them as '****'. */
+  masked?: string[];
   /** Of the rendered SQL: changes when the model, a macro it uses or a var it reads changes. */
   checksum: string;
 }
@@ -57,6 +59,11 @@ export interface CompiledTest {
   file: string;
   line?: number;
   column?: string;
+  /** dbt's thresholds on the failure count, e.g. `>10`; both default to `!=0`. */
+  warnIf?: string;
+  errorIf?: string;
+  /** false: the failing rows are counted, not kept in the audit schema. */
+  storeFailures?: boolean;
 }
 
 export interface SeedNode {
