@@ -13,6 +13,7 @@ import { physicalSchema } from '../batch/naming.ts';
 import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
 
@@ -135,8 +136,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     }
   };
 
+  const shared = new SharedScans(engine, o.tests, (sql) => resolve(sql, ''));
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus);
+    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus, shared);
     tests.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
