@@ -42,7 +42,8 @@ Examples:
       const c = commonOptions(program);
       const listed = listResources({ ...c, ...flags, ...(flags.resourceType ? { resourceTypes: flags.resourceType } : {}) });
       const line = (r: ListedResource): string => (flags.output === 'json' ? JSON.stringify(r) : flags.output === 'path' ? r.path : r.name);
-      print(c.json, listed, () => listed.map(line).join('\n') || '(nothing selected)');
+      if (listed.length === 0 && !c.json) process.stderr.write('nothing selected\n');
+      else print(c.json, listed, () => listed.map(line).join('\n'));
       return ExitCode.ok;
     }));
 
