@@ -58,7 +58,6 @@ function readState(dir: string): Map<string, StateNode> {
   const nodes = (readJson(path, '--state manifest').nodes ?? {}) as Record<string, { kind?: string; checksum?: string; config?: ModelConfig }>;
   return new Map(
     Object.entries(nodes)
-      .filter(([, n]) => n.kind === 'model')
       .map(([name, n]) => [name, { ...(n.checksum ? { checksum: n.checksum } : {}), ...(n.config ? { config: selectorConfig(n.config) } : {}) }]),
   );
 }
