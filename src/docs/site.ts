@@ -17,6 +17,7 @@ import {
   lineageOf,
   renderLineageSvg,
   type Lineage,
+  type LineageKind,
   type NodeRunInfo,
 } from './graph.ts';
 import type { DocsInputs, DocsSiteOptions, LakeBatchRow, LastRunMetrics, Manifest, RunResultEntry, RunResults } from './types.ts';
@@ -33,7 +34,7 @@ export interface DocsData {
 }
 
 export interface DocsDataNode {
-  kind: 'model' | 'seed' | 'source';
+  kind: LineageKind;
   label: string;
   band: string;
   materialized: string;
@@ -103,7 +104,7 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
     nodes[n.id] = {
       kind: n.kind,
       label: n.kind === 'source' ? n.relation ?? n.id : n.id,
-      band: n.band === SOURCES_BAND ? bandLabel(n.band) : n.band,
+      band: bandLabel(n.band),
       materialized: n.materialized,
       relation: n.relation,
       path: m?.path ?? null,
