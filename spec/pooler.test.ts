@@ -14,7 +14,7 @@ import { startPgbouncer, type Pooler } from './support/pgbouncer.ts';
 import { unprivilegedUser } from './support/processes.ts';
 
 const server = process.env.STRATA_TEST_DATABASE_URL;
-const BATCH = '20260101T000000Z-pooler';
+const BATCH = '20260101t000000z-pooler';
 /** The key postgres-migrations locks (node_modules/postgres-migrations/dist/with-lock.js). */
 const MIGRATIONS_LOCK = '-8525285245963000605';
 

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
+import { loadSqlParser } from './api/compile.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
@@ -13,6 +14,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
 const program: Command = new Command('strata')
@@ -37,11 +39,14 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
+    // compile is synchronous and reads every model with PostgreSQL's parser: load it first.
+    await loadSqlParser();
     await program.parseAsync(process.argv);
   } catch (err) {
     const e = err as { code?: string };

@@ -11,12 +11,35 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { projectEnv } from '../project/env.ts';
+import type { TemplateTarget } from '../compile/render.ts';
+import { resolveTarget } from './target.ts';
+import { loadModule } from 'libpg-query';
+
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
+import { apiExposures } from '../serve/endpoints.ts';
 
 export interface CompileOptions {
   projectDir: string;
   vars?: string;
   batchId?: string;
   writeArtifacts?: boolean;
+  /** For `{{target.engine}}`: the same flags that choose the database of a run. */
+  databaseUrl?: string;
+  target?: string;
+}
+
+/** What `{{target.…}}` says, without connecting: the engine the flags and environment choose. */
+function templateTarget(opts: CompileOptions, env: Record<string, string | undefined>): TemplateTarget {
+  let engine: TemplateTarget['engine'] = 'postgres';
+  try {
+    engine = resolveTarget({ projectDir: opts.projectDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.target !== undefined ? { target: opts.target } : {}) }).kind;
+  } catch {
+    /* a bad URL is reported by the command that connects */
+  }
+  return { name: env.STRATA_TARGET_NAME || 'dev', engine };
 }
 
 export interface CompileResult {
@@ -25,14 +48,15 @@ export interface CompileResult {
   timings: { readMs: number; compileMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. */
+/** Reads and compiles a project; throws one ProjectError listing every problem. Await `loadSqlParser()` once before. */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
   const t1 = performance.now();
   const batchId = opts.batchId ?? 'compile';
-  const compiled = compileModels(project, { isIncremental: false, batchId });
+  const env = projectEnv(project.dir);
+  const compiled = compileModels(project, { isIncremental: false, batchId }, { env, target: templateTarget(opts, env) });
   const { tests, diagnostics } = compileTests(compiled, batchId);
   const all = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
   if (all.length > 0) throw new ProjectError(all);
@@ -48,6 +72,13 @@ export function publishedSql(compiled: CompiledProject, sql: string, self?: stri
     this: () => (self ? publishedRelation(compiled, self) : '/* this */'),
   };
   return resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
+}
+
+/** As publishedSql, with the values of secret env vars (of this model and the ephemerals it inlines) as '****'. */
+function artifactSql(compiled: CompiledProject, sql: string, self?: string): string {
+  let out = publishedSql(compiled, sql, self);
+  for (const m of compiled.models.values()) for (const secret of m.masked ?? []) out = out.replaceAll(secret, "'****'");
+  return out;
 }
 
 export function buildManifest(compiled: CompiledProject, tests: readonly CompiledTest[]): Record<string, unknown> {
@@ -68,9 +99,14 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       sources: m.sources,
       checksum: m.checksum,
       description: m.config.description ?? null,
-      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
-      compiled_sql: publishedSql(compiled, m.sql, m.name),
+      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
+      meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
+      compiled_sql: artifactSql(compiled, m.sql, m.name),
     };
+  }
+  // The endpoints of `serve` read published models: exposures, drawn at the end of the lineage.
+  for (const e of apiExposures(project)) {
+    nodes[`api:${e.name}`] = { kind: 'exposure', path: e.file, relation: `GET ${e.path}`, refs: e.refs, description: e.description, compiled_sql: e.sql };
   }
   return {
     strata_version: STRATA_VERSION,
@@ -79,6 +115,7 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
     layers: project.config.layers,
     sources: project.config.sources,
     nodes,
+    exposures: project.exposures,
     edges: dag.nodes.flatMap((n) => dag.children(n).map((c) => [n, c])),
     order: compiled.order,
     tests: tests.map((t) => ({
@@ -89,7 +126,7 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       severity: t.severity,
       column: t.column ?? null,
       file: t.file,
-      sql: publishedSql(compiled, t.sql),
+      sql: artifactSql(compiled, t.sql),
     })),
   };
 }
@@ -103,11 +140,13 @@ function writeFile(path: string, text: string): void {
   }
 }
 
-export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[]): void {
+/** `only`: the selected models' SQL is written; the manifest always describes the whole project. */
+export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[], only?: ReadonlySet<string>): void {
   const target = join(compiled.project.dir, 'target');
   for (const m of compiled.models.values()) {
-    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
+    if (only && !only.has(m.name)) continue;
+    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), artifactSql(compiled, m.sql, m.name) + '\n');
   }
-  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
+  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
   writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests), null, 2) + '\n');
 }

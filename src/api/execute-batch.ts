@@ -4,14 +4,16 @@ import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import type { ModelResult, TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
 import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
 
@@ -33,9 +35,13 @@ export interface ExecuteOptions {
   tests: readonly CompiledTest[];
   /** The published mapping this batch starts from. */
   current: ReadonlyMap<string, BatchRelation>;
+  /** Every seed's relation in this batch (loaded into it, or carried over): refs read these. */
+  seeds: ReadonlyMap<string, BatchRelation>;
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
+  /** Stop starting models and tests after the first failure. */
+  failFast?: boolean;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -51,15 +57,17 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
+  const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
-  for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  await claimSchemas(engine, batchId, schemas);
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
-  const refTo = (name: string): string =>
-    chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
-      ? qualify(schemaOf(name), name)
-      : publishedRelation(compiled, name);
+  const refTo = (name: string): string => {
+    if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
+    const seed = o.seeds.get(name);
+    return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
+  };
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
@@ -96,7 +104,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         if (canMerge) {
           const prevRel = qualify(previous.physicalSchema, name);
           const again = model.usesIsIncremental
-            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId }).sql
+            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema })
+              .sql
             : model.sql;
           incrementalSql = resolve(again.trim(), prevRel);
         }
@@ -106,6 +115,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
           resolve(model.sql, target),
           incrementalSql,
+          sourceSchemas,
         );
       }
       const result: ModelResult = {
@@ -126,8 +136,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     }
   };
 
+  const shared = new SharedScans(engine, o.tests, (sql) => resolve(sql, ''));
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus);
+    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus, shared);
     tests.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
@@ -159,11 +170,13 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         relation, status: 'skipped', rows: null, merged: null, duration_s: 0, skipped_because: reason,
       });
     },
+    { failFast: o.failFast === true },
   );
 
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
   const mapping = new Map<string, BatchRelation>();
   for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;
     mapping.set(name, {

@@ -1,9 +1,10 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, cleanDeadBatches, migrate, rollback, seed } from '../api/admin.ts';
+import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
-import { compileProject } from '../api/compile.ts';
+import { compileProject, writeCompileArtifacts } from '../api/compile.ts';
+import { chooseModels, type SelectionOptions } from '../api/selection.ts';
 import { test } from '../api/test.ts';
 import { ExitCode } from '../core/errors.ts';
 import { generateDataset } from '../generate/index.ts';
@@ -13,27 +14,47 @@ import { RANGES, describeRange } from '../core/ranges.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+const SELECT_EXAMPLES = `
+Selection examples (dbt's grammar and meaning):
+  -s "stg_orders+"                  stg_orders and everything downstream
+  -s "tag:finance,layer:gold"       models with tag finance AND in gold
+  -s "tag:finance tag:marts"        models with either tag
+  -s "2+orders" / -s "orders+1"     two generations up / one down
+  -s "@stg_orders"                  it, its descendants and their ancestors
+  -s "source:jaffle+"               the models reading source jaffle, and downstream
+  -s "config.materialized:table"    by config
+  -s "state:modified+" --state prod-artifacts/   changed since that manifest, and downstream
+  -s "result:error+"                what failed last time (see also \`retry\`)
+  --selector nightly                a definition in selectors.yml`;
+
 export function registerPipelineCommands(program: Command): void {
   const selection = (cmd: Command): Command =>
     cmd
-      .option('-s, --select <selector>', 'models to include: name, +name, name+, tag:x, layer:x, path glob (repeatable)', collect)
-      .option('--exclude <selector>', 'models to leave out (same syntax, repeatable)', collect);
+      .option('-s, --select <selector>', 'models to include, dbt syntax: space = or, comma = and; name, +name, name+, 2+name, name+1, @name, tag:, layer:, path:, source:x+, config.<key>:, resource_type:, state:modified, result:error, selector: (repeatable)', collect)
+      .option('--exclude <selector>', 'models to leave out (same syntax, repeatable)', collect)
+      .option('--selector <name>', 'a selection defined in selectors.yml')
+      .option('--state <dir>', 'folder holding an earlier manifest.json, for state:modified / state:new')
+      .addHelpText('after', SELECT_EXAMPLES);
 
   const runFlags = (cmd: Command): Command =>
     selection(cmd)
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
-      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
+      .option('--batch-id <id>', 'id of this batch: lower-case letters and digits joined by single hyphens, at most 40 (default: UTC timestamp + random suffix)', flag.newBatchId)
+      .option('--fail-fast', 'stop at the first failed model or test: nothing new starts, the rest is skipped')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
     select?: string[];
     exclude?: string[];
+    selector?: string;
+    state?: string;
     fullRefresh?: boolean;
     threads?: number;
     batchId?: string;
     lockTimeout: number;
     seedFrom?: string;
+    failFast?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -42,10 +63,13 @@ export function registerPipelineCommands(program: Command): void {
       mode,
       ...(flags.select ? { select: flags.select } : {}),
       ...(flags.exclude ? { exclude: flags.exclude } : {}),
+      ...(flags.selector ? { selector: flags.selector } : {}),
+      ...(flags.state ? { state: flags.state } : {}),
       ...(flags.fullRefresh ? { fullRefresh: true } : {}),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.batchId ? { batchId: flags.batchId } : {}),
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
+      ...(flags.failFast ? { failFast: true } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
     return (await build(opts)).exitCode;
@@ -53,7 +77,7 @@ export function registerPipelineCommands(program: Command): void {
 
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
-    .option('--seed-from <dir>', 'load the seeds from this directory (e.g. generated data) instead of seeds/')
+    .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
     .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
 
   runFlags(program.command('run'))
@@ -62,16 +86,17 @@ export function registerPipelineCommands(program: Command): void {
 
   selection(program.command('test'))
     .description('run the data tests of the selected models against the published layers')
-    .action(act(async (flags: { select?: string[]; exclude?: string[] }) => (await test({ ...commonOptions(program), ...flags })).exitCode));
+    .action(act(async (flags: SelectionOptions) => (await test({ ...commonOptions(program), ...flags })).exitCode));
 
-  program
-    .command('compile')
-    .description('render every model to target/compiled/ and write target/manifest.json; touches no database')
-    .action(act(() => {
+  selection(program.command('compile'))
+    .description('render the models to target/compiled/ and write target/manifest.json (always the whole project); touches no database')
+    .action(act((flags: SelectionOptions) => {
       const c = commonOptions(program);
-      const { compiled, tests, timings } = compileProject({ ...c, writeArtifacts: true });
-      print(c.json, { models: compiled.models.size, tests: tests.length, order: compiled.order, ms: timings }, () =>
-        `compiled ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
+      const { compiled, tests, timings } = compileProject({ ...c, writeArtifacts: false });
+      const chosen = chooseModels(compiled, flags);
+      writeCompileArtifacts(compiled, tests, chosen);
+      print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>
+        `compiled ${chosen.size} of ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
       );
       return ExitCode.ok;
     }));
@@ -88,13 +113,21 @@ export function registerPipelineCommands(program: Command): void {
 
   program
     .command('seed')
-    .description('load seeds/*.csv (or --from DIR) into their tables with COPY, then verify row counts and keys')
-    .option('--from <dir>', 'directory of CSV files, e.g. from `generate`, named like the seeds')
-    .action(act(async (flags: { from?: string }) => {
+    .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
+    .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
+    .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .option('--full-refresh', 'load every seed into the new batch, changed or not')
+    .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
+    .action(act(async (flags: { from?: string; sample?: boolean; fullRefresh?: boolean }) => {
       const c = commonOptions(program);
-      const results = await seed({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+      if (flags.sample || flags.from) {
+        const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+        print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
+        return ExitCode.ok;
+      }
+      const results = await seed({ ...c, ...(flags.fullRefresh ? { fullRefresh: true } : {}) });
       if (c.json) print(true, results, () => '');
-      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
+      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows ${r.status}, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
     }));
 

@@ -3,8 +3,10 @@ import type { Diagnostic } from '../core/errors.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
-import { createRenderer, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
+import { readOnlyProblem } from '../sql/read-only.ts';
+import { lineAndColumn } from '../sql/offsets.ts';
+import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -25,6 +27,9 @@ export const checksum = (text: string): string => createHash('sha256').update(te
 const list = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
 
+/** A setting name (letters, digits, _ and . for extensions') and a plain value: nothing to quote or inject. */
+const SETTING = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*=\s*([A-Za-z0-9_.+-]+)$/i;
+
 function modelConfig(state: RenderState, layerDefault: Materialization, problems: Diagnostic[]): ModelConfig {
   const c = state.config;
   const at = { file: state.file, ...(state.configLine !== undefined ? { line: state.configLine } : {}) };
@@ -42,21 +47,45 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     const unique = item.startsWith('unique:');
     return { unique, columns: item.replace(/^unique:/, '').split('+').map((s) => s.trim()) };
   });
+  // settings="work_mem=256MB, jit=off": PostgreSQL settings for this model's transaction only.
+  const settings: ModelSetting[] = [];
+  for (const item of list(c.settings)) {
+    const m = SETTING.exec(item);
+    if (m) settings.push({ name: m[1]!.toLowerCase(), value: m[2]! });
+    else problems.push({ ...at, message: `settings: ${JSON.stringify(item)} is not name=value (a PostgreSQL setting, e.g. work_mem=256MB)` });
+  }
   return {
     materialized,
     uniqueKey,
     tags: list(c.tags),
     indexes,
+    ...(settings.length ? { settings } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
   };
 }
 
+/** A yml `config:` block in the shape {{config}} takes: lists become comma-separated text. */
+function ymlConfig(config: Record<string, unknown>): Record<string, string | boolean | number> {
+  const out: Record<string, string | boolean | number> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'meta') continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : (value as string | boolean | number);
+  }
+  return out;
+}
+
 /**
  * Renders every model once, learns its refs and config, builds the graph and reports
- * every problem (unknown refs and sources, template errors, cycles) together.
+ * every problem (unknown refs and sources, template errors, cycles, a model that is not
+ * one reading SELECT) together. libpg-query's `loadModule()` must have run before.
  */
-export function compileModels(project: Project, flags: RenderFlags): CompiledProject {
+export function compileModels(
+  project: Project,
+  flags: RenderFlags,
+  /** What `env_var` and `target` see: the environment with .env, the engine the run uses. */
+  context: Pick<RenderEnv, 'env' | 'target'> = {},
+): CompiledProject {
   const diagnostics: Diagnostic[] = [];
   const seeds = new Map<string, SeedNode>(
     project.seeds.map((s) => [s.name, { name: s.name, schema: project.config.seeds[s.name]?.schema ?? project.config.seedSchema }]),
@@ -65,7 +94,7 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
     if (seeds.has(m.name)) diagnostics.push({ file: m.relPath, node: m.name, message: `model \`${m.name}\` has the same name as seed seeds/${m.name}.csv` });
   }
   const refTargets = new Set([...project.models.map((m) => m.name), ...seeds.keys()]);
-  const renderer = createRenderer({ refTargets, config: project.config }, project.macros, diagnostics);
+  const renderer = createRenderer({ refTargets, config: project.config, ...context }, project.macros, diagnostics);
   const layers = new Map(project.config.layers.map((l) => [l.name, l]));
 
   const dag = new Dag();
@@ -76,12 +105,19 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
     dag.addNode(file.name);
     const template = renderer.compile(file.relPath, file.text);
     if (!template) continue;
-    const { sql, state } = renderer.render(template, file.relPath, flags);
+    const { sql, state } = renderer.render(template, file.relPath, { ...flags, schema: layers.get(file.layer)!.schema });
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
-    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
+    // Checked here, before any SQL runs: a model that could write is never built.
+    if (state.diagnostics.length === 0) {
+      const problem = readOnlyProblem(sql);
+      if (problem) diagnostics.push({ file: file.relPath, ...lineAndColumn(sql, problem.offset), node: file.name, message: problem.message });
+    }
     const doc = project.docs.get(file.name);
+    // A `config:` block in yml sits under the model's own {{config}}, as in dbt.
+    if (doc?.config) state.config = { ...ymlConfig(doc.config), ...state.config };
+    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
     if (!config.description && doc?.description) config.description = doc.description;
     for (const r of state.refs) if (refTargets.has(r)) dag.addEdge(r, file.name);
     models.set(file.name, {
@@ -93,6 +129,7 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
       sources: state.sources,
       sql: sql.trim(),
       usesIsIncremental: state.usedIsIncremental,
+      ...(state.masked.length > 0 ? { masked: state.masked } : {}),
       // Of the rendered SQL, so a change in a macro or a var changes it too; the batch id
       // it may embed is not a change of the model.
       checksum: checksum(sql.replaceAll(sqlLiteral(flags.batchId), "'{{batch_id}}'")),

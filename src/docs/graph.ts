@@ -9,7 +9,10 @@ import type { Manifest } from './types.ts';
 /** The band holding seeds and source tables: always first. */
 export const SOURCES_BAND = '__sources__';
 
-export type LineageKind = 'model' | 'seed' | 'source';
+export type LineageKind = 'model' | 'seed' | 'source' | 'exposure';
+
+/** The band of what reads the published models from outside: the endpoints of `serve`. Always last. */
+export const EXPOSURES_BAND = '__exposures__';
 
 export interface LineageNode {
   id: string;
@@ -40,6 +43,11 @@ export function lineageOf(manifest: Manifest): Lineage {
   const seedByRelation = new Map<string, string>();
   for (const [name, n] of entries) {
     if (n.kind === 'model') continue;
+    if (n.kind === 'exposure') {
+      nodes.push({ id: name, kind: 'exposure', band: EXPOSURES_BAND, materialized: 'exposure', relation: n.relation ?? null });
+      for (const ref of n.refs ?? []) edges.push([ref, name]);
+      continue;
+    }
     nodes.push({ id: name, kind: 'seed', band: SOURCES_BAND, materialized: 'seed', relation: n.relation ?? null });
     if (n.relation) seedByRelation.set(unquote(n.relation), name);
   }
@@ -74,7 +82,8 @@ export function lineageOf(manifest: Manifest): Lineage {
     seen.add(key);
     return true;
   });
-  return { nodes, edges: unique, bands: [SOURCES_BAND, ...manifest.layers.map((l) => l.name)] };
+  const exposures = nodes.some((n) => n.kind === 'exposure') ? [EXPOSURES_BAND] : [];
+  return { nodes, edges: unique, bands: [SOURCES_BAND, ...manifest.layers.map((l) => l.name), ...exposures] };
 }
 
 export function layoutLineage(lineage: Lineage, options: Partial<LayoutOptions> = {}): GraphLayout {
@@ -84,7 +93,7 @@ export function layoutLineage(lineage: Lineage, options: Partial<LayoutOptions> 
   return layoutGraph(lineage, { ...options, maxPerRow });
 }
 
-export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band);
+export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band === EXPOSURES_BAND ? 'exposures (API)' : band);
 
 /** Materializations with their legend label, in legend order. */
 export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
@@ -94,6 +103,7 @@ export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
   ['table', 'table'],
   ['incremental', 'incremental'],
   ['ephemeral', 'ephemeral (inlined)'],
+  ['exposure', 'API endpoint'],
 ];
 
 export interface NodeRunInfo {

@@ -12,6 +12,7 @@ import { escapeHtml, formatBytes, formatInt, formatSeconds, formatTimestamp, jso
 import {
   MATERIALIZATION_LEGEND,
   SOURCES_BAND,
+  EXPOSURES_BAND,
   bandLabel,
   layoutLineage,
   lineageOf,
@@ -33,7 +34,7 @@ export interface DocsData {
 }
 
 export interface DocsDataNode {
-  kind: 'model' | 'seed' | 'source';
+  kind: 'model' | 'seed' | 'source' | 'exposure';
   label: string;
   band: string;
   materialized: string;
@@ -103,7 +104,7 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
     nodes[n.id] = {
       kind: n.kind,
       label: n.kind === 'source' ? n.relation ?? n.id : n.id,
-      band: n.band === SOURCES_BAND ? bandLabel(n.band) : n.band,
+      band: n.band === SOURCES_BAND || n.band === EXPOSURES_BAND ? bandLabel(n.band) : n.band,
       materialized: n.materialized,
       relation: n.relation,
       path: m?.path ?? null,

@@ -8,6 +8,7 @@ import { listBatches as listLakeBatches, type BatchInfo as LakeBatch } from '../
 import { lakeIdOf } from '../lake/layout.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
+import { sourceContractProblems } from '../sources/contracts.ts';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 
@@ -191,6 +192,14 @@ export async function collectHealth(
       } catch (err) {
         checks.push({ name: 'migrations', status: 'degraded', detail: `could not read the migrations table: ${errorMessage(err)}` });
       }
+      const contract = await sourceContractProblems(engine, project).catch((err: unknown) => [`cannot check: ${errorMessage(err)}`]);
+      checks.push({
+        name: 'source_contracts',
+        status: contract.length === 0 ? 'ok' : 'degraded',
+        detail: contract.length === 0
+          ? `${project.config.sources.reduce((n, s) => n + Object.keys(s.columns ?? {}).length, 0)} source tables keep their declared columns`
+          : contract.join('; '),
+      });
     }
   }
 

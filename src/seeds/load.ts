@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { Dag } from '../graph/dag.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import type { Project } from '../project/types.ts';
 import { readCsvHeader } from './header.ts';
 import { castExpr, inferenceQuery, inferredTypes } from './infer.ts';
+import { resolveTypeNames } from '../engine/type-names.ts';
+import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas, dropBatchSchema } from '../batch/schemas.ts';
+import type { BatchRelation } from '../batch/state.ts';
 
-export interface SeedPlan {
+/** A CSV file bound for one table. */
+export interface CsvPlan {
   name: string;
   schema: string;
   file: string;
   /** Project-relative when inside the project: what error messages name. */
   display: string;
+}
+
+export interface SeedPlan extends CsvPlan {
   columnTypes: Record<string, string>;
   primaryKey: string[];
 }
@@ -23,39 +30,28 @@ export interface SeedResult {
   relation: string;
   file: string;
   rows: number;
-  /** `existing`: a table from the migrations, truncated and refilled; `created`: made from the CSV. */
-  mode: 'existing' | 'created';
   columns: { name: string; type: string }[];
   primaryKey: string[];
   status: 'loaded' | 'unchanged';
   durationMs: number;
 }
 
-const SEED_COMMENT = 'strata seed';
-const TYPE_NAME = /^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/i;
 
 export class SeedError extends Error {}
 
-/** Which CSV feeds each seed: seeds/<name>.csv, or the same name in `--from DIR`. */
-export function planSeeds(project: Project, fromDir?: string): SeedPlan[] {
+/** Which CSV feeds each seed: seeds/<name>.csv. */
+export function planSeeds(project: Project): SeedPlan[] {
   const plans = project.seeds.map((s) => {
     const cfg = project.config.seeds[s.name] ?? {};
-    const generated = fromDir ? join(fromDir, `${s.name}.csv`) : undefined;
-    const file = generated && existsSync(generated) ? generated : s.path;
     return {
       name: s.name,
       schema: cfg.schema ?? project.config.seedSchema,
-      file,
-      display: file === s.path ? s.relPath : relative(process.cwd(), file),
+      file: s.path,
+      display: s.relPath,
       columnTypes: cfg.columnTypes ?? {},
       primaryKey: cfg.primaryKey ?? [],
     };
   });
-  for (const plan of plans) {
-    for (const [col, type] of Object.entries(plan.columnTypes)) {
-      if (!TYPE_NAME.test(type)) throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types.${col}\`: ${JSON.stringify(type)} is not a type name`);
-    }
-  }
   return plans;
 }
 
@@ -72,7 +68,7 @@ interface PgError {
 }
 
 /** Postgres names the COPY line; people want the file and line. */
-function copyError(plan: SeedPlan, err: unknown): SeedError {
+function copyError(plan: CsvPlan, err: unknown): SeedError {
   const e = err as PgError;
   const line = /line (\d+)/.exec(e.where ?? '')?.[1];
   const column = /column (\S+?):/.exec(e.where ?? '')?.[1];
@@ -80,7 +76,7 @@ function copyError(plan: SeedPlan, err: unknown): SeedError {
   return new SeedError(`seed ${plan.name} (${where}): ${e.message}${e.detail ? ` (${e.detail})` : ''}; nothing was loaded`);
 }
 
-async function tableColumns(db: Queryable, schema: string, table: string): Promise<{ name: string; type: string }[]> {
+export async function tableColumns(db: Queryable, schema: string, table: string): Promise<{ name: string; type: string }[]> {
   const { rows } = await db.query<{ name: string; type: string }>(
     `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
@@ -91,19 +87,8 @@ async function tableColumns(db: Queryable, schema: string, table: string): Promi
   return rows;
 }
 
-async function primaryKey(db: Queryable, schema: string, table: string): Promise<string[]> {
-  const { rows } = await db.query<{ name: string }>(
-    `select a.attname as name
-       from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-      where i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass and i.indisprimary
-      order by array_position(i.indkey::int2[], a.attnum)`,
-    [schema, table],
-  );
-  return rows.map((r) => r.name);
-}
-
-/** Existing tables reference each other; parents are filled before children. */
-async function foreignKeyOrder(db: Queryable, plans: SeedPlan[]): Promise<SeedPlan[]> {
+/** Tables that reference each other are filled parents first. */
+export async function foreignKeyOrder<P extends CsvPlan>(db: Queryable, plans: P[]): Promise<P[]> {
   const byRel = new Map(plans.map((p) => [`${p.schema}.${p.name}`, p]));
   const { rows } = await db.query<{ child: string; parent: string }>(
     `select cn.nspname || '.' || cc.relname as child, pn.nspname || '.' || pc.relname as parent
@@ -118,7 +103,7 @@ async function foreignKeyOrder(db: Queryable, plans: SeedPlan[]): Promise<SeedPl
   return dag.sort().order.map((rel) => byRel.get(rel)!);
 }
 
-async function copyCsv(tx: Queryable, plan: SeedPlan, relation: string, columns: string[]): Promise<number> {
+export async function copyCsv(tx: Queryable, plan: CsvPlan, relation: string, columns: string[]): Promise<number> {
   try {
     return await tx.copyFrom(
       `copy ${relation} (${columns.map(quoteIdent).join(', ')}) from stdin with (format csv, header true)`,
@@ -129,7 +114,7 @@ async function copyCsv(tx: Queryable, plan: SeedPlan, relation: string, columns:
   }
 }
 
-function checkHeader(plan: SeedPlan, header: string[], known?: string[]): void {
+export function checkHeader(plan: CsvPlan, header: string[], known?: string[]): void {
   const problems: string[] = [];
   header.forEach((h, i) => {
     if (h === '') problems.push(`column ${i + 1} has no name`);
@@ -139,54 +124,26 @@ function checkHeader(plan: SeedPlan, header: string[], known?: string[]): void {
   if (problems.length > 0) throw new SeedError(`seed ${plan.name} (${plan.display}, line 1): ${problems.join('; ')}; nothing was loaded`);
 }
 
-async function rowCount(tx: Queryable, relation: string): Promise<number> {
+export async function rowCount(tx: Queryable, relation: string): Promise<number> {
   const { rows } = await tx.query<{ n: string | number }>(`select count(*) as n from ${relation}`);
   return Number(rows[0]!.n);
 }
 
-/** A table defined by the migrations: emptied and refilled, keeping its types and keys. */
-async function loadIntoExisting(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
-  const relation = qualify(plan.schema, plan.name);
-  const columns = await tableColumns(tx, plan.schema, plan.name);
-  const header = await readCsvHeader(plan.file);
-  checkHeader(plan, header, columns.map((c) => c.name));
-  const copied = await copyCsv(tx, plan, relation, header);
-  const counted = await rowCount(tx, relation);
-  if (counted !== copied) throw new SeedError(`seed ${plan.name}: copied ${copied} rows but the table holds ${counted}`);
-  return { seed: plan.name, relation, file: plan.display, rows: copied, mode: 'existing', columns, primaryKey: await primaryKey(tx, plan.schema, plan.name) };
-}
-
-/** A table made from the CSV: text staging, types inferred in SQL, then the typed table. */
-async function loadCreated(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
-  const relation = qualify(plan.schema, plan.name);
-  const staging = qualify(plan.schema, `__strata_seed_${plan.name}`);
+/** A table made from the CSV in the batch's schema: text staging, types inferred in SQL, then the typed table. */
+async function loadCreated(tx: Queryable, plan: SeedPlan, schema: string): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
+  const relation = qualify(schema, plan.name);
+  const staging = qualify(schema, `__strata_seed_${plan.name}`);
   const header = await readCsvHeader(plan.file);
   checkHeader(plan, header);
-  await tx.query(`create schema if not exists ${quoteIdent(plan.schema)}`);
-  await tx.query(`drop table if exists ${staging}`);
   await tx.query(`create table ${staging} (${header.map((h) => `${quoteIdent(h)} text`).join(', ')})`);
   const copied = await copyCsv(tx, plan, staging, header);
   const { rows } = await tx.query(inferenceQuery(staging, header));
   const inferred = inferredTypes(rows[0] ?? {}, header);
   const types = header.map((h, i) => plan.columnTypes[h] ?? inferred[i]!);
   const select = `select ${header.map((h, i) => `${castExpr(h, types[i]!)} as ${quoteIdent(h)}`).join(', ')} from ${staging}`;
-
-  const existing = await tableColumns(tx, plan.schema, plan.name);
-  const sameShape =
-    existing.length === header.length && existing.every((c, i) => c.name === header[i] && c.type === types[i]);
   try {
-    if (sameShape) {
-      // Same columns: refill in place, so views that read the seed keep working.
-      await tx.query(`truncate ${relation}`);
-      await tx.query(`insert into ${relation} ${select}`);
-    } else {
-      await tx.query(`drop table if exists ${relation}`);
-      await tx.query(`create table ${relation} as ${select}`);
-      await tx.query(`comment on table ${relation} is '${SEED_COMMENT}'`);
-    }
-    if (plan.primaryKey.length > 0 && !sameShape) {
-      await tx.query(`alter table ${relation} add primary key (${plan.primaryKey.map(quoteIdent).join(', ')})`);
-    }
+    await tx.query(`create table ${relation} as ${select}`);
+    if (plan.primaryKey.length > 0) await tx.query(`alter table ${relation} add primary key (${plan.primaryKey.map(quoteIdent).join(', ')})`);
   } catch (err) {
     const e = err as PgError;
     throw new SeedError(`seed ${plan.name} (${plan.display}): ${e.message}${e.detail ? ` (${e.detail})` : ''}; nothing was loaded`);
@@ -194,94 +151,92 @@ async function loadCreated(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResu
   await tx.query(`drop table ${staging}`);
   const counted = await rowCount(tx, relation);
   if (counted !== copied) throw new SeedError(`seed ${plan.name}: copied ${copied} rows but the table holds ${counted}`);
-  return {
-    seed: plan.name,
-    relation,
-    file: plan.display,
-    rows: copied,
-    mode: 'created',
-    columns: header.map((name, i) => ({ name, type: types[i]! })),
-    primaryKey: plan.primaryKey,
-  };
+  return { seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: copied, columns: await tableColumns(tx, schema, plan.name), primaryKey: plan.primaryKey };
 }
 
-async function isMigrationTable(db: Queryable, plan: SeedPlan): Promise<boolean> {
-  const { rows } = await db.query<{ comment: string | null }>(
-    `select obj_description(c.oid, 'pg_class') as comment
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')`,
-    [plan.schema, plan.name],
-  );
-  return rows.length > 0 && rows[0]!.comment !== SEED_COMMENT;
+/** `column_types` as PostgreSQL resolves them, so a seed's identity never depends on how a type is spelled. */
+async function resolvedTypes(engine: Engine, plan: SeedPlan): Promise<Record<string, string>> {
+  const cols = Object.entries(plan.columnTypes);
+  try {
+    const types = await resolveTypeNames(engine, cols.map(([, t]) => t));
+    return Object.fromEntries(cols.map(([c], i) => [c, types[i]!]));
+  } catch (err) {
+    throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types\`: ${(err as Error).message}`);
+  }
 }
+
+/** What makes a seed the same seed: its file's bytes, its resolved column types and its key. */
+async function seedChecksum(engine: Engine, plan: SeedPlan): Promise<string> {
+  const types = await resolvedTypes(engine, plan);
+  const hash = createHash('sha256').update(await fileChecksum(plan.file));
+  hash.update(JSON.stringify([Object.entries(types).sort(), plan.primaryKey]));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The layer name seeds have in a batch's mapping (strata.batch_relations). */
+export const SEED_LAYER = 'seed';
 
 export interface SeedOptions {
-  fromDir?: string;
-  /** Skip seeds whose file is unchanged since they were last loaded (what `build` does). */
-  onlyChanged?: boolean;
+  batchId: string;
+  /** The published mapping: an unchanged seed carries its table over from it. */
+  current: ReadonlyMap<string, BatchRelation>;
+  /** Load every seed, changed or not (`--full-refresh`). */
+  all?: boolean;
   onSeed?: (result: SeedResult) => void;
 }
 
+export interface SeedBatch {
+  results: SeedResult[];
+  /** Every seed's relation in this batch: a new table, or the published one carried over. */
+  mapping: Map<string, BatchRelation>;
+  /** Schemas this batch created (dropped again if it is not published). */
+  schemas: string[];
+}
+
 /**
- * Loads every seed with COPY. Seeds into migration-defined tables load together in one
- * transaction (they reference each other), parents first; the others one transaction each.
- * A bad file fails with its name and line, and its transaction leaves nothing behind.
+ * Loads the seeds of a batch, like models: each changed seed (file, resolved column types
+ * or key) into a new table in the batch's own schema (`seeds__<batch>`), one transaction
+ * each, COPY then typed; an unchanged one keeps the table of the published batch. The
+ * published relation is a view switched at publish time, so a failed build never changes
+ * what readers see, and a kept batch (whose models read its own seed tables) never blocks
+ * a seed from changing its columns. A bad file fails with its name and line.
  */
-export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions = {}): Promise<SeedResult[]> {
-  const plans = planSeeds(project, opts.fromDir);
-  const checksums = new Map(await Promise.all(plans.map(async (p) => [p.name, await fileChecksum(p.file)] as const)));
-  const { rows: loaded } = await engine.query<{ seed: string; checksum: string; rows: string | number; relation: string }>(
-    'select seed, checksum, rows, relation from strata.seed_loads',
-  );
-  const previous = new Map(loaded.map((r) => [r.seed, r]));
-  const existing: SeedPlan[] = [];
-  const created: SeedPlan[] = [];
-  for (const plan of plans) (await isMigrationTable(engine, plan) ? existing : created).push(plan);
-
-  const unchanged = (p: SeedPlan): boolean => opts.onlyChanged === true && previous.get(p.name)?.checksum === checksums.get(p.name);
+export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions): Promise<SeedBatch> {
+  const plans = planSeeds(project);
   const results: SeedResult[] = [];
-  const record = async (tx: Queryable, r: Omit<SeedResult, 'durationMs' | 'status'>, started: number): Promise<void> => {
-    await tx.query(
-      `insert into strata.seed_loads (seed, relation, checksum, rows, loaded_at) values ($1, $2, $3, $4, now())
-       on conflict (seed) do update set relation = excluded.relation, checksum = excluded.checksum, rows = excluded.rows, loaded_at = now()`,
-      [r.seed, r.relation, checksums.get(r.seed), r.rows],
-    );
-    const result: SeedResult = { ...r, status: 'loaded', durationMs: performance.now() - started };
-    results.push(result);
-    opts.onSeed?.(result);
-  };
-  const skip = (p: SeedPlan): void => {
-    const prev = previous.get(p.name)!;
-    const result: SeedResult = {
-      seed: p.name, relation: prev.relation, file: p.display, rows: Number(prev.rows), mode: existing.includes(p) ? 'existing' : 'created',
-      columns: [], primaryKey: p.primaryKey, status: 'unchanged', durationMs: 0,
-    };
-    results.push(result);
-    opts.onSeed?.(result);
-  };
-
-  // The migration tables reload as one unit when any of them changed: they reference each other.
-  if (existing.length > 0 && !existing.every(unchanged)) {
-    const ordered = await foreignKeyOrder(engine, existing);
-    await engine.transaction(async (tx) => {
-      await tx.query(`truncate ${ordered.map((p) => qualify(p.schema, p.name)).join(', ')}`);
-      for (const plan of ordered) {
-        const started = performance.now();
-        await record(tx, await loadIntoExisting(tx, plan), started);
-      }
-    });
-  } else existing.forEach(skip);
-
-  for (const plan of created) {
-    if (unchanged(plan)) {
-      skip(plan);
-      continue;
-    }
-    const started = performance.now();
-    await engine.transaction(async (tx) => record(tx, await loadCreated(tx, plan), started));
+  const mapping = new Map<string, BatchRelation>();
+  const toLoad: { plan: SeedPlan; checksum: string }[] = [];
+  for (const plan of plans) {
+    const checksum = await seedChecksum(engine, plan);
+    const prev = opts.current.get(plan.name);
+    if (!opts.all && prev?.layer === SEED_LAYER && prev.checksum === checksum && prev.publishedSchema === plan.schema) {
+      mapping.set(plan.name, prev);
+      const result: SeedResult = {
+        seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display,
+        rows: await rowCount(engine, qualify(prev.physicalSchema, plan.name)), columns: [], primaryKey: plan.primaryKey, status: 'unchanged', durationMs: 0,
+      };
+      results.push(result);
+      opts.onSeed?.(result);
+    } else toLoad.push({ plan, checksum });
   }
-  // Fresh statistics, so the models that read the seeds in this build get sane plans
-  // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
-  for (const r of results) if (r.status === 'loaded') await engine.query(`analyze ${r.relation}`);
-  return results;
+  const schemas = [...new Set(toLoad.map(({ plan }) => physicalSchema(plan.schema, opts.batchId)))].sort();
+  await claimSchemas(engine, opts.batchId, schemas);
+  try {
+    for (const { plan, checksum } of toLoad) {
+      const started = performance.now();
+      const schema = physicalSchema(plan.schema, opts.batchId);
+      const loaded = await engine.transaction((tx) => loadCreated(tx, plan, schema));
+      // Fresh statistics, so the models that read the seed in this build get sane plans
+      // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
+      await engine.query(`analyze ${qualify(schema, plan.name)}`);
+      mapping.set(plan.name, { model: plan.name, layer: SEED_LAYER, publishedSchema: plan.schema, physicalSchema: schema, kind: 'table', checksum });
+      const result: SeedResult = { ...loaded, status: 'loaded', durationMs: performance.now() - started };
+      results.push(result);
+      opts.onSeed?.(result);
+    }
+  } catch (err) {
+    for (const s of schemas) await dropBatchSchema(engine, s, opts.batchId);
+    throw err;
+  }
+  return { results, mapping, schemas };
 }
