@@ -183,12 +183,14 @@ export function renderLineageSvg(lineage: Lineage, layout: GraphLayout, run: Map
     const count =
       band.name === SOURCES_BAND
         ? [sources > 0 ? plural(sources, 'source') : '', seeds > 0 ? plural(seeds, 'seed') : ''].filter(Boolean).join(' · ')
-        : plural(band.count, 'model');
+        : band.name === EXPOSURES_BAND
+          ? plural(band.count, 'endpoint')
+          : plural(band.count, 'model');
     out.push(
       `<g class="band band-${i % 2 ? 'odd' : 'even'}" data-band="${escapeHtml(band.name)}">` +
         `<rect x="0" y="${band.y}" width="${layout.width + BAND_OVERHANG}" height="${band.height}" class="band-bg"/>` +
         `<rect x="0" y="${band.y}" width="4" height="${band.height}" class="band-accent"/>` +
-        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : band.name).toUpperCase(), 12))}</text>` +
+        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : band.name === EXPOSURES_BAND ? 'api' : band.name).toUpperCase(), 12))}</text>` +
         `<title>${escapeHtml(bandLabel(band.name))}</title>` +
         `<text x="18" y="${band.y + 43}" class="band-count">${escapeHtml(count)}</text></g>`,
     );
