@@ -17,7 +17,7 @@ test('an API endpoint of the manifest is an exposure: in the last band, fed by t
   const exposure = lineage.nodes.find((n) => n.id === 'api:product_reviews')!;
   assert.deepEqual([exposure.kind, exposure.band, exposure.relation], ['exposure', EXPOSURES_BAND, 'GET /api/products/{product_id}/reviews']);
   assert.deepEqual(lineage.bands.at(-1), EXPOSURES_BAND);
-  assert.equal(bandLabel(EXPOSURES_BAND), 'exposures (API)');
+  assert.equal(bandLabel(EXPOSURES_BAND), 'exposures');
   assert.deepEqual(lineage.edges.filter(([, to]) => to === 'api:product_reviews').map(([from]) => from).sort(), ['dim_product', 'review_detail']);
   // Without endpoints there is no such band.
   delete manifest.nodes['api:product_reviews'];
