@@ -35,6 +35,8 @@ export interface ExecuteOptions {
   tests: readonly CompiledTest[];
   /** The published mapping this batch starts from. */
   current: ReadonlyMap<string, BatchRelation>;
+  /** Every seed's relation in this batch (loaded into it, or carried over): refs read these. */
+  seeds: ReadonlyMap<string, BatchRelation>;
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
@@ -61,10 +63,11 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
-  const refTo = (name: string): string =>
-    chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
-      ? qualify(schemaOf(name), name)
-      : publishedRelation(compiled, name);
+  const refTo = (name: string): string => {
+    if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
+    const seed = o.seeds.get(name);
+    return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
+  };
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
@@ -173,6 +176,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
   const mapping = new Map<string, BatchRelation>();
   for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;
     mapping.set(name, {

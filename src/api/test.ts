@@ -12,6 +12,7 @@ import { ExitCode } from '../core/errors.ts';
 import type { RunSummary, TestResult } from '../core/results.ts';
 import { writeJsonAtomic, runResultsArtifact } from '../observability/artifacts.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 
 export interface TestOptions extends CommonOptions, SelectionOptions {}
 
@@ -28,6 +29,7 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
   const results: TestResult[] = [];
   try {
     bus.batchId = await currentBatchId(session.engine);
+    await assertSourceContracts(session.engine, compiled.project);
     bus.emit({ event: 'run_start', command: 'test', target: session.target.label, models: 0, tests: tests.length });
     await ensureAuditSchema(session.engine);
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
