@@ -32,23 +32,18 @@ with lexicon as (
 words as (
   -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
   -- times faster than translate() or a regex over every review); then one array per
-  -- sentence with the place of its first "but", and one row per word with its position.
-  -- The set-returning functions sit in select lists, not in FROM: there they stream, in FROM
-  -- each call's rows go through a tuplestore first (a third less CPU to tokenise, measured
-  -- in docs/scaling.md). A subquery with one in its select list is never flattened, so each
-  -- sentence's array is built once however often it is read.
-  select s.review_id, s.words, s.but, unnest(s.words) as word, generate_subscripts(s.words, 1) as pos
-  from (
-    select t.review_id, t.words, array_position(t.words, 'but') as but
-    from (
-      select r.review_id, string_to_array(btrim(unnest(string_to_array(
-        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-          lower(concat_ws(E'\n', r.title, r.body)),
-          '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
-        '.'))), ' ') as words
-      from {{ref "silver_reviews"}} r
-    ) t
-  ) s
+  -- sentence (a function in FROM, so it is built once however often it is subscripted) and
+  -- one row per word with its position.
+  select r.review_id, s.words, s.but, w.word, w.pos
+  from {{ref "silver_reviews"}} r
+  cross join lateral unnest(string_to_array(
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+      lower(concat_ws(E'\n', r.title, r.body)),
+      '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
+    '.')) as u(sentence)
+  cross join lateral (select t.words, array_position(t.words, 'but') as but
+                      from string_to_array(btrim(u.sentence), ' ') as t(words)) s
+  cross join lateral unnest(s.words) with ordinality as w(word, pos)
 ),
 hits as (
   -- Only the words found in a lexicon go on, with their modifier: the three words before it

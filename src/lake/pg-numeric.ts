@@ -111,6 +111,11 @@ export function numericTextBound(b: Uint8Array, p: number): number {
   return 10 + 4 * Math.max(i16(b, p + 2) + 1, 1) + Math.max(i16(b, p + 6), 0);
 }
 
+/** Base-10000 digit i of the numeric at `p` (0 past its ends). A plain function, not a closure: called per digit of millions of values. */
+function digitAt(b: Uint8Array, p: number, ndigits: number, i: number): number {
+  return i >= 0 && i < ndigits ? u16(b, p + 8 + 2 * i) : 0;
+}
+
 /**
  * numericToString's text, written as ASCII straight into `out` at `at` (which must hold
  * numericTextBound bytes); returns how many bytes it wrote. No string is built: the lake
@@ -126,19 +131,18 @@ export function writeNumericText(b: Uint8Array, p: number, out: Uint8Array, at: 
     out.set(SPECIAL_ASCII[miss]!, at);
     return SPECIAL_ASCII[miss]!.length;
   }
-  const digit = (i: number): number => (i >= 0 && i < ndigits ? u16(b, p + 8 + 2 * i) : 0);
   let o = at;
   if (sign === SIGN_NEG) out[o++] = 45;
   if (weight < 0) out[o++] = 48;
   else {
     // The first group without its leading zeros, the others as four digits each.
-    const d0 = digit(0);
+    const d0 = digitAt(b, p, ndigits, 0);
     if (d0 >= 1000) out[o++] = 48 + Math.trunc(d0 / 1000);
     if (d0 >= 100) out[o++] = 48 + (Math.trunc(d0 / 100) % 10);
     if (d0 >= 10) out[o++] = 48 + (Math.trunc(d0 / 10) % 10);
     out[o++] = 48 + (d0 % 10);
     for (let i = 1; i <= weight; i++) {
-      const d = digit(i);
+      const d = digitAt(b, p, ndigits, i);
       out[o++] = 48 + Math.trunc(d / 1000);
       out[o++] = 48 + (Math.trunc(d / 100) % 10);
       out[o++] = 48 + (Math.trunc(d / 10) % 10);
@@ -149,7 +153,7 @@ export function writeNumericText(b: Uint8Array, p: number, out: Uint8Array, at: 
     out[o++] = 46;
     let left = dscale;
     for (let i = weight + 1; left > 0; i++) {
-      const d = digit(i);
+      const d = digitAt(b, p, ndigits, i);
       out[o++] = 48 + Math.trunc(d / 1000);
       if (--left === 0) break;
       out[o++] = 48 + (Math.trunc(d / 100) % 10);
