@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { JAFFLE, copyProject, relationChecksum, runCli, startCli, targets, useSpecProject, withEngine, type SpecProject } from './support.ts';
 
@@ -166,15 +166,92 @@ for (const factory of targets('i12')) {
       assert.equal(cleaned.current, next, 'the published batch is untouched');
       assert.equal((await runCli(['clean'], { projectDir: project, target })).stdout.trim(), 'no dead batches');
     });
+
+    test('lake prune --archive copies each old batch with its manifest before deleting it; the active one stays', async () => {
+      const { project, target } = spec;
+      writeFileSync(join(project, 'project.yaml'), readFileSync(join(project, 'project.yaml'), 'utf8') + 'lake:\n  retention_days: 0\n');
+      const before = (await import('node:fs')).readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch=')).sort();
+      const archive = join(project, 'archive');
+      const r = await runCli(['lake', 'prune', '--archive', archive], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const { readdirSync } = await import('node:fs');
+      const left = readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch='));
+      assert.deepEqual(left, [`batch=${active(project)}`]);
+      const archived = readdirSync(join(archive, 'marts')).sort();
+      assert.deepEqual(archived, before.filter((d) => !left.includes(d)));
+      for (const d of archived) assert.ok(existsSync(join(archive, 'marts', d, 'manifest.json')));
+      const v = await runCli(['lake', 'verify'], { projectDir: project, target });
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    });
   });
 }
 
 const postgres = targets('i12').find((f) => f.name === 'postgres');
 
 describe('on-call operations that need a second session (PostgreSQL)', { skip: postgres ? false : 'needs STRATA_TEST_DATABASE_URL' }, () => {
+  // Roles are cluster-wide: named for this spec, dropped after its database is.
+  const ROLES = ['i12_etl', 'i12_reader', 'i12_other'];
+  const ETL_ENV = { I12_ETL_PW: 'etl-pw-i12' };
   const spec = useSpecProject(postgres ?? targets()[0]!, JAFFLE, async (s) => {
-    const r = await runCli(['build'], { projectDir: s.project, target: s.target });
+    writeFileSync(
+      join(s.project, 'project.yaml'),
+      readFileSync(join(s.project, 'project.yaml'), 'utf8') +
+        'roles:\n  i12_etl: { write: [staging, marts], password_env: I12_ETL_PW }\n  i12_reader: { read: [marts] }\n',
+    );
+    const r = await runCli(['build'], { projectDir: s.project, target: s.target, env: ETL_ENV });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+  after(async () => {
+    if (!process.env.STRATA_TEST_DATABASE_URL) return;
+    const admin = new pg.Client({ connectionString: process.env.STRATA_TEST_DATABASE_URL });
+    await admin.connect();
+    for (const r of ROLES) await admin.query(`drop role if exists ${r}`).catch(() => undefined);
+    await admin.end();
+  });
+
+  test('etl_user cannot change published rows: published views are read-only but for their owner', async () => {
+    const { target } = spec;
+    const url = new URL(target.databaseUrl!);
+    url.username = 'i12_etl';
+    url.password = ETL_ENV.I12_ETL_PW;
+    const etl = new pg.Client({ connectionString: url.toString() });
+    await etl.connect();
+    try {
+      const { rows } = await etl.query('select count(*)::int as n from marts.customers');
+      assert.ok(rows[0].n > 0);
+      for (const sql of ['update marts.customers set first_name = $$x$$', 'delete from marts.orders', 'insert into marts.customers (customer_id) values (-1)']) {
+        await assert.rejects(etl.query(sql), /permission denied/, sql);
+      }
+    } finally {
+      await etl.end();
+    }
+  });
+
+  test('grants --check finds each kind of drift, changes nothing, exits 1; clean again after grants', async () => {
+    const { project, target } = spec;
+    const clean = await runCli(['grants', '--check'], { projectDir: project, target, env: ETL_ENV });
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /no drift/);
+    await withEngine(target, async (db) => {
+      await db.exec(`do $$ begin if not exists (select from pg_roles where rolname = 'i12_other') then create role i12_other; end if; end $$`);
+      await db.exec('grant select on marts.customers to i12_other');
+      await db.exec('grant update on marts.orders to i12_etl');
+      await db.exec('alter role i12_reader createrole bypassrls');
+    });
+    const r = await runCli(['grants', '--check'], { projectDir: project, target, env: ETL_ENV });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /DRIFT\s+privilege\s+i12_etl: .*REVOKE UPDATE ON ALL TABLES IN SCHEMA "marts" FROM "i12_etl"/);
+    assert.match(r.stdout, /DRIFT\s+undeclared_role\s+i12_other: not declared in project\.yaml but holds SELECT on marts\.customers/);
+    assert.match(r.stdout, /DRIFT\s+role_attribute\s+i12_reader: has CREATEROLE, BYPASSRLS/);
+    // Nothing was changed by the check.
+    assert.equal((await runCli(['grants', '--check'], { projectDir: project, target, env: ETL_ENV })).stdout, r.stdout);
+    await withEngine(target, async (db) => {
+      await db.exec('revoke select on marts.customers from i12_other');
+      await db.exec('alter role i12_reader nocreaterole nobypassrls');
+    });
+    const fixed = await runCli(['grants'], { projectDir: project, target, env: ETL_ENV });
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.equal((await runCli(['grants', '--check'], { projectDir: project, target, env: ETL_ENV })).code, 0);
   });
 
   test('health under a held lock answers within its deadline, naming the lock', async () => {

@@ -67,7 +67,7 @@ for (const factory of targets()) {
       assert.match(r.stdout, /^strata_pipeline_success 1$/m);
       assert.match(r.stdout, /^strata_pipeline_latency_seconds \d+(\.\d+)?$/m);
       assert.match(r.stdout, /^strata_gold_freshness_seconds \d+$/m);
-      assert.match(r.stdout, /^strata_model_rows\{model="customers"\} 100$/m);
+      assert.match(r.stdout, /^strata_model_rows\{model="customers",layer="marts"\} 100$/m);
       assert.match(r.stdout, /^strata_db_connectivity 1$/m);
       const out = join(project, 'textfile', 'strata.prom');
       const w = await runCli(['metrics', '--out', out], { projectDir: project, target });

@@ -95,7 +95,7 @@ describe('serve on the embedded engine', () => {
       const first = page.locator('#reviews li.review').first();
       await first.locator('details summary').click();
       const points = await first.locator('.why .points').allTextContents();
-      assert.equal(points.length, 7);
+      assert.equal(points.length, 8);
       const sum = points.reduce((s, p) => s + Number(p.replace('+', '')), 0);
       assert.ok(Math.abs(sum - Number(helpful.data[0]!.helpfulness_score)) <= 0.5, `${sum} vs ${helpful.data[0]!.helpfulness_score}`);
 

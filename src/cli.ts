@@ -9,6 +9,7 @@ import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
+import { registerDbtCommands } from './cli/dbt-commands.ts';
 import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
@@ -38,6 +39,7 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerDbtCommands(program);
 registerServeCommand(program);
 strictCommands(program);
 

@@ -15,14 +15,15 @@ import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
 import { dropBatchSchema } from '../batch/schemas.ts';
-import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
-import { loadSeeds } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
 
 export interface BuildOptions extends CommonOptions, SelectionOptions {
@@ -80,6 +81,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let session: Session | undefined;
   // Only a batch this run started is marked failed: a reused id must not mark the published one.
   let batchStarted = false;
+  const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
@@ -91,7 +93,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
     // Holding the lock, every other `running` batch is a build that died: clean up after it.
-    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+    for (const dead of await reapDeadBatches(engine, { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
@@ -105,28 +107,41 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       } finally {
         await migrator.close();
       }
-      t = performance.now();
-      await sampleStep(session, compiled.project, opts.seedFrom);
-      await loadSeeds(engine, compiled.project, {
-        onlyChanged: true,
-        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
-      });
-      steps.seed = seconds(t);
     }
+    // The sources must keep their promises before anything reads (or loads) them.
+    await assertSourceContracts(engine, compiled.project);
+    if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     const currentId = await currentBatchId(engine);
-    const current = currentId ? await batchRelations(engine, currentId) : new Map();
+    const current = currentId ? await batchRelations(engine, currentId) : new Map<string, BatchRelation>();
+    // Seeds are versioned per batch like models: `build` loads the changed ones into this
+    // batch, `run` reads the published ones.
+    let seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+    if (opts.mode === 'build') {
+      const t = performance.now();
+      const loaded = await loadSeeds(engine, compiled.project, {
+        batchId,
+        current,
+        all: opts.fullRefresh ?? false,
+        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
+      });
+      seeds = loaded.mapping;
+      createdSchemas.push(...loaded.schemas);
+      steps.seed = seconds(t);
+    }
+
     const t = performance.now();
-    const { models: reuse, previous } = await planBatch(engine, { compiled, chosen, current, currentId, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+    const { models: reuse, previous } = await planBatch(engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
     const reused = [...reuse.values()].filter((d) => d.action === 'reuse').length;
     const { run: toRun, passedBefore } = testsToRun(tests, reuse, previous);
     if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: currentId ?? '', tests_not_rerun: passedBefore.length });
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests: toRun, current, fullRefresh: opts.fullRefresh ?? false, threads, bus, reuse,
+      engine, compiled, batchId, chosen, tests: toRun, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus, reuse,
       ...(opts.failFast ? { failFast: true } : {}),
     });
+    createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
     summary.tests = result.tests;
@@ -139,7 +154,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
       ].filter(Boolean).join('; ') || 'a step failed';
       summary.error = reason;
-      await discardBatch(session, batchId, result.schemas, reason);
+      await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
       await saveFingerprints(engine, batchId, reuse, tests);
@@ -173,7 +188,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (session && !summary.published) {
       if (batchStarted) {
         await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
-        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+        // The ledger of claimed schemas covers the seeds' schemas too.
+        await dropSchemasOfBatch(session.engine, batchId).catch(() => undefined);
       }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
@@ -278,7 +294,8 @@ export async function planBuild(opts: CommonOptions & SelectionOptions & { fullR
     try {
       const currentId = await currentBatchId(session.engine);
       const current = currentId ? await batchRelations(session.engine, currentId) : new Map();
-      const { models: plan } = await planBatch(session.engine, { compiled, chosen, current, currentId, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+      const seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+      const { models: plan } = await planBatch(session.engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
       const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l.schema]));
       const out = [...plan.values()].map((d) => ({ model: d.model, relation: `${layers.get(compiled.models.get(d.model)!.layer)}.${d.model}`, action: d.action, reason: d.reason }));
       for (const p of out) bus.emit({ event: 'plan', ...p });

@@ -14,6 +14,7 @@ import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import type { ReuseDecision } from '../batch/reuse.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
 
@@ -35,6 +36,8 @@ export interface ExecuteOptions {
   tests: readonly CompiledTest[];
   /** The published mapping this batch starts from. */
   current: ReadonlyMap<string, BatchRelation>;
+  /** Every seed's relation in this batch (loaded into it, or carried over): refs read these. */
+  seeds: ReadonlyMap<string, BatchRelation>;
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
@@ -70,9 +73,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const refTo = (name: string): string => {
     const reused = reusedFrom(name);
     if (reused) return qualify(reused.physicalSchema, name);
-    return chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
-      ? qualify(schemaOf(name), name)
-      : publishedRelation(compiled, name);
+    if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
+    const seed = o.seeds.get(name);
+    return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
   };
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
@@ -149,8 +152,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     }
   };
 
+  const shared = new SharedScans(engine, o.tests, (sql) => resolve(sql, ''));
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus);
+    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus, shared);
     tests.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
@@ -192,6 +196,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     const reused = reusedFrom(name);
     if (reused) mapping.set(name, { ...reused, checksum: compiled.models.get(name)!.checksum });
   }
+  for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;
     mapping.set(name, {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import { publishBatch, rollbackBatch } from '../batch/publish.ts';
 import { batchRelations, currentBatchId, finishBatch, type BatchRelation } from '../batch/state.ts';
 import { dropSchemasOfBatch } from '../batch/reap.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
 import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
 import { removeDirDurably } from '../lake/atomic-fs.ts';
@@ -114,11 +115,17 @@ export async function lakeVerify(opts: CommonOptions & { layer?: string; batchId
   return Promise.all(lakeLayers(project, opts.layer).map((layer) => verifyBatch(lakeDirOf(project), layer, opts.batchId)));
 }
 
-export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean }): Promise<{ layer: string; result: PruneResult }[]> {
+export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean; archiveDir?: string }): Promise<{ layer: string; result: PruneResult }[]> {
   const project = loadProject(opts.projectDir);
   const out: { layer: string; result: PruneResult }[] = [];
   for (const layer of lakeLayers(project, opts.layer)) {
-    out.push({ layer, result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, { dryRun: opts.dryRun ?? false }) });
+    out.push({
+      layer,
+      result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, {
+        dryRun: opts.dryRun ?? false,
+        ...(opts.archiveDir ? { archiveDir: resolve(opts.archiveDir) } : {}),
+      }),
+    });
   }
   return out;
 }
@@ -244,9 +251,9 @@ async function restoreIntoDatabase(s: Session, project: Project, batchId: string
   const results: RestoreResult[] = [];
   const schemaOf = (layer: string): string => project.config.layers.find((l) => l.name === layer)!.schema;
   try {
+    await claimSchemas(s.engine, dbBatchId, layers.map((layer) => physicalSchema(schemaOf(layer), dbBatchId)));
     for (const layer of layers) {
       const physical = physicalSchema(schemaOf(layer), dbBatchId);
-      await s.engine.query(`create schema if not exists ${quoteIdent(physical)}`);
       const result = await restoreBatch({ engine: s.engine, lakeDir, layer, batchId, targetSchema: physical });
       for (const t of result.tables) {
         mapping.set(t.name, { model: t.name, layer, publishedSchema: schemaOf(layer), physicalSchema: physical, kind: 'table', checksum: 'restored' });
@@ -256,7 +263,7 @@ async function restoreIntoDatabase(s: Session, project: Project, batchId: string
     await publishBatch(s.engine, dbBatchId, mapping);
   } catch (err) {
     await finishBatch(s.engine, dbBatchId, 'failed', errorMessage(err)).catch(() => undefined);
-    await dropSchemasOfBatch(s.engine, layers.map(schemaOf), dbBatchId).catch(() => undefined);
+    await dropSchemasOfBatch(s.engine, dbBatchId).catch(() => undefined);
     throw err;
   }
   s.bus.batchId = dbBatchId;

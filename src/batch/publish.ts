@@ -12,6 +12,22 @@ interface PgError {
 const COLUMNS_CHANGED = new Set(['42P16', '42804']);
 
 /**
+ * Before seeds were versioned per batch, a seed was a table at its published name (marked
+ * by its comment). It is renamed aside (`<name>__strata_legacy`), never dropped: views of
+ * kept batches may still read it.
+ */
+async function legacySeedMovedAside(tx: Queryable, rel: BatchRelation): Promise<boolean> {
+  const { rows } = await tx.query<{ comment: string | null }>(
+    `select obj_description(c.oid, 'pg_class') as comment from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relname = $2 and c.relkind = 'r'`,
+    [rel.publishedSchema, rel.model],
+  );
+  if (rows[0]?.comment !== 'strata seed') return false;
+  await tx.query(`alter table ${qualify(rel.publishedSchema, rel.model)} rename to ${quoteIdent(`${rel.model}__strata_legacy`)}`);
+  return true;
+}
+
+/**
  * Points one published view at its physical relation. `create or replace` keeps the
  * view's identity, so grants on it and views built on it by others survive. Only when
  * its columns changed incompatibly is it dropped and recreated, and never with CASCADE:
@@ -29,7 +45,11 @@ async function pointView(tx: Queryable, rel: BatchRelation): Promise<void> {
     await tx.query('rollback to savepoint strata_publish_view');
     const e = err as PgError;
     if (e.code === '42809') {
-      throw new Error(`cannot publish ${published}: a table (not a strata view) already has that name; move it away first`);
+      if (!(await legacySeedMovedAside(tx, rel))) {
+        throw new Error(`cannot publish ${published}: a table (not a strata view) already has that name; move it away first`);
+      }
+      await tx.query(`create view ${published} as ${body}`);
+      return;
     }
     if (!e.code || !COLUMNS_CHANGED.has(e.code)) throw err;
   }

@@ -52,6 +52,8 @@ export interface ReusePlanInput {
   fullRefresh: boolean;
   /** Where a rebuilt model's table goes: its physical schema in the new batch. */
   newSchemaOf: (model: string) => string;
+  /** Seeds versioned per batch: the relation each seed has in the new batch (a reloaded seed has a new one). */
+  seeds?: ReadonlyMap<string, BatchRelation>;
 }
 
 /** Config keys that change what is built; descriptions, tags and docs do not. */
@@ -71,13 +73,13 @@ export function sourceRelation(compiled: CompiledProject, source: string, table:
 }
 
 /** The source and seed tables the chosen models (and the ephemerals they inline) read. */
-export function tablesRead(compiled: CompiledProject, chosen: ReadonlySet<string>): string[] {
+export function tablesRead(compiled: CompiledProject, chosen: ReadonlySet<string>, versionedSeeds: ReadonlySet<string> = new Set()): string[] {
   const out = new Set<string>();
   for (const name of compiled.order) {
     const m = compiled.models.get(name);
     if (!m || !(chosen.has(name) || m.config.materialized === 'ephemeral')) continue;
     for (const s of m.sources) out.add(sourceRelation(compiled, s.source, s.table));
-    for (const r of m.refs) if (compiled.seeds.has(r)) out.add(qualify(compiled.seeds.get(r)!.schema, r));
+    for (const r of m.refs) if (compiled.seeds.has(r) && !versionedSeeds.has(r)) out.add(qualify(compiled.seeds.get(r)!.schema, r));
   }
   return [...out].sort();
 }
@@ -105,6 +107,8 @@ export function planReuse(o: ReusePlanInput): Map<string, ReuseDecision> {
   // The version of every model as a dependent sees it: the physical relation it resolves to.
   const versions = new Map<string, string>();
   const versionOf = (ref: string): string => {
+    const seed = o.seeds?.get(ref);
+    if (seed) return `${seed.physicalSchema}.${ref}`;
     if (compiled.seeds.has(ref)) return o.tableVersions.get(qualify(compiled.seeds.get(ref)!.schema, ref)) ?? 'unknown';
     const known = versions.get(ref);
     if (known) return known;
@@ -239,6 +243,6 @@ export async function planBatch(
 ): Promise<{ models: Map<string, ReuseDecision>; previous: Map<string, Fingerprint> }> {
   await ensureReuseState(db);
   const previous = await loadFingerprints(db, o.currentId);
-  const versions = await tableVersions(db, tablesRead(o.compiled, o.chosen));
+  const versions = await tableVersions(db, tablesRead(o.compiled, o.chosen, new Set(o.seeds?.keys() ?? [])));
   return { models: planReuse({ ...o, previous, tableVersions: versions }), previous };
 }

@@ -21,7 +21,20 @@ export async function claimSchemas(db: Queryable, batchId: string, schemas: read
     const taken = rows.map((r) => `${r.schema} (${r.batches?.length ? `batch ${r.batches.join(', ')}` : 'not a batch of strata'})`).join(', ');
     throw new Error(`batch id ${batchId} needs schema${rows.length > 1 ? 's' : ''} ${taken}, which already exist${rows.length > 1 ? '' : 's'}: choose another --batch-id; nothing was built`);
   }
-  for (const s of schemas) await db.query(`create schema ${quoteIdent(s)}`);
+  for (const s of schemas) {
+    await db.query(`create schema ${quoteIdent(s)}`);
+    await db.query('insert into strata.batch_schemas (schema_name, batch_id) values ($1, $2)', [s, batchId]);
+  }
+}
+
+/** The schemas `batchId` created itself (claimSchemas recorded them): the only ones its cleanup may drop. */
+export async function schemasCreatedBy(db: Queryable, batchId: string): Promise<string[]> {
+  const { rows } = await db.query<{ schema_name: string }>(
+    `select b.schema_name from strata.batch_schemas b join pg_namespace n on n.nspname = b.schema_name
+      where b.batch_id = $1 order by 1`,
+    [batchId],
+  );
+  return rows.map((r) => r.schema_name);
 }
 
 /**
@@ -44,5 +57,6 @@ export async function dropBatchSchema(db: Queryable, schema: string, owner: stri
   const users = await schemaUsers(db, schema, owner);
   if (users.length > 0) return `schema ${schema} was kept: batch ${users.join(', ')} still uses it`;
   await db.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
+  await db.query('delete from strata.batch_schemas where schema_name = $1', [schema]);
   return null;
 }

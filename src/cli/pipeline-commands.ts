@@ -135,8 +135,9 @@ export function registerPipelineCommands(program: Command): void {
     .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
     .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
     .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .option('--full-refresh', 'load every seed into the new batch, changed or not')
     .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
-    .action(act(async (flags: { from?: string; sample?: boolean }) => {
+    .action(act(async (flags: { from?: string; sample?: boolean; fullRefresh?: boolean }) => {
       const c = commonOptions(program);
       const { seed, seedSample } = await import('../api/admin.ts');
       if (flags.sample || flags.from) {
@@ -144,9 +145,9 @@ export function registerPipelineCommands(program: Command): void {
         print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
         return ExitCode.ok;
       }
-      const results = await seed(c);
+      const results = await seed({ ...c, ...(flags.fullRefresh ? { fullRefresh: true } : {}) });
       if (c.json) print(true, results, () => '');
-      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
+      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows ${r.status}, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
     }));
 

@@ -6,7 +6,7 @@ import { sqlLiteral } from '../engine/quote.ts';
 import { readOnlyProblem } from '../sql/read-only.ts';
 import { lineAndColumn } from '../sql/offsets.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -27,6 +27,9 @@ export const checksum = (text: string): string => createHash('sha256').update(te
 const list = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
 
+/** A setting name (letters, digits, _ and . for extensions') and a plain value: nothing to quote or inject. */
+const SETTING = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*=\s*([A-Za-z0-9_.+-]+)$/i;
+
 function modelConfig(state: RenderState, layerDefault: Materialization, problems: Diagnostic[]): ModelConfig {
   const c = state.config;
   const at = { file: state.file, ...(state.configLine !== undefined ? { line: state.configLine } : {}) };
@@ -44,11 +47,19 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     const unique = item.startsWith('unique:');
     return { unique, columns: item.replace(/^unique:/, '').split('+').map((s) => s.trim()) };
   });
+  // settings="work_mem=256MB, jit=off": PostgreSQL settings for this model's transaction only.
+  const settings: ModelSetting[] = [];
+  for (const item of list(c.settings)) {
+    const m = SETTING.exec(item);
+    if (m) settings.push({ name: m[1]!.toLowerCase(), value: m[2]! });
+    else problems.push({ ...at, message: `settings: ${JSON.stringify(item)} is not name=value (a PostgreSQL setting, e.g. work_mem=256MB)` });
+  }
   return {
     materialized,
     uniqueKey,
     tags: list(c.tags),
     indexes,
+    ...(settings.length ? { settings } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
   };

@@ -1,4 +1,5 @@
 import type { Engine, Queryable } from '../engine/engine.ts';
+import { sqlLiteral } from '../engine/quote.ts';
 import { buildStatements, type BuildTarget } from './statements.ts';
 import type { CompiledModel } from '../compile/types.ts';
 
@@ -34,6 +35,8 @@ export async function runModel(
 ): Promise<ModelRunOutcome> {
   const statements = buildStatements(model, target, sql, incrementalSql);
   return engine.transaction(async (tx) => {
+    // `set local` ends with the transaction: the next model on this connection starts clean.
+    for (const { name, value } of model.config.settings ?? []) await tx.query(`set local ${name} = ${sqlLiteral(value)}`);
     const before = readOnly.length > 0 ? await rowWrites(tx, readOnly) : new Map<string, number>();
     let rows: number | null = null;
     let merged: number | null = null;
