@@ -93,7 +93,7 @@ for (const factory of targets('i17b')) {
       assert.equal(dry.orders!.action, 'merge');
       assert.match(dry.orders!.reason, /input.* changed: .*stg_orders \(rebuilt\)/);
       assert.equal(dry.stg_customers!.action, 'reuse');
-      assert.match(dry.customers!.reason, /orders \(rebuilt\)/);
+      assert.match(dry.customers!.reason, /orders \(merged\)/);
     });
 
     test('expiring old batches keeps the tables that kept batches reuse', async () => {

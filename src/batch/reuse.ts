@@ -84,7 +84,7 @@ export function tablesRead(compiled: CompiledProject, chosen: ReadonlySet<string
   return [...out].sort();
 }
 
-function describeChange(before: Fingerprint, after: Fingerprint): string {
+function describeChange(before: Fingerprint, after: Fingerprint, decided: ReadonlyMap<string, ReuseDecision>): string {
   if (before.sql !== after.sql) return 'its SQL changed (the model, a macro or a var it reads)';
   if (before.config !== after.config) return 'its build config changed';
   const names = new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)]);
@@ -92,7 +92,9 @@ function describeChange(before: Fingerprint, after: Fingerprint): string {
   const what = changed.map((n) => {
     if (!(n in before.inputs)) return `${n} (new input)`;
     if (!(n in after.inputs)) return `${n} (no longer read)`;
-    return n.includes('.') ? `${n} (content changed)` : `${n} (rebuilt)`;
+    if (n.includes('.')) return `${n} (content changed)`;
+    const d = decided.get(n);
+    return `${n} (${d?.action === 'merge' ? 'merged' : d ? 'rebuilt' : 'reloaded'})`;
   });
   return `input${changed.length > 1 ? 's' : ''} changed: ${what.join(', ')}`;
 }
@@ -146,7 +148,7 @@ export function planReuse(o: ReusePlanInput): Map<string, ReuseDecision> {
     else if (JSON.stringify(before) === JSON.stringify(fingerprint)) {
       decision = { model: name, action: 'reuse', reason: `unchanged since batch ${o.currentId}`, fingerprint, from: prev };
     } else {
-      const reason = describeChange(before, fingerprint);
+      const reason = describeChange(before, fingerprint, decisions);
       const merge = m.config.materialized === 'incremental' && before.sql === fingerprint.sql && before.config === fingerprint.config;
       decision = merge ? { model: name, action: 'merge', reason, fingerprint } : rebuild(reason);
     }
