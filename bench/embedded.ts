@@ -27,7 +27,7 @@ function copyProject(from: string, parts: string[]): string {
   for (const part of parts) cpSync(join(from, part), join(dir, part), { recursive: true });
   return dir;
 }
-const amazonProject = (): string => copyProject(root, ['project.yaml', 'models', 'macros', 'seeds', 'tests', 'migrations']);
+const amazonProject = (): string => copyProject(root, ['project.yaml', 'models', 'macros', 'seeds', 'sample', 'tests', 'migrations']);
 const jaffleProject = (): string => copyProject(join(root, 'spec', 'fixtures', 'jaffle'), ['project.yaml', 'models', 'macros', 'seeds', 'tests']);
 
 interface Run {
