@@ -8,6 +8,12 @@ export interface IndexSpec {
 export interface ModelConfig {
   materialized: Materialization;
   uniqueKey: string[];
+  /**
+   * Incremental delete detection: the ref whose `unique_key` values are the rows that may
+   * exist. After each merge, rows whose key it no longer holds (deleted or now rejected
+   * upstream) are deleted from the model.
+   */
+  keysFrom?: string;
   tags: string[];
   indexes: IndexSpec[];
   description?: string;
