@@ -67,7 +67,7 @@ for (const factory of targets('i10')) {
       const { target, project } = spec;
       let r = await runCli(['source', 'freshness'], { projectDir: project, target });
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stdout, /WARN  amazon\.review: newest updated_at 180 min old .*; warn after 60 min, error after 24\.0 h/);
+      assert.match(r.stdout, /WARN  amazon\.review: newest updated_at 3\.0 h old .*; warn after 60 min, error after 24\.0 h/);
       assert.match(r.stdout, /source freshness: WARN/);
 
       await withEngine(target, (db) => db.query(`update amazon.review set updated_at = now() - interval '50 hours'`));
