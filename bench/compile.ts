@@ -6,8 +6,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileProject } from '../src/api/compile.ts';
+import { compileProject, loadSqlParser } from '../src/api/compile.ts';
 import { writeBenchResult } from './results.ts';
+
+await loadSqlParser();
 
 function makeProject(dir: string, n: number): void {
   mkdirSync(join(dir, 'models', 'core'), { recursive: true });

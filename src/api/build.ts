@@ -1,4 +1,4 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -8,18 +8,20 @@ import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateBatchId } from '../batch/naming.ts';
+import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
-import { dropBatchSchema, dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
-import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { dropBatchSchema } from '../batch/schemas.ts';
+import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
-import { loadSeeds } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
 
 export interface BuildOptions extends CommonOptions, SelectionOptions {
@@ -53,9 +55,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const batchId = opts.batchId ?? newBatchId();
-  const badId = validateBatchId(batchId);
+  const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
+  await loadSqlParser();
   const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
   const chosen = chooseModels(compiled, opts);
@@ -74,8 +77,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
   let session: Session | undefined;
-  let release: (() => Promise<void>) | undefined;
+  // Only a batch this run started is marked failed: a reused id must not mark the published one.
   let batchStarted = false;
+  const createdSchemas: string[] = [];
+  let release: (() => Promise<void>) | undefined;
   try {
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     const { engine } = session;
@@ -86,7 +91,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
     // Holding the lock, every other `running` batch is a build that died: clean up after it.
-    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+    for (const dead of await reapDeadBatches(engine, { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
@@ -100,24 +105,37 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       } finally {
         await migrator.close();
       }
-      t = performance.now();
-      await sampleStep(session, compiled.project, opts.seedFrom);
-      await loadSeeds(engine, compiled.project, {
-        onlyChanged: true,
-        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
-      });
-      steps.seed = seconds(t);
     }
+    // The sources must keep their promises before anything reads (or loads) them.
+    await assertSourceContracts(engine, compiled.project);
+    if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     const currentId = await currentBatchId(engine);
-    const current = currentId ? await batchRelations(engine, currentId) : new Map();
+    const current = currentId ? await batchRelations(engine, currentId) : new Map<string, BatchRelation>();
+    // Seeds are versioned per batch like models: `build` loads the changed ones into this
+    // batch, `run` reads the published ones.
+    let seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+    if (opts.mode === 'build') {
+      const t = performance.now();
+      const loaded = await loadSeeds(engine, compiled.project, {
+        batchId,
+        current,
+        all: opts.fullRefresh ?? false,
+        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
+      });
+      seeds = loaded.mapping;
+      createdSchemas.push(...loaded.schemas);
+      steps.seed = seconds(t);
+    }
+
     const t = performance.now();
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      engine, compiled, batchId, chosen, tests, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus,
       ...(opts.failFast ? { failFast: true } : {}),
     });
+    createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
     summary.tests = result.tests;
@@ -130,7 +148,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
       ].filter(Boolean).join('; ') || 'a step failed';
       summary.error = reason;
-      await discardBatch(session, batchId, result.schemas, reason);
+      await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
@@ -163,7 +181,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (session && !summary.published) {
       if (batchStarted) {
         await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
-        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+        // The ledger of claimed schemas covers the seeds' schemas too.
+        await dropSchemasOfBatch(session.engine, batchId).catch(() => undefined);
       }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
@@ -231,9 +250,12 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
   }
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */
+/** Removes a failed batch's schemas, each only after checking that no other batch uses it. */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await dropBatchSchema(session.engine, s);
+  for (const s of schemas) {
+    const kept = await dropBatchSchema(session.engine, s, batchId);
+    if (kept) session.bus.emit({ event: 'warning', message: kept });
+  }
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

@@ -14,6 +14,12 @@ import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
+import { loadModule } from 'libpg-query';
+
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
+import { apiExposures } from '../serve/endpoints.ts';
 
 export interface CompileOptions {
   projectDir: string;
@@ -42,7 +48,7 @@ export interface CompileResult {
   timings: { readMs: number; compileMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. */
+/** Reads and compiles a project; throws one ProjectError listing every problem. Await `loadSqlParser()` once before. */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
@@ -97,6 +103,10 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
       compiled_sql: artifactSql(compiled, m.sql, m.name),
     };
+  }
+  // The endpoints of `serve` read published models: exposures, drawn at the end of the lineage.
+  for (const e of apiExposures(project)) {
+    nodes[`api:${e.name}`] = { kind: 'exposure', path: e.file, relation: `GET ${e.path}`, refs: e.refs, description: e.description, compiled_sql: e.sql };
   }
   return {
     strata_version: STRATA_VERSION,

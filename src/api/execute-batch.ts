@@ -4,12 +4,13 @@ import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import type { ModelResult, TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
 import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
@@ -33,6 +34,8 @@ export interface ExecuteOptions {
   tests: readonly CompiledTest[];
   /** The published mapping this batch starts from. */
   current: ReadonlyMap<string, BatchRelation>;
+  /** Every seed's relation in this batch (loaded into it, or carried over): refs read these. */
+  seeds: ReadonlyMap<string, BatchRelation>;
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
@@ -53,15 +56,17 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
+  const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
-  for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  await claimSchemas(engine, batchId, schemas);
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
-  const refTo = (name: string): string =>
-    chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
-      ? qualify(schemaOf(name), name)
-      : publishedRelation(compiled, name);
+  const refTo = (name: string): string => {
+    if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
+    const seed = o.seeds.get(name);
+    return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
+  };
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
@@ -109,6 +114,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
           resolve(model.sql, target),
           incrementalSql,
+          sourceSchemas,
         );
       }
       const result: ModelResult = {
@@ -168,6 +174,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
   const mapping = new Map<string, BatchRelation>();
   for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;
     mapping.set(name, {

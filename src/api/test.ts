@@ -1,4 +1,4 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
@@ -11,6 +11,7 @@ import { ExitCode } from '../core/errors.ts';
 import type { RunSummary, TestResult } from '../core/results.ts';
 import { writeJsonAtomic, runResultsArtifact } from '../observability/artifacts.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 
 export interface TestOptions extends CommonOptions, SelectionOptions {}
 
@@ -18,6 +19,7 @@ export interface TestOptions extends CommonOptions, SelectionOptions {}
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  await loadSqlParser();
   const { compiled, tests: allTests } = compileProject(opts);
   const chosen = chooseModels(compiled, opts);
   const tests = testsFor(allTests, new Set([...chosen, ...(opts.select?.length ? [] : compiled.seeds.keys())]));
@@ -26,6 +28,7 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
   const results: TestResult[] = [];
   try {
     bus.batchId = await currentBatchId(session.engine);
+    await assertSourceContracts(session.engine, compiled.project);
     bus.emit({ event: 'run_start', command: 'test', target: session.target.label, models: 0, tests: tests.length });
     await ensureAuditSchema(session.engine);
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };

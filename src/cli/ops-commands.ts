@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileProject } from '../api/compile.ts';
-import { grants } from '../api/grants.ts';
+import { grants, grantsCheck } from '../api/grants.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
 import { chooseModels } from '../api/selection.ts';
@@ -13,6 +13,8 @@ import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import { prometheusText } from '../observability/metrics.ts';
+import { formatFailure, lastFailure } from '../observability/last-failure.ts';
+import { projectPaths } from '../api/context.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 
@@ -20,8 +22,15 @@ export function registerOpsCommands(program: Command): void {
   program
     .command('grants')
     .description('create/update the roles of project.yaml and apply their grants per layer (also runs after every publish and rollback)')
-    .action(act(async () => {
+    .option('--check', 'only report drift (undeclared privileges or roles, SUPERUSER/CREATEROLE/BYPASSRLS on a declared role); exit 1 when there is any')
+    .addHelpText('after', '\nExamples:\n  strata grants\n  strata grants --check     # audit: changes nothing')
+    .action(act(async (flags: { check?: boolean }) => {
       const c = commonOptions(program);
+      if (flags.check) {
+        const drift = await grantsCheck(c);
+        print(c.json, drift, () => (drift.length ? drift.map((d) => `DRIFT  ${d.kind.padEnd(15)} ${d.role}: ${d.detail}`).join('\n') : 'no drift: the database matches project.yaml'));
+        return drift.length ? ExitCode.failed : ExitCode.ok;
+      }
       const r = await grants(c);
       print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
       return ExitCode.ok;
@@ -58,6 +67,18 @@ export function registerOpsCommands(program: Command): void {
         });
         server.on('close', () => done(ExitCode.ok));
       });
+    }));
+
+  program
+    .command('logs')
+    .description('find the last failed run in logs/pipeline.log and print what failed (models, data tests, errors)')
+    .addHelpText('after', '\nExamples:\n  strata logs\n  strata --json logs | jq .lines')
+    .action(act(async () => {
+      const c = commonOptions(program);
+      const path = projectPaths(c.projectDir).log;
+      const f = lastFailure(path);
+      print(c.json, f, () => formatFailure(f, path));
+      return ExitCode.ok;
     }));
 
   const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;

@@ -40,7 +40,7 @@ export function registerPipelineCommands(program: Command): void {
     selection(cmd)
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
-      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
+      .option('--batch-id <id>', 'id of this batch: lower-case letters and digits joined by single hyphens, at most 40 (default: UTC timestamp + random suffix)', flag.newBatchId)
       .option('--fail-fast', 'stop at the first failed model or test: nothing new starts, the rest is skipped')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
@@ -116,17 +116,18 @@ export function registerPipelineCommands(program: Command): void {
     .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
     .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
     .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .option('--full-refresh', 'load every seed into the new batch, changed or not')
     .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
-    .action(act(async (flags: { from?: string; sample?: boolean }) => {
+    .action(act(async (flags: { from?: string; sample?: boolean; fullRefresh?: boolean }) => {
       const c = commonOptions(program);
       if (flags.sample || flags.from) {
         const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
         print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
         return ExitCode.ok;
       }
-      const results = await seed(c);
+      const results = await seed({ ...c, ...(flags.fullRefresh ? { fullRefresh: true } : {}) });
       if (c.json) print(true, results, () => '');
-      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
+      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows ${r.status}, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
     }));
 

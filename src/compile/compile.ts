@@ -3,6 +3,8 @@ import type { Diagnostic } from '../core/errors.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
+import { readOnlyProblem } from '../sql/read-only.ts';
+import { lineAndColumn } from '../sql/offsets.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
 import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
 
@@ -64,7 +66,8 @@ function ymlConfig(config: Record<string, unknown>): Record<string, string | boo
 
 /**
  * Renders every model once, learns its refs and config, builds the graph and reports
- * every problem (unknown refs and sources, template errors, cycles) together.
+ * every problem (unknown refs and sources, template errors, cycles, a model that is not
+ * one reading SELECT) together. libpg-query's `loadModule()` must have run before.
  */
 export function compileModels(
   project: Project,
@@ -95,6 +98,11 @@ export function compileModels(
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
+    // Checked here, before any SQL runs: a model that could write is never built.
+    if (state.diagnostics.length === 0) {
+      const problem = readOnlyProblem(sql);
+      if (problem) diagnostics.push({ file: file.relPath, ...lineAndColumn(sql, problem.offset), node: file.name, message: problem.message });
+    }
     const doc = project.docs.get(file.name);
     // A `config:` block in yml sits under the model's own {{config}}, as in dbt.
     if (doc?.config) state.config = { ...ymlConfig(doc.config), ...state.config };

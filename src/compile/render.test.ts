@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { loadModule } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
 import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
+
+before(() => loadModule());
 
 const PROJECT_YAML = `name: t
 layers:

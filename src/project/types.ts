@@ -11,10 +11,27 @@ export interface LayerConfig {
   export: boolean;
 }
 
+export interface SourceColumn {
+  name: string;
+  /** As written in project.yaml; compared with the live column by the type PostgreSQL resolves. */
+  type: string;
+}
+
+/** dbt's `warn_after` / `error_after`, in seconds. */
+export interface SourceFreshness {
+  loadedAtField: string;
+  warnAfterSeconds?: number;
+  errorAfterSeconds?: number;
+}
+
 export interface SourceConfig {
   name: string;
   schema: string;
   tables: string[];
+  /** The contract per table: the columns it must have, with their types. */
+  columns?: Record<string, SourceColumn[]>;
+  /** Per table: how old its newest row may be. */
+  freshness?: Record<string, SourceFreshness>;
   description?: string;
   meta?: Record<string, unknown>;
   /** Per table, from a `sources:` block in a yml file. */
