@@ -105,6 +105,11 @@ describe('vars as values', () => {
     for (const [expr, want] of cases) assert.equal(sql(`{{#if ${expr}}}T{{else}}F{{/if}}`), want ? 'T' : 'F', expr);
   });
 
+  test('an unknown var or ref says which one was meant', () => {
+    assert.match(render('select {{var "limt"}}').problems[0]!, /unknown var `limt` \(did you mean `limit`\?\)/);
+    assert.match(render('select * from {{ref "mm"}}').problems[0]!, /unknown ref `mm`: no model or seed has that name \(did you mean `m`\?\)/);
+  });
+
   test('var defaults: positional or default=, and the project value wins', () => {
     assert.equal(sql('{{var "days" 7}} {{var "days" default="x"}} {{var "limit" 9}}'), "7 'x' 5");
   });
