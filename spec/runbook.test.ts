@@ -113,6 +113,12 @@ describe('the runbook, command by command (embedded engine)', () => {
     ok(`grep -E '"status":"(error|fail)"' logs/pipeline.log | tail -n 5`, /"test":"runbook_always_fails".*"status":"fail"/);
   });
 
+  test('incident: an incremental model is wrong, rebuilt in full; a source broke its contract or went stale', () => {
+    const out = ok('npx tsx src/cli.ts build --select fact_reviews+ --full-refresh', /published batch/);
+    assert.match(out, /incremental gold\.fact_reviews … [\d,]+ rows in/, 'rebuilt in full, not merged');
+    ok('npx tsx src/cli.ts source freshness', /no source table declares loaded_at_field/);
+  });
+
   test('incident: the database is unreachable, then the direct URL works', () => {
     const down = { DATABASE_URL: 'postgres://etl:hunter2@127.0.0.1:1/reviews' };
     const r = run('npx tsx src/cli.ts health', down);
