@@ -15,6 +15,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerSourceCommands } from './cli/source-commands.ts';
 import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
@@ -41,6 +42,7 @@ registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
 registerDbtCommands(program);
+registerSourceCommands(program);
 registerServeCommand(program);
 strictCommands(program);
 

@@ -5,6 +5,7 @@ import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { currentBatchId } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import { ExitCode } from '../core/errors.ts';
@@ -32,9 +33,9 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
     bus.emit({ event: 'run_start', command: 'test', target: session.target.label, models: 0, tests: tests.length });
     await ensureAuditSchema(session.engine);
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
-    for (const t of tests) {
-      results.push(await runDataTest(session.engine, t, resolvePlaceholders(inlineEphemerals(compiled, t.sql), resolver), bus));
-    }
+    const resolve = (sql: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
+    const shared = new SharedScans(session.engine, tests, resolve);
+    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, shared));
   } finally {
     await session.close();
   }

@@ -50,6 +50,32 @@ function failingRows(spec: TestSpec, model: string, column: string | undefined):
   }
 }
 
+/**
+ * The same verdict as `genericSql` as one aggregate over the model's rows (true: the test
+ * fails), so several tests of a model share one scan. Tests that join or group have none.
+ */
+function sharedVerdict(spec: TestSpec, column: string | undefined): string | undefined {
+  const col = column ? quoteIdent(column) : '';
+  const a = spec.args;
+  const anyRow = (failing: string): string => `coalesce(bool_or(${failing}), false)`;
+  switch (spec.kind) {
+    case 'not_null':
+      return anyRow(`${col} is null`);
+    case 'accepted_values':
+      return anyRow(`${col} is not null and ${col} not in (${sqlLiteral(a.values)})`);
+    case 'expression':
+      return anyRow(`not coalesce((${String(a.expr)}), false)`);
+    case 'row_count': {
+      const bounds = [a.min !== undefined ? `count(*) < ${sqlLiteral(a.min)}` : '', a.max !== undefined ? `count(*) > ${sqlLiteral(a.max)}` : '']
+        .filter(Boolean)
+        .join(' or ');
+      return `coalesce(${bounds || 'false'}, false)`;
+    }
+    default:
+      return undefined;
+  }
+}
+
 function slug(spec: TestSpec, column: string | undefined): string {
   const extra = spec.kind === 'relationships' ? `_to_${refName(String(spec.args.to))}` : '';
   return [spec.kind, column, extra.slice(1)].filter(Boolean).join('_');
@@ -88,6 +114,7 @@ export function compileTests(compiled: CompiledProject, batchId: string): { test
         diagnostics.push({ file: spec.file, line: spec.line, node: model, message: `\`${spec.kind}\` is a column test: put it under a column` });
         continue;
       }
+      const failsWhen = sharedVerdict(spec, column);
       tests.push({
         name: uniqueName(spec.name ?? `${model}__${slug(spec, column)}`),
         model,
@@ -95,6 +122,7 @@ export function compileTests(compiled: CompiledProject, batchId: string): { test
         kind: spec.kind,
         severity: spec.severity,
         sql: genericSql(spec, model, column),
+        ...(failsWhen ? { failsWhen } : {}),
         file: spec.file,
         ...(spec.line !== undefined ? { line: spec.line } : {}),
         ...(column ? { column } : {}),

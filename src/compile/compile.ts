@@ -6,7 +6,7 @@ import { sqlLiteral } from '../engine/quote.ts';
 import { readOnlyProblem } from '../sql/read-only.ts';
 import { lineAndColumn } from '../sql/offsets.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -27,6 +27,9 @@ export const checksum = (text: string): string => createHash('sha256').update(te
 const list = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
 
+/** A setting name (letters, digits, _ and . for extensions') and a plain value: nothing to quote or inject. */
+const SETTING = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*=\s*([A-Za-z0-9_.+-]+)$/i;
+
 function modelConfig(state: RenderState, layerDefault: Materialization, problems: Diagnostic[]): ModelConfig {
   const c = state.config;
   const at = { file: state.file, ...(state.configLine !== undefined ? { line: state.configLine } : {}) };
@@ -39,16 +42,30 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
   if (materialized === 'incremental' && uniqueKey.length === 0) {
     problems.push({ ...at, message: 'an incremental model needs unique_key="column[,column]" to merge on' });
   }
+  const keysFrom = typeof c.keys_from === 'string' ? c.keys_from.trim() : undefined;
+  if (keysFrom !== undefined && materialized !== 'incremental') problems.push({ ...at, message: 'keys_from (delete detection) is for incremental models' });
+  if (keysFrom !== undefined && !state.refs.includes(keysFrom)) {
+    problems.push({ ...at, message: `keys_from="${keysFrom}" must name a model this one refs (${state.refs.join(', ') || 'none'})` });
+  }
   // indexes="product_id, buyer_id+created_at, unique:review_id": one index per item, + joins columns.
   const indexes: IndexSpec[] = list(c.indexes).map((item) => {
     const unique = item.startsWith('unique:');
     return { unique, columns: item.replace(/^unique:/, '').split('+').map((s) => s.trim()) };
   });
+  // settings="work_mem=256MB, jit=off": PostgreSQL settings for this model's transaction only.
+  const settings: ModelSetting[] = [];
+  for (const item of list(c.settings)) {
+    const m = SETTING.exec(item);
+    if (m) settings.push({ name: m[1]!.toLowerCase(), value: m[2]! });
+    else problems.push({ ...at, message: `settings: ${JSON.stringify(item)} is not name=value (a PostgreSQL setting, e.g. work_mem=256MB)` });
+  }
   return {
     materialized,
     uniqueKey,
+    ...(keysFrom ? { keysFrom } : {}),
     tags: list(c.tags),
     indexes,
+    ...(settings.length ? { settings } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
   };

@@ -63,7 +63,7 @@ export const SECRET_ENV_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CR
 const PARSE = { ignoreStandalone: true };
 const COMPILE = { noEscape: true, strict: false, ignoreStandalone: true };
 
-const CONFIG_KEYS = ['materialized', 'unique_key', 'tags', 'indexes', 'description', 'export', 'severity'];
+const CONFIG_KEYS = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'severity'];
 
 /**
  * Builds a Handlebars instance with strata's helpers and the project's macros as

@@ -5,11 +5,24 @@ export interface IndexSpec {
   unique: boolean;
 }
 
+export interface ModelSetting {
+  name: string;
+  value: string;
+}
+
 export interface ModelConfig {
   materialized: Materialization;
   uniqueKey: string[];
+  /**
+   * Incremental delete detection: the ref whose `unique_key` values are the rows that may
+   * exist. After each merge, rows whose key it no longer holds (deleted or now rejected
+   * upstream) are deleted from the model.
+   */
+  keysFrom?: string;
   tags: string[];
   indexes: IndexSpec[];
+  /** Session settings for the model's build only (`set local`), e.g. work_mem for a big sort. */
+  settings?: ModelSetting[];
   description?: string;
   /** Overrides the layer's lake export setting for this model. */
   export?: boolean;
@@ -43,6 +56,12 @@ export interface CompiledTest {
   severity: 'error' | 'warn';
   /** Placeholder SQL selecting the failing rows. */
   sql: string;
+  /**
+   * For a test that reads its model alone: a placeholder boolean aggregate over the model's
+   * rows, true when the test fails. The tests of one model are decided in one scan with it;
+   * only a failing one then runs `sql` (for its count, audit table and sample).
+   */
+  failsWhen?: string;
   file: string;
   line?: number;
   column?: string;
