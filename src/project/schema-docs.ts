@@ -281,7 +281,7 @@ function parseColumns(r: YamlReader, raw: unknown, path: Path, withTests: boolea
 
 const MODEL_KEYS = ['name', 'description', 'columns', 'tests', 'data_tests', 'config', 'meta'];
 /** A model's `config:` in yml: the keys of {{config}} plus dbt's meta. */
-export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'tags', 'indexes', 'description', 'export', 'meta'];
+export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'meta'];
 
 function parseModels(r: YamlReader, into: Map<string, ModelDoc>): void {
   const models = r.yaml.value && isObj(r.yaml.value) ? r.yaml.value.models : undefined;
