@@ -6,20 +6,11 @@
  * marts must equal what plain SQL written independently against the raw seeds computes.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { REPO, runCli, targets, useSpecProject, withEngine } from './support.ts';
-
-export const JAFFLE_CLASSIC = join(REPO, 'spec', 'fixtures', 'jaffle_classic');
-export const JAFFLE_SEEDS = join(REPO, '..', 'shared', 'external', 'jaffle_shop');
-
-/** A copy of the port with the shared seed files beside it. */
-export function withSeeds(project: string): void {
-  cpSync(join(JAFFLE_CLASSIC, 'selectors.yml'), join(project, 'selectors.yml'));
-  mkdirSync(join(project, 'seeds'), { recursive: true });
-  for (const f of ['raw_customers.csv', 'raw_orders.csv', 'raw_payments.csv']) cpSync(join(JAFFLE_SEEDS, f), join(project, 'seeds', f));
-}
+import { runCli, targets, useSpecProject, withEngine } from './support.ts';
+import { JAFFLE_CLASSIC, withSeeds } from './support/jaffle-classic.ts';
 
 /** dbt's orders, from the raw tables, with no template and no staging model. */
 const EXPECTED_ORDERS = `

@@ -166,6 +166,23 @@ for (const factory of targets('i12')) {
       assert.equal(cleaned.current, next, 'the published batch is untouched');
       assert.equal((await runCli(['clean'], { projectDir: project, target })).stdout.trim(), 'no dead batches');
     });
+
+    test('lake prune --archive copies each old batch with its manifest before deleting it; the active one stays', async () => {
+      const { project, target } = spec;
+      writeFileSync(join(project, 'project.yaml'), readFileSync(join(project, 'project.yaml'), 'utf8') + 'lake:\n  retention_days: 0\n');
+      const before = (await import('node:fs')).readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch=')).sort();
+      const archive = join(project, 'archive');
+      const r = await runCli(['lake', 'prune', '--archive', archive], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const { readdirSync } = await import('node:fs');
+      const left = readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch='));
+      assert.deepEqual(left, [`batch=${active(project)}`]);
+      const archived = readdirSync(join(archive, 'marts')).sort();
+      assert.deepEqual(archived, before.filter((d) => !left.includes(d)));
+      for (const d of archived) assert.ok(existsSync(join(archive, 'marts', d, 'manifest.json')));
+      const v = await runCli(['lake', 'verify'], { projectDir: project, target });
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    });
   });
 }
 

@@ -10,10 +10,12 @@ import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
+import { registerDbtCommands } from './cli/dbt-commands.ts';
 import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerSourceCommands } from './cli/source-commands.ts';
 import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
@@ -39,6 +41,8 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerDbtCommands(program);
+registerSourceCommands(program);
 registerServeCommand(program);
 strictCommands(program);
 

@@ -91,7 +91,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     const started = performance.now();
     let note: string | undefined;
     try {
-      let outcome = { rows: null as number | null, merged: null as number | null };
+      let outcome = { rows: null as number | null, merged: null as number | null, deleted: 0 };
       if (!ephemeral) {
         const target = qualify(schemaOf(name), name);
         const previous = o.current.get(name);
@@ -112,11 +112,19 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         outcome = await runModel(
           engine,
           model,
-          { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
+          {
+            schema: schemaOf(name),
+            name,
+            ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
+            ...(canMerge && model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
+          },
           resolve(model.sql, target),
           incrementalSql,
           sourceSchemas,
         );
+        if (outcome.deleted > 0) {
+          note = `${outcome.deleted} row${outcome.deleted > 1 ? 's' : ''} deleted: their ${model.config.uniqueKey.join(', ')} left ${model.config.keysFrom}`;
+        }
       }
       const result: ModelResult = {
         model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success',

@@ -115,11 +115,17 @@ export async function lakeVerify(opts: CommonOptions & { layer?: string; batchId
   return Promise.all(lakeLayers(project, opts.layer).map((layer) => verifyBatch(lakeDirOf(project), layer, opts.batchId)));
 }
 
-export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean }): Promise<{ layer: string; result: PruneResult }[]> {
+export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean; archiveDir?: string }): Promise<{ layer: string; result: PruneResult }[]> {
   const project = loadProject(opts.projectDir);
   const out: { layer: string; result: PruneResult }[] = [];
   for (const layer of lakeLayers(project, opts.layer)) {
-    out.push({ layer, result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, { dryRun: opts.dryRun ?? false }) });
+    out.push({
+      layer,
+      result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, {
+        dryRun: opts.dryRun ?? false,
+        ...(opts.archiveDir ? { archiveDir: resolve(opts.archiveDir) } : {}),
+      }),
+    });
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { compileProject } from '../api/compile.ts';
 import { grants, grantsCheck } from '../api/grants.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
+import { chooseModels } from '../api/selection.ts';
 import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
 import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
@@ -38,17 +39,23 @@ export function registerOpsCommands(program: Command): void {
   program
     .command('docs')
     .description('write the documentation site target/docs/index.html: models, columns, tests, SQL, lineage, last run, lake batches')
+    .option('-s, --select <selector>', 'only these models (and the seeds and sources they read) in the site; dbt syntax, repeatable', (v: string, p: string[] = []) => [...p, v])
+    .option('--exclude <selector>', 'leave these models out (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--serve', 'then serve it on http://127.0.0.1:<port>/')
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
-    .action(act(async (o: { serve?: boolean; port: number }) => {
+    .action(act(async (o: { serve?: boolean; port: number; select?: string[]; exclude?: string[] }) => {
       const c = commonOptions(program);
       const { compiled } = compileProject({ ...c, writeArtifacts: true });
+      const chosen = chooseModels(compiled, o);
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
       const lakeBatches = (
         await Promise.all(cfg.lake.layers.map(async (layer) => (existsSync(join(lakeDir, layer)) ? toLakeBatchRows(layer, await listLakeBatches(lakeDir, layer)) : [])))
       ).flat();
-      const r = generateDocsSite({ ...loadDocsInputs(c.projectDir), lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
+      const inputs = loadDocsInputs(c.projectDir);
+      // A selection keeps its models; seeds stay, and the graph drops edges to what is left out.
+      const nodes = Object.fromEntries(Object.entries(inputs.manifest.nodes).filter(([name, n]) => n.kind !== 'model' || chosen.has(name)));
+      const r = generateDocsSite({ ...inputs, manifest: { ...inputs.manifest, nodes }, lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
       print(c.json, r, () => `wrote ${r.path} (${r.models} models, ${r.edges} edges)`);
       if (!o.serve) return ExitCode.ok;
       const server = serveDocs(dirname(r.path), o.port);

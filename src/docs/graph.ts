@@ -8,11 +8,10 @@ import type { Manifest } from './types.ts';
 
 /** The band holding seeds and source tables: always first. */
 export const SOURCES_BAND = '__sources__';
+/** What reads the published models from outside: yml `exposures:` and the endpoints of `serve`. Always last. */
+export const EXPOSURES_BAND = '__exposures__';
 
 export type LineageKind = 'model' | 'seed' | 'source' | 'exposure';
-
-/** The band of what reads the published models from outside: the endpoints of `serve`. Always last. */
-export const EXPOSURES_BAND = '__exposures__';
 
 export interface LineageNode {
   id: string;
@@ -73,6 +72,12 @@ export function lineageOf(manifest: Manifest): Lineage {
     }
   }
   for (const e of manifest.edges ?? []) if (Array.isArray(e) && e.length === 2) edges.push([String(e[0]), String(e[1])]);
+  for (const x of manifest.exposures ?? []) {
+    const id = `exposure:${x.name}`;
+    nodes.push({ id, kind: 'exposure', band: EXPOSURES_BAND, materialized: 'exposure', relation: x.type });
+    for (const ref of x.refs) edges.push([ref, id]);
+    for (const s of x.sources) edges.push([seedByRelation.get(`${sourceSchema.get(s.source) ?? s.source}.${s.table}`.toLowerCase()) ?? sourceNodeId(s.source, s.table), id]);
+  }
   nodes.splice(nodes.filter((n) => n.kind === 'seed').length, 0, ...sourceNodes.values());
   const known = new Set(nodes.map((n) => n.id));
   const seen = new Set<string>();
@@ -93,7 +98,7 @@ export function layoutLineage(lineage: Lineage, options: Partial<LayoutOptions> 
   return layoutGraph(lineage, { ...options, maxPerRow });
 }
 
-export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band === EXPOSURES_BAND ? 'exposures (API)' : band);
+export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band === EXPOSURES_BAND ? 'exposures' : band);
 
 /** Materializations with their legend label, in legend order. */
 export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
@@ -103,7 +108,7 @@ export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
   ['table', 'table'],
   ['incremental', 'incremental'],
   ['ephemeral', 'ephemeral (inlined)'],
-  ['exposure', 'API endpoint'],
+  ['exposure', 'exposure (API endpoint, dashboard…)'],
 ];
 
 export interface NodeRunInfo {
@@ -183,12 +188,12 @@ export function renderLineageSvg(lineage: Lineage, layout: GraphLayout, run: Map
     const count =
       band.name === SOURCES_BAND
         ? [sources > 0 ? plural(sources, 'source') : '', seeds > 0 ? plural(seeds, 'seed') : ''].filter(Boolean).join(' · ')
-        : plural(band.count, 'model');
+        : plural(band.count, band.name === EXPOSURES_BAND ? 'exposure' : 'model');
     out.push(
       `<g class="band band-${i % 2 ? 'odd' : 'even'}" data-band="${escapeHtml(band.name)}">` +
         `<rect x="0" y="${band.y}" width="${layout.width + BAND_OVERHANG}" height="${band.height}" class="band-bg"/>` +
         `<rect x="0" y="${band.y}" width="4" height="${band.height}" class="band-accent"/>` +
-        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : band.name).toUpperCase(), 12))}</text>` +
+        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : bandLabel(band.name)).toUpperCase(), 12))}</text>` +
         `<title>${escapeHtml(bandLabel(band.name))}</title>` +
         `<text x="18" y="${band.y + 43}" class="band-count">${escapeHtml(count)}</text></g>`,
     );

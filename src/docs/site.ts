@@ -12,12 +12,12 @@ import { escapeHtml, formatBytes, formatInt, formatSeconds, formatTimestamp, jso
 import {
   MATERIALIZATION_LEGEND,
   SOURCES_BAND,
-  EXPOSURES_BAND,
   bandLabel,
   layoutLineage,
   lineageOf,
   renderLineageSvg,
   type Lineage,
+  type LineageKind,
   type NodeRunInfo,
 } from './graph.ts';
 import type { DocsInputs, DocsSiteOptions, LakeBatchRow, LastRunMetrics, Manifest, RunResultEntry, RunResults } from './types.ts';
@@ -34,7 +34,7 @@ export interface DocsData {
 }
 
 export interface DocsDataNode {
-  kind: 'model' | 'seed' | 'source' | 'exposure';
+  kind: LineageKind;
   label: string;
   band: string;
   materialized: string;
@@ -104,7 +104,7 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
     nodes[n.id] = {
       kind: n.kind,
       label: n.kind === 'source' ? n.relation ?? n.id : n.id,
-      band: n.band === SOURCES_BAND || n.band === EXPOSURES_BAND ? bandLabel(n.band) : n.band,
+      band: bandLabel(n.band),
       materialized: n.materialized,
       relation: n.relation,
       path: m?.path ?? null,
