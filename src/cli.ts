@@ -5,7 +5,6 @@
  */
 import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
-import { loadSqlParser } from './api/compile.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
@@ -49,7 +48,8 @@ strictCommands(program);
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
-    // compile is synchronous and reads every model with PostgreSQL's parser: load it first.
+    // Models are read with PostgreSQL's parser (libpg-query, WebAssembly), synchronously once loaded.
+    const { loadSqlParser } = await import('./api/compile.ts');
     await loadSqlParser();
     await program.parseAsync(process.argv);
   } catch (err) {
