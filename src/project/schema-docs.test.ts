@@ -153,7 +153,7 @@ describe('dbt-shaped yml: every other key is an error with its line', () => {
     ['expression_is_true without expression', 'models:\n  - name: orders\n    tests: [{expression_is_true: {}}]\n', /test `expression_is_true` needs `expression`/],
     ['tests and data_tests together', 'models:\n  - name: orders\n    tests: [{row_count: {min: 1}}]\n    data_tests: [{row_count: {min: 1}}]\n', /both `tests` and `data_tests`/],
     ['a column listed twice', 'models:\n  - name: orders\n    columns: [{name: a}, {name: a}]\n', /column `a` is listed twice/],
-    ['a column type', 'models:\n  - name: orders\n    columns: [{name: a, data_type: int}]\n', /`data_type` is not supported here: column types come from the SQL/],
+    ['a column type', 'models:\n  - name: orders\n    columns: [{name: a, data_type: int}]\n', /`data_type` is not supported here: a model's column types come from its SQL/],
     ['a model config key {{config}} does not know', 'models:\n  - name: orders\n    config: {materialised: table}\n', /unknown key `materialised` in a model config \(did you mean `materialized`\?\)/],
     ['a missing docs block', 'models:\n  - name: orders\n    description: \'{{ doc("nope") }}\'\n', /no docs block `nope`/],
     ['a source without tables', 'sources:\n  - name: raw\n', /source `raw` lists no tables/],
