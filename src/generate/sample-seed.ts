@@ -1,5 +1,5 @@
 /**
- * Regenerates the committed sample in seeds/ (3000 reviews, seed 42) after a generator change.
+ * Regenerates the committed sample in sample/amazon/ (3000 reviews, seed 42) after a generator change.
  * Run: npx tsx src/generate/sample-seed.ts
  */
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { GenerateOptions } from './index.ts';
 export const SAMPLE_SEED_OPTIONS: GenerateOptions = {
   reviews: 3000,
   seed: 42,
-  outDir: fileURLToPath(new URL('../../seeds/', import.meta.url)),
+  outDir: fileURLToPath(new URL('../../sample/amazon/', import.meta.url)),
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
