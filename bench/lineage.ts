@@ -27,8 +27,8 @@ interface Model {
   sql: string;
 }
 
-function amazonModels(count: number): { models: Model[]; catalog: Catalog } {
-  const { compiled } = compileProject({ projectDir: REPO, writeArtifacts: false });
+async function amazonModels(count: number): Promise<{ models: Model[]; catalog: Catalog }> {
+  const { compiled } = await compileProject({ projectDir: REPO, writeArtifacts: false });
   const seeds = new Map(compiled.project.seeds.map((s) => [s.name, parseHeaderLine(readFileSync(s.path, 'utf8')).map((name) => ({ name }))]));
   const dir = compiled.project.migrationsDir;
   const tables = tablesFromDdl(readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8')));
@@ -101,5 +101,5 @@ function measureOnce({ models, catalog }: { models: Model[]; catalog: Catalog })
 }
 
 await loadModule();
-const figures = [measure('amazon', amazonModels(n)), measure('one-line', smallModels(n))];
+const figures = [measure('amazon', await amazonModels(n)), measure('one-line', smallModels(n))];
 writeBenchResult('lineage', { figures });

@@ -53,7 +53,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
-  const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
+  const { compiled, tests: allTests } = await compileProject({ ...opts, batchId });
   const projectDir = compiled.project.dir;
   let chosen: Set<string>;
   try {

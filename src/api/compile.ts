@@ -11,6 +11,11 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { loadModule } from 'libpg-query';
+import { comprehendProject } from '../compile/comprehend.ts';
+import type { ModelAnalysis } from '../sql/analyze.ts';
+import { relationLabel } from '../sql/model-sql.ts';
+import type { ManifestOutputColumn } from '../docs/types.ts';
 
 export interface CompileOptions {
   projectDir: string;
@@ -22,23 +27,41 @@ export interface CompileOptions {
 export interface CompileResult {
   compiled: CompiledProject;
   tests: CompiledTest[];
-  timings: { readMs: number; compileMs: number };
+  /** Per model: its output columns, their lineage, the columns it reads (compile/comprehend.ts). */
+  analyses: Map<string, ModelAnalysis>;
+  /** `analyzeMs`: parsing and analyzing the SQL, part of `compileMs`. */
+  timings: { readMs: number; compileMs: number; analyzeMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. */
-export function compileProject(opts: CompileOptions): CompileResult {
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
+
+/**
+ * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser;
+ * throws one ProjectError listing every problem.
+ */
+export async function compileProject(opts: CompileOptions): Promise<CompileResult> {
+  await loadSqlParser();
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
   const t1 = performance.now();
   const batchId = opts.batchId ?? 'compile';
-  const compiled = compileModels(project, { isIncremental: false, batchId });
+  const flags = { isIncremental: false, batchId };
+  const compiled = compileModels(project, flags);
   const { tests, diagnostics } = compileTests(compiled, batchId);
-  const all = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
+  const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
+  // The SQL of a model whose template failed is not read: its error would only echo the first.
+  const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
+  const ta = performance.now();
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed);
+  const analyzeMs = performance.now() - ta;
+  const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
   const t2 = performance.now();
-  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests);
-  return { compiled, tests, timings: { readMs: t1 - t0, compileMs: t2 - t1 } };
+  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, analyses);
+  return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */
@@ -50,7 +73,25 @@ export function publishedSql(compiled: CompiledProject, sql: string, self?: stri
   return resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
 }
 
-export function buildManifest(compiled: CompiledProject, tests: readonly CompiledTest[]): Record<string, unknown> {
+/** A model's output columns with their one-hop lineage, as the manifest holds them; null when unknown. */
+function outputColumns(analysis: ModelAnalysis | undefined): ManifestOutputColumn[] | null {
+  if (!analysis?.columns) return null;
+  return analysis.columns.map((c) => ({
+    name: c.name,
+    type: c.type ?? null,
+    lineage: c.lineage && {
+      kind: c.lineage.kind,
+      sources: c.lineage.sources.map((s) => ({ relation: relationLabel(s.relation), ...(s.relation.kind === 'ref' ? { node: true } : {}), column: s.column })),
+      ...(c.lineage.partial ? { partial: true } : {}),
+    },
+  }));
+}
+
+export function buildManifest(
+  compiled: CompiledProject,
+  tests: readonly CompiledTest[],
+  analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
+): Record<string, unknown> {
   const { project, models, seeds, dag } = compiled;
   const nodes: Record<string, unknown> = {};
   for (const s of seeds.values()) {
@@ -69,6 +110,7 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       checksum: m.checksum,
       description: m.config.description ?? null,
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
+      output_columns: outputColumns(analyses.get(m.name)),
       compiled_sql: publishedSql(compiled, m.sql, m.name),
     };
   }
@@ -103,11 +145,15 @@ function writeFile(path: string, text: string): void {
   }
 }
 
-export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[]): void {
+export function writeCompileArtifacts(
+  compiled: CompiledProject,
+  tests: readonly CompiledTest[],
+  analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
+): void {
   const target = join(compiled.project.dir, 'target');
   for (const m of compiled.models.values()) {
     writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
   }
   for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
-  writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests), null, 2) + '\n');
+  writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, analyses), null, 2) + '\n');
 }

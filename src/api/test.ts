@@ -21,7 +21,7 @@ export interface TestOptions extends CommonOptions {
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const { compiled, tests: allTests } = compileProject(opts);
+  const { compiled, tests: allTests } = await compileProject(opts);
   let chosen: Set<string>;
   try {
     chosen = selectNodes(

@@ -33,7 +33,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
     .action(act(async (o: { serve?: boolean; port: number }) => {
       const c = commonOptions(program);
-      const { compiled } = compileProject({ ...c, writeArtifacts: true });
+      const { compiled } = await compileProject({ ...c, writeArtifacts: true });
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
       const lakeBatches = (

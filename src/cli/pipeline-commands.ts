@@ -67,9 +67,9 @@ export function registerPipelineCommands(program: Command): void {
   program
     .command('compile')
     .description('render every model to target/compiled/ and write target/manifest.json; touches no database')
-    .action(act(() => {
+    .action(act(async () => {
       const c = commonOptions(program);
-      const { compiled, tests, timings } = compileProject({ ...c, writeArtifacts: true });
+      const { compiled, tests, timings } = await compileProject({ ...c, writeArtifacts: true });
       print(c.json, { models: compiled.models.size, tests: tests.length, order: compiled.order, ms: timings }, () =>
         `compiled ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
       );

@@ -191,6 +191,10 @@ export function createRenderer(
         return null;
       }
     },
+    /** A tree from Handlebars.parse (possibly annotated: compile/template-sites.ts), with this project's helpers and macros. */
+    compileAst(ast: hbs.AST.Program): HandlebarsTemplateDelegate {
+      return hb.compile(ast, COMPILE);
+    },
     render(template: HandlebarsTemplateDelegate, file: string, flags: RenderFlags): { sql: string; state: RenderState } {
       const s: RenderState = { file, refs: [], sources: [], config: {}, usedIsIncremental: false, diagnostics: [] };
       let sql = '';
