@@ -14,6 +14,7 @@ import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
+import { contractAtBuild, ContractError, modelContract } from '../checks/contract.ts';
 
 export interface BatchExecution {
   models: ModelResult[];
@@ -107,6 +108,12 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           resolve(model.sql, target),
           incrementalSql,
         );
+        // The staged relation must keep its contract before anything reads or publishes it.
+        const contract = modelContract(name, compiled.project.docs.get(name), []);
+        if (contract) {
+          const broken = await contractAtBuild(engine, target, contract);
+          if (broken.length > 0) throw new ContractError(`contract of ${relation} not met (${model.relPath}):\n  - ${broken.join('\n  - ')}`);
+        }
       }
       const result: ModelResult = {
         model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success',

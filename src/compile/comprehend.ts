@@ -15,6 +15,7 @@ import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, typ
 import { tablesFromDdl } from '../sql/ddl-columns.ts';
 import { parseableSql, relationKey } from '../sql/model-sql.ts';
 import type { Project } from '../project/types.ts';
+import { contractAtCompile, modelContract } from '../checks/contract.ts';
 import type { CompiledProject } from './compile.ts';
 import type { RenderFlags } from './render.ts';
 import { templateSites } from './template-sites.ts';
@@ -103,7 +104,24 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
     if (problems.length > 0) diagnostics.push(...located(compiled, name, problems, flags));
   }
   diagnostics.push(...schemaTestColumns(compiled, analyses));
+  diagnostics.push(...contracts(compiled, analyses, skip));
   return { analyses, diagnostics };
+}
+
+/** Every enforced contract: well declared, and met by the columns the analysis knows. */
+function contracts(compiled: CompiledProject, analyses: ReadonlyMap<string, ModelAnalysis>, skip: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, doc] of compiled.project.docs) {
+    const model = compiled.models.get(name);
+    if (!doc.contract || !model || skip.has(model.relPath)) continue;
+    if (model.config.materialized === 'ephemeral') {
+      out.push({ file: doc.file, ...(doc.line !== undefined ? { line: doc.line } : {}), node: name, message: `contract of \`${name}\`: an ephemeral model publishes no relation to enforce it on` });
+      continue;
+    }
+    const contract = modelContract(name, doc, out);
+    if (contract) out.push(...contractAtCompile(name, doc, contract, analyses.get(name)?.columns ?? null));
+  }
+  return out;
 }
 
 /** Problems of one model, at the line and column of its template that wrote the SQL. */

@@ -106,15 +106,55 @@ export function parseSchemaDocs(yaml: YamlFile, into: Map<string, ModelDoc>, dia
           return;
         }
         const tests = parseTests(c.tests ?? c.data_tests, [...cpath, c.tests ? 'tests' : 'data_tests'], yaml, diagnostics);
-        columns.push({ name: c.name, ...(typeof c.description === 'string' ? { description: c.description } : {}), tests });
+        const contract = parseColumnContract(c, cpath, yaml, diagnostics);
+        const cline = yaml.lineOf(cpath);
+        columns.push({ name: c.name, ...(typeof c.description === 'string' ? { description: c.description } : {}), tests, ...contract, ...(cline !== undefined ? { line: cline } : {}) });
       });
     }
+    const contract = parseContractConfig(m, path, yaml, diagnostics);
     into.set(m.name, {
       ...(typeof m.description === 'string' ? { description: m.description } : {}),
+      ...(contract ? { contract } : {}),
       columns,
       tests: parseTests(m.tests ?? m.data_tests, [...path, 'tests'], yaml, diagnostics),
       file: yaml.file,
       ...(line !== undefined ? { line } : {}),
     });
   });
+}
+
+const CONSTRAINTS = ['not_null', 'primary_key'];
+
+/** dbt's column contract keys: `data_type: text`, `constraints: [{type: not_null}]`. */
+function parseColumnContract(c: Obj, path: (string | number)[], yaml: YamlFile, diagnostics: Diagnostic[]): { dataType?: string; notNull?: boolean } {
+  const out: { dataType?: string; notNull?: boolean } = {};
+  if (c.data_type !== undefined) {
+    if (typeof c.data_type === 'string' && c.data_type.trim()) out.dataType = c.data_type.trim();
+    else diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'data_type']), key: [...path, 'data_type'].join('.'), message: 'data_type must be a type name, e.g. `bigint` or `numeric(10,2)`' });
+  }
+  if (c.constraints !== undefined) {
+    const list = Array.isArray(c.constraints) ? c.constraints : [];
+    if (!Array.isArray(c.constraints)) diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'constraints']), key: [...path, 'constraints'].join('.'), message: 'constraints must be a list, e.g. [{type: not_null}]' });
+    list.forEach((k, i) => {
+      const type = isObj(k) ? k.type : k;
+      if (typeof type === 'string' && CONSTRAINTS.includes(type)) out.notNull = true;
+      else diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'constraints', i]), key: [...path, 'constraints', i].join('.'), message: `unknown constraint ${JSON.stringify(type)} (expected {type: ${CONSTRAINTS.join('} or {type: ')}})` });
+    });
+  }
+  return out;
+}
+
+/** `config: {contract: {enforced: true}}` of a model entry. */
+function parseContractConfig(m: Obj, path: (string | number)[], yaml: YamlFile, diagnostics: Diagnostic[]): boolean {
+  const config = m.config;
+  if (config === undefined) return false;
+  const at = (key: (string | number)[], message: string): false => {
+    diagnostics.push({ file: yaml.file, line: yaml.lineOf(key), key: key.join('.'), message });
+    return false;
+  };
+  if (!isObj(config)) return at([...path, 'config'], 'config must be a mapping, e.g. {contract: {enforced: true}}');
+  for (const key of Object.keys(config)) if (key !== 'contract') at([...path, 'config', key], `unknown model config \`${key}\` in schema.yml (expected contract)`);
+  if (config.contract === undefined) return false;
+  if (!isObj(config.contract) || typeof config.contract.enforced !== 'boolean') return at([...path, 'config', 'contract'], 'contract must be {enforced: true} or {enforced: false}');
+  return config.contract.enforced;
 }

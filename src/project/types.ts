@@ -61,6 +61,11 @@ export interface ColumnDoc {
   name: string;
   description?: string;
   tests: TestSpec[];
+  /** Contract: the declared type (`data_type:`), as written. */
+  dataType?: string;
+  /** Contract: `constraints: [{type: not_null}]` (or primary_key). */
+  notNull?: boolean;
+  line?: number;
 }
 
 /** A generic test as written in schema.yml, before it becomes SQL. */
@@ -75,6 +80,8 @@ export interface TestSpec {
 
 export interface ModelDoc {
   description?: string;
+  /** `config: {contract: {enforced: true}}`: the columns below are the model's published interface. */
+  contract?: boolean;
   columns: ColumnDoc[];
   tests: TestSpec[];
   file: string;
