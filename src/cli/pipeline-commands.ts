@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { batches, migrate, rollback, seed } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject } from '../api/compile.ts';
+import { unitTest } from '../api/unit-test.ts';
 import { test } from '../api/test.ts';
 import { ExitCode } from '../core/errors.ts';
 import { generateDataset } from '../generate/index.ts';
@@ -61,8 +62,14 @@ export function registerPipelineCommands(program: Command): void {
     .action(act((flags: RunCmdFlags) => runBatch('run', flags)));
 
   selection(program.command('test'))
-    .description('run the data tests of the selected models against the published layers')
-    .action(act(async (flags: { select?: string[]; exclude?: string[] }) => (await test({ ...commonOptions(program), ...flags })).exitCode));
+    .description('run the data tests of the selected models against the published layers; --unit: their unit tests instead')
+    .option('--unit', 'run the unit tests (unit_tests: in models/**.yml) on given rows, on an in-memory embedded database (or on --target/--database-url when given)')
+    .addHelpText('after', '\nExamples:\n  strata test                          data tests on the published layers\n  strata test --unit                   unit tests, no server needed\n  strata test --unit --select review_rank\n  strata --target postgres test --unit unit tests on the configured PostgreSQL')
+    .action(act(async (flags: { select?: string[]; exclude?: string[]; unit?: boolean }) => {
+      const { unit, ...selected } = flags;
+      if (unit) return (await unitTest({ ...commonOptions(program), ...selected })).exitCode;
+      return (await test({ ...commonOptions(program), ...selected })).exitCode;
+    }));
 
   program
     .command('compile')

@@ -64,11 +64,23 @@ export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?
     release();
     throw err;
   }
+  return engineOf(db, `embedded PGlite (${dataDir})`, release);
+}
+
+/**
+ * A throw-away embedded database in memory: no file, no lock, gone on close (unit tests
+ * run there, so they need no server and leave nothing behind).
+ */
+export async function createMemoryPgliteEngine(): Promise<Engine> {
+  return engineOf(await PGlite.create(), 'embedded PGlite (in memory)', () => undefined);
+}
+
+function engineOf(db: PGlite, label: string, release: () => void): Engine {
   return {
     ...queryable(db),
     kind: 'pglite',
     maxConcurrency: 1,
-    label: `embedded PGlite (${dataDir})`,
+    label,
     transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
     withSession: (fn) => fn(migrationClient(db)),
     async close(): Promise<void> {

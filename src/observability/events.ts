@@ -35,6 +35,17 @@ export type RunEvent =
       audit_relation?: string;
       error?: string;
     }
+  | {
+      event: 'unit_test_end';
+      test: string;
+      model: string;
+      status: 'pass' | 'fail' | 'error';
+      duration_s: number;
+      /** Expected rows not produced, and produced rows not expected (the expected columns only). */
+      missing: Record<string, unknown>[];
+      unexpected: Record<string, unknown>[];
+      error?: string;
+    }
   | { event: 'publish'; layers: string[]; models: number; duration_s: number }
   | { event: 'not_published'; reason: string }
   | { event: 'rollback'; from: string; to: string }

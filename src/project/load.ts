@@ -5,6 +5,7 @@ import { ProjectError, type Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
 import { parseProjectConfig } from './config.ts';
 import { parseSchemaDocs } from './schema-docs.ts';
+import { parseUnitTests, type UnitTestSpec } from '../unit/spec.ts';
 import type { ModelDoc, ModelFile, Project, SeedFile, SourceFile } from './types.ts';
 import { readYaml } from './yaml-file.ts';
 
@@ -89,9 +90,11 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   }
 
   const docs = new Map<string, ModelDoc>();
+  const unitTests: UnitTestSpec[] = [];
   for (const path of [...listFiles(modelsDir, '.yml'), ...listFiles(modelsDir, '.yaml')]) {
     const doc = readYaml(path, toPosix(relative(dir, path)), diagnostics);
     if (doc) parseSchemaDocs(doc, docs, diagnostics);
+    if (doc) parseUnitTests(doc, unitTests, diagnostics);
   }
   for (const [name, doc] of docs) {
     if (!seen.has(name)) diagnostics.push({ file: doc.file, line: doc.line, node: name, message: `documents model \`${name}\`, which does not exist` });
@@ -126,6 +129,7 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     macros: listFiles(join(dir, 'macros'), '.sql').map((p) => sourceFile(dir, p)),
     seeds,
     singularTests,
+    unitTests,
     migrationsDir: join(dir, 'migrations'),
   };
 }

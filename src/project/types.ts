@@ -1,3 +1,5 @@
+import type { UnitTestSpec } from '../unit/spec.ts';
+
 /** The project as strata understands it, after reading and validating every file. */
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
 export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral'];
@@ -115,5 +117,7 @@ export interface Project {
   macros: SourceFile[];
   seeds: SeedFile[];
   singularTests: SourceFile[];
+  /** `unit_tests:` of models/**.yml (src/unit/spec.ts). */
+  unitTests: UnitTestSpec[];
   migrationsDir: string;
 }
