@@ -6,6 +6,7 @@ import { openMigrationEngine } from './target.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
+import { runProjectUnitTests } from './unit-test.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
@@ -53,7 +54,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
-  const { compiled, tests: allTests } = await compileProject({ ...opts, batchId });
+  const compileResult = await compileProject({ ...opts, batchId });
+  const { compiled, tests: allTests } = compileResult;
   const projectDir = compiled.project.dir;
   let chosen: Set<string>;
   try {
@@ -84,6 +86,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let session: Session | undefined;
   let release: (() => Promise<void>) | undefined;
   try {
+    if (opts.mode === 'build') {
+      // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
+      const tu = performance.now();
+      const units = await runProjectUnitTests(compileResult, chosen, bus);
+      if (units.length > 0) steps.unit_tests = seconds(tu);
+      const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
+      if (failed.length > 0) {
+        summary.error = `unit test${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`;
+        bus.emit({ event: 'not_published', reason: summary.error });
+        await finalize();
+        return { summary, exitCode: ExitCode.failed };
+      }
+    }
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     const { engine } = session;
     summary.target = session.target.label;

@@ -13,6 +13,7 @@ import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { loadModule } from 'libpg-query';
 import { comprehendProject } from '../compile/comprehend.ts';
+import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { relationLabel } from '../sql/model-sql.ts';
 import type { ManifestOutputColumn } from '../docs/types.ts';
@@ -51,7 +52,7 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
   const flags = { isIncremental: false, batchId };
   const compiled = compileModels(project, flags);
   const { tests, diagnostics } = compileTests(compiled, batchId);
-  const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
+  const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
   const ta = performance.now();

@@ -2,12 +2,12 @@ import { compileProject, type CompileResult } from './compile.ts';
 import type { CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { projectCatalog } from '../compile/comprehend.ts';
-import { ExitCode, ProjectError, StrataError } from '../core/errors.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createMemoryPgliteEngine } from '../engine/pglite.ts';
 import { selectNodes, SelectorError } from '../graph/select.ts';
 import type { EventBus } from '../observability/events.ts';
-import { runUnitTests, unitTestProblems, type UnitTestResult } from '../unit/run.ts';
+import { runUnitTests, type UnitTestResult } from '../unit/run.ts';
 
 export interface UnitTestOptions extends CommonOptions {
   select?: string[];
@@ -25,9 +25,8 @@ export async function runProjectUnitTests(
   bus: EventBus,
   target?: Engine,
 ): Promise<UnitTestResult[]> {
+  // Declarations were checked by compile (unitTestProblems), whatever the selection.
   const specs = compiled.compiled.project.unitTests.filter((u) => chosen.has(u.model));
-  const problems = unitTestProblems(compiled.compiled, specs);
-  if (problems.length > 0) throw new ProjectError(problems, 'unit test');
   if (specs.length === 0) return [];
   const engine = target ?? (await createMemoryPgliteEngine());
   try {
