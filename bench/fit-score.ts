@@ -28,10 +28,10 @@ import { spearman } from './scoring/metrics.ts';
 import { fineFoodReviews, maskVotes, productParts, writeDataSet } from './scoring/real-data.ts';
 
 /** The weights before any fit (the content part sums to 1); kept for what the data cannot measure. */
-const PRIOR: Record<string, number> = { substance: 0.25, verified: 0.1, images: 0.08, recency: 0.07, sentiment: 0.1, agreement: 0.4 };
+const PRIOR: Record<string, number> = { substance: 0.25, verified: 0.1, images: 0.08, recency: 0.07, sentiment: 0.1, agreement: 0.4, consensus: 0.2 };
 const VAR_NAMES: Record<string, string> = {
   substance: 'score_weight_substance', verified: 'score_weight_verified', images: 'score_weight_images',
-  recency: 'score_weight_recency', sentiment: 'score_weight_sentiment_consistency', agreement: 'score_weight_agreement',
+  recency: 'score_weight_recency', sentiment: 'score_weight_sentiment_consistency', agreement: 'score_weight_agreement', consensus: 'score_weight_consensus',
 };
 
 function lnBeta(a: number, b: number): number {
@@ -80,13 +80,13 @@ async function main(): Promise<void> {
     try {
       const q = await built.query<Record<string, string>>(`
         select f.review_id, f.votes_component, f.substance_component, f.verified_component, f.images_component,
-               f.recency_component, f.sentiment_component, k.agreement_component
+               f.recency_component, f.sentiment_component, k.agreement_component, k.consensus_component
         from gold.fact_reviews f join gold.review_rank k using (review_id)`);
       rows = q.map((r) => ({
         id: Number(r.review_id),
         votes: Number(r.votes_component),
         c: {
-          substance: Number(r.substance_component), sentiment: Number(r.sentiment_component), agreement: Number(r.agreement_component),
+          substance: Number(r.substance_component), sentiment: Number(r.sentiment_component), agreement: Number(r.agreement_component), consensus: Number(r.consensus_component),
           verified: Number(r.verified_component), images: Number(r.images_component), recency: Number(r.recency_component),
         },
       }));

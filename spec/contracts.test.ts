@@ -81,7 +81,7 @@ describe('the Amazon project: every gold model has an enforced contract', () => 
   test('declared for every gold model, every column typed', async () => {
     const { compiled } = await compileProject({ projectDir: REPO, writeArtifacts: false });
     const gold = [...compiled.models.values()].filter((m) => m.layer === 'gold');
-    assert.equal(gold.length, 5);
+    assert.equal(gold.length, 6);
     for (const m of gold) {
       const doc = compiled.project.docs.get(m.name);
       assert.ok(doc?.contract, `${m.name} has no enforced contract`);

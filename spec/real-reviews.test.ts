@@ -90,7 +90,7 @@ describe('the scoring harness on the shared real data (floors; the data and code
 
   test('the score ranks by eventual helpfulness', () => {
     const h = figures.reviews.held_out;
-    assert.ok(h.nonVoteSpearman >= 0.37, `non-vote Spearman ${h.nonVoteSpearman}`);
+    assert.ok(h.nonVoteSpearman >= 0.45, `non-vote Spearman ${h.nonVoteSpearman}`);
     assert.ok(h.maskedVotesSpearman >= 0.8, `masked vote term Spearman ${h.maskedVotesSpearman}`);
     assert.ok(h.maskedScoreSpearman >= 0.78, `masked whole-score Spearman ${h.maskedScoreSpearman}`);
   });

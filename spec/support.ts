@@ -38,8 +38,8 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** PGlite always; PostgreSQL too when STRATA_TEST_DATABASE_URL names a server. */
-export function targets(): TargetFactory[] {
+/** PGlite always; PostgreSQL too when STRATA_TEST_DATABASE_URL names a server (databases named `strata_spec_<label>_…`). */
+export function targets(label?: string): TargetFactory[] {
   const list: TargetFactory[] = [
     {
       name: 'pglite',
@@ -60,7 +60,7 @@ export function targets(): TargetFactory[] {
     list.push({
       name: 'postgres',
       async create() {
-        const database = `strata_spec_${randomBytes(5).toString('hex')}`;
+        const database = `strata_spec_${label ? `${label}_` : ''}${randomBytes(5).toString('hex')}`;
         const admin = new pg.Client({ connectionString: server });
         await admin.connect();
         await admin.query(`create database ${database}`);
@@ -111,7 +111,7 @@ export function useSpecProject(factory: TargetFactory, from = REPO, prepare?: (s
 /** A private copy of a project directory (the repo's own by default). */
 export function copyProject(from = REPO): string {
   const dir = mkdtempSync(join(tmpdir(), 'strata-spec-project-'));
-  for (const entry of ['project.yaml', 'models', 'macros', 'seeds', 'tests', 'migrations']) {
+  for (const entry of ['project.yaml', 'models', 'macros', 'seeds', 'sample', 'tests', 'migrations']) {
     try {
       cpSync(join(from, entry), join(dir, entry), { recursive: true });
     } catch (err) {

@@ -13,6 +13,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
 const program: Command = new Command('strata')
@@ -21,6 +22,7 @@ const program: Command = new Command('strata')
   .option('--project-dir <dir>', 'the strata project to run', process.cwd())
   .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, $NEON_DB_URL, else the embedded PGlite database)')
   .addOption(new Option('--target <engine>', 'force an engine').choices(['embedded', 'postgres']))
+  .option('--direct', 'connect with DATABASE_URL_DIRECT (environment or .env) instead of the pooled URL')
   .option('--vars <yaml>', "override project vars, e.g. '{top_n_reviews: 3}'")
   .option('--json', 'print run events as JSON lines on stdout instead of text')
   .showHelpAfterError()
@@ -36,6 +38,7 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {

@@ -6,11 +6,17 @@
 --                        mean shrunk towards the catalogue's mean by bayes_prior_weight
 --                        virtual reviews (readers vote for reviews that match the consensus:
 --                        Spearman 0.53 with the helpful share on real reviews);
+--   consensus_component  the share of the product's other reviews that gave the same stars,
+--                        shrunk towards the catalogue's share of those stars by
+--                        consensus_prior_weight virtual reviews: a review that tells the
+--                        experience most of its product's buyers had, critical or not (a
+--                        product rated half 5 and half 1 stars has a mean of 3 that agrees
+--                        with nobody; its 1-star reviews still have half the buyers behind them);
 --   the rank             1 = most helpful; ties go to more helpful votes, then the older
 --                        review, then the lower id, so ranks are deterministic.
 --
 -- content_score is the score without the votes (0..100): what ranks a review nobody voted on
--- yet. helpfulness_score is the weighted mean of all seven components (weights
+-- yet. helpfulness_score is the weighted mean of all eight components (weights
 -- score_weight_*, fitted by bench/fit-score.ts), times 100. review_side puts a review among
 -- the positive (4-5 stars) or critical (1-3 stars) ones, as Amazon's product pages do, and
 -- rank_in_side ranks it there.
@@ -21,6 +27,16 @@ with products as (
 ),
 prior as (
   select coalesce(avg(f.rating), 3)::float8 as global_mean from {{ref "fact_reviews"}} f
+),
+product_stars as (
+  select f.product_id, f.rating, count(*) as reviews
+  from {{ref "fact_reviews"}} f
+  group by f.product_id, f.rating
+),
+catalogue_stars as (
+  select s.rating, sum(s.reviews)::float8 / sum(sum(s.reviews)) over () as share
+  from product_stars s
+  group by s.rating
 ),
 components as (
   select
@@ -37,9 +53,13 @@ components as (
     f.sentiment_component,
     coalesce(1 - abs(f.rating - ({{var "bayes_prior_weight"}} * g.global_mean + p.rating_sum - f.rating)
                                 / nullif({{var "bayes_prior_weight"}} + p.reviews - 1, 0)) / 4.0, 1) as agreement_component,
+    coalesce((ps.reviews - 1 + {{var "consensus_prior_weight"}} * cs.share)
+             / nullif(p.reviews - 1 + {{var "consensus_prior_weight"}}, 0), cs.share)  as consensus_component,
     p.reviews as product_review_count
   from {{ref "fact_reviews"}} f
   join products p on p.product_id = f.product_id
+  join product_stars ps on ps.product_id = f.product_id and ps.rating = f.rating
+  join catalogue_stars cs on cs.rating = f.rating
   cross join prior g
 ),
 scored as (
@@ -50,7 +70,8 @@ scored as (
      + {{var "score_weight_images"}} * c.images_component
      + {{var "score_weight_recency"}} * c.recency_component
      + {{var "score_weight_sentiment_consistency"}} * c.sentiment_component
-     + {{var "score_weight_agreement"}} * c.agreement_component)::float8 as content_sum
+     + {{var "score_weight_agreement"}} * c.agreement_component
+     + {{var "score_weight_consensus"}} * c.consensus_component)::float8 as content_sum
   from components c
 ),
 ranked as (
@@ -72,12 +93,15 @@ select
   s.product_id,
   s.rating,
   round(s.agreement_component::numeric, 4)                              as agreement_component,
+  round(s.consensus_component::numeric, 4)                              as consensus_component,
   round((100.0 * s.content_sum / nullif(
       {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
-    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}, 0))::numeric, 2) as content_score,
+    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}
+    + {{var "score_weight_consensus"}}, 0))::numeric, 2) as content_score,
   round((100.0 * ({{var "score_weight_votes"}} * s.votes_component + s.content_sum) / nullif(
       {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
-    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}, 0))::numeric, 2) as helpfulness_score,
+    + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}
+    + {{var "score_weight_consensus"}}, 0))::numeric, 2) as helpfulness_score,
   s.rank_in_product,
   s.product_review_count,
   case when s.rating >= 4 then 'positive' else 'critical' end           as review_side,

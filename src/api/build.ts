@@ -7,22 +7,23 @@ import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { runProjectUnitTests } from './unit-test.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
+import { dropBatchSchema, dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { recordRun } from '../batch/run-counters.ts';
 import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
-import { quoteIdent } from '../engine/quote.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { selectNodes, SelectorError } from '../graph/select.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds } from '../seeds/load.ts';
+import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import type { Project } from '../project/types.ts';
 
-export interface BuildOptions extends CommonOptions {
-  select?: string[];
-  exclude?: string[];
+export interface BuildOptions extends CommonOptions, SelectionOptions {
   fullRefresh?: boolean;
   threads?: number;
   batchId?: string;
@@ -57,18 +58,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const compileResult = await compileProject({ ...opts, batchId });
   const { compiled, tests: allTests } = compileResult;
   const projectDir = compiled.project.dir;
-  let chosen: Set<string>;
-  try {
-    chosen = selectNodes(
-      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: `models/${m.relPath.replace(/^models\//, '')}` })),
-      compiled.dag,
-      opts.select,
-      opts.exclude,
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
-    throw err;
-  }
+  const chosen = chooseModels(compiled, opts);
   // A view reads its refs' relations of the batch it was built in: rebuild it with them.
   if (opts.select?.length) {
     for (const name of [...chosen]) {
@@ -85,6 +75,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   };
   let session: Session | undefined;
   let release: (() => Promise<void>) | undefined;
+  let batchStarted = false;
   try {
     if (opts.mode === 'build') {
       // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
@@ -107,6 +98,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
+    // Holding the lock, every other `running` batch is a build that died: clean up after it.
+    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+      bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
+    }
 
     if (opts.mode === 'build') {
       let t = performance.now();
@@ -119,15 +114,16 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         await migrator.close();
       }
       t = performance.now();
+      await sampleStep(session, compiled.project, opts.seedFrom);
       await loadSeeds(engine, compiled.project, {
-        onlyChanged: opts.seedFrom === undefined,
-        ...(opts.seedFrom ? { fromDir: opts.seedFrom } : {}),
+        onlyChanged: true,
         onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
       });
       steps.seed = seconds(t);
     }
 
     await startBatch(engine, batchId, opts.mode);
+    batchStarted = true;
     const currentId = await currentBatchId(engine);
     const current = currentId ? await batchRelations(engine, currentId) : new Map();
     const t = performance.now();
@@ -150,7 +146,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
-      await publishBatch(engine, batchId, result.mapping);
+      await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
       summary.published = true;
       const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
@@ -177,7 +173,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
     if (session && !summary.published) {
-      await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+      if (batchStarted) {
+        await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
+        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+      }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
     if (!session) {
@@ -185,6 +184,14 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       throw err;
     }
   } finally {
+    if (session) {
+      await recordRun(session.engine, {
+        status: summary.status,
+        modelsFailed: summary.models.filter((m) => m.status === 'error').length,
+        testsFailed: summary.tests.filter((x) => x.status === 'fail' || x.status === 'error').length,
+        durationSeconds: seconds(started),
+      }).catch(() => undefined);
+    }
     await release?.().catch(() => undefined);
     await session?.close().catch(() => undefined);
   }
@@ -218,9 +225,27 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   }
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them. */
+/**
+ * Sources are only ever written by an explicit sample load: `--seed-from DIR` (refused
+ * unless the source tables are empty), or the embedded quick start, which loads the
+ * project's sample when its source tables are all empty and leaves any data alone.
+ */
+async function sampleStep(session: Session, project: Project, seedFrom?: string): Promise<void> {
+  const quickStart = seedFrom === undefined && session.target.kind === 'pglite' && (await sampleSourcesEmpty(session.engine, project));
+  if (seedFrom === undefined && !quickStart) return;
+  try {
+    for (const t of await loadSample(session.engine, project, seedFrom)) {
+      session.bus.emit({ event: 'seed_end', seed: t.relation, relation: t.relation, rows: t.rows, status: 'loaded', duration_s: 0 });
+    }
+  } catch (err) {
+    if (err instanceof SampleRefused) throw new StrataError(err.message, ExitCode.failed);
+    throw err;
+  }
+}
+
+/** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await session.engine.query(`drop schema if exists ${quoteIdent(s)} cascade`);
+  for (const s of schemas) await dropBatchSchema(session.engine, s);
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

@@ -17,12 +17,29 @@ import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { relationLabel } from '../sql/model-sql.ts';
 import type { ManifestOutputColumn } from '../docs/types.ts';
+import { projectEnv } from '../project/env.ts';
+import type { TemplateTarget } from '../compile/render.ts';
+import { resolveTarget } from './target.ts';
 
 export interface CompileOptions {
   projectDir: string;
   vars?: string;
   batchId?: string;
   writeArtifacts?: boolean;
+  /** For `{{target.engine}}`: the same flags that choose the database of a run. */
+  databaseUrl?: string;
+  target?: string;
+}
+
+/** What `{{target.…}}` says, without connecting: the engine the flags and environment choose. */
+function templateTarget(opts: CompileOptions, env: Record<string, string | undefined>): TemplateTarget {
+  let engine: TemplateTarget['engine'] = 'postgres';
+  try {
+    engine = resolveTarget({ projectDir: opts.projectDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.target !== undefined ? { target: opts.target } : {}) }).kind;
+  } catch {
+    /* a bad URL is reported by the command that connects */
+  }
+  return { name: env.STRATA_TARGET_NAME || 'dev', engine };
 }
 
 export interface CompileResult {
@@ -50,7 +67,8 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
   const t1 = performance.now();
   const batchId = opts.batchId ?? 'compile';
   const flags = { isIncremental: false, batchId };
-  const compiled = compileModels(project, flags);
+  const env = projectEnv(project.dir);
+  const compiled = compileModels(project, flags, { env, target: templateTarget(opts, env) });
   const { tests, diagnostics } = compileTests(compiled, batchId);
   const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
   // The SQL of a model whose template failed is not read: its error would only echo the first.
@@ -61,7 +79,7 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
   const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
   const t2 = performance.now();
-  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, analyses);
+  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
   return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
 }
 
@@ -72,6 +90,13 @@ export function publishedSql(compiled: CompiledProject, sql: string, self?: stri
     this: () => (self ? publishedRelation(compiled, self) : '/* this */'),
   };
   return resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
+}
+
+/** As publishedSql, with the values of secret env vars (of this model and the ephemerals it inlines) as '****'. */
+function artifactSql(compiled: CompiledProject, sql: string, self?: string): string {
+  let out = publishedSql(compiled, sql, self);
+  for (const m of compiled.models.values()) for (const secret of m.masked ?? []) out = out.replaceAll(secret, "'****'");
+  return out;
 }
 
 /** A model's output columns with their one-hop lineage, as the manifest holds them; null when unknown. */
@@ -112,7 +137,7 @@ export function buildManifest(
       description: m.config.description ?? null,
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
       output_columns: outputColumns(analyses.get(m.name)),
-      compiled_sql: publishedSql(compiled, m.sql, m.name),
+      compiled_sql: artifactSql(compiled, m.sql, m.name),
     };
   }
   return {
@@ -132,7 +157,7 @@ export function buildManifest(
       severity: t.severity,
       column: t.column ?? null,
       file: t.file,
-      sql: publishedSql(compiled, t.sql),
+      sql: artifactSql(compiled, t.sql),
     })),
   };
 }
@@ -146,15 +171,18 @@ function writeFile(path: string, text: string): void {
   }
 }
 
+/** `only`: the selected models' SQL is written; the manifest always describes the whole project. */
 export function writeCompileArtifacts(
   compiled: CompiledProject,
   tests: readonly CompiledTest[],
+  only?: ReadonlySet<string>,
   analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
 ): void {
   const target = join(compiled.project.dir, 'target');
   for (const m of compiled.models.values()) {
-    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), publishedSql(compiled, m.sql, m.name) + '\n');
+    if (only && !only.has(m.name)) continue;
+    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), artifactSql(compiled, m.sql, m.name) + '\n');
   }
-  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), publishedSql(compiled, t.sql) + '\n');
+  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
   writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, analyses), null, 2) + '\n');
 }

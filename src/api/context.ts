@@ -6,6 +6,8 @@ export interface CommonOptions {
   projectDir: string;
   databaseUrl?: string;
   target?: string;
+  /** `--direct`: connect with DATABASE_URL_DIRECT instead of the pooled URL. */
+  direct?: boolean;
   vars?: string;
   /** Where run events go; the CLI passes the console or JSON sink. logs/pipeline.log is always added. */
   sinks?: EventSink[];

@@ -97,7 +97,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         if (canMerge) {
           const prevRel = qualify(previous.physicalSchema, name);
           const again = model.usesIsIncremental
-            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId }).sql
+            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema })
+              .sql
             : model.sql;
           incrementalSql = resolve(again.trim(), prevRel);
         }

@@ -2,27 +2,43 @@ import { resolve } from 'node:path';
 import { errorMessage } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { loadProject } from '../project/load.ts';
-import { collectHealth, type HealthReport } from '../observability/health.ts';
+import { collectHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import type { CommonOptions } from './context.ts';
 import { openEngine, resolveTarget } from './target.ts';
 
+export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
+
 /**
- * Health never throws for an unreachable database: that is a finding (`down`), reported
- * with the URL masked, while the file-based checks still run.
+ * Health never throws for an unreachable database and never hangs: that is a finding
+ * (`down`), reported with the URL masked. Connecting, every query and the whole check
+ * are bounded; a check that runs out of time reports `down` naming its deadline.
  */
-export async function health(opts: CommonOptions & { now?: Date }): Promise<HealthReport> {
+export async function health(opts: CommonOptions & { now?: Date; timeoutMs?: number }): Promise<HealthReport> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const project = loadProject(resolve(opts.projectDir));
   const target = resolveTarget({ ...opts, projectDir: project.dir });
   let engine: Engine | null = null;
-  let openError: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<HealthReport>((done) => {
+    timer = setTimeout(() => done(timedOutReport(target.label, Math.round(timeoutMs / 100) / 10)), timeoutMs);
+  });
+  const check = async (): Promise<HealthReport> => {
+    let openError: string | null = null;
+    try {
+      // The embedded database is held by a running build: wait a part of the budget only.
+      engine = await openEngine(target, { threads: 1, lockTimeoutMs: Math.min(5_000, timeoutMs / 2), connectTimeoutSeconds: timeoutMs / 2000 });
+    } catch (err) {
+      openError = errorMessage(err);
+    }
+    const perQuery = Math.max(100, Math.min(5_000, timeoutMs / 4));
+    return collectHealth(project, target.label, engine, openError, opts.now, { statementTimeoutMs: perQuery, lockTimeoutMs: perQuery / 2 });
+  };
   try {
-    engine = await openEngine(target, { threads: 1, lockTimeoutMs: 5_000 });
-  } catch (err) {
-    openError = errorMessage(err);
-  }
-  try {
-    return await collectHealth(project, target.label, engine, openError, opts.now);
+    return await Promise.race([check(), deadline]);
   } finally {
-    await engine?.close().catch(() => undefined);
+    clearTimeout(timer);
+    // Closing waits for running queries; past the deadline nobody waits for that.
+    const closing = (engine as Engine | null)?.close().catch(() => undefined);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 500).unref())]);
   }
 }

@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, StrataError } from '../core/errors.ts';
+import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import { publishBatch, rollbackBatch } from '../batch/publish.ts';
-import { batchRelations, currentBatchId, type BatchRelation } from '../batch/state.ts';
-import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
+import { batchRelations, currentBatchId, finishBatch, type BatchRelation } from '../batch/state.ts';
+import { dropSchemasOfBatch } from '../batch/reap.ts';
+import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
 import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
 import { removeDirDurably } from '../lake/atomic-fs.ts';
-import { batchDir } from '../lake/layout.ts';
-import { readActive } from '../lake/active.ts';
+import { batchDir, lakeIdOf, restoredBatchId } from '../lake/layout.ts';
+import { readActive, writeActive } from '../lake/active.ts';
 import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import type { CommonOptions } from './context.ts';
@@ -119,76 +120,142 @@ export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?:
   return out;
 }
 
-/**
- * Points `active` at an earlier batch; with `db`, the database publishes that batch again
- * too (instantly when its schemas are still kept, else restored from the lake).
- */
-export async function lakeRollback(opts: CommonOptions & { to?: string; db?: boolean; layer?: string }): Promise<RollbackResult[]> {
-  const project = loadProject(opts.projectDir);
-  const results = [];
-  for (const layer of lakeLayers(project, opts.layer)) results.push(await rollbackLake(lakeDirOf(project), layer, opts.to));
-  const to = results[0]?.to;
-  if (opts.db && to) {
-    await withProjectSession(opts, async (s) => {
-      const lock = await acquireBuildLock(s.engine, { batchId: to, command: 'strata lake rollback', timeoutMs: 60_000 });
-      try {
-        const kept = (await batchRelations(s.engine, to)).size > 0;
-        if (kept && (await currentBatchId(s.engine)) !== to) {
-          const r = await rollbackBatch(s.engine, to);
-          s.bus.emit({ event: 'rollback', from: r.from, to: r.to });
-        } else if (!kept) {
-          await restoreIntoDatabase(s, project, to);
-        }
-        await grantsInSession(s, project);
-      } finally {
-        await lock.release();
-      }
-    });
-  }
-  return results;
+/** Lake layers that hold any batch: the ones that must name the database's batch. */
+async function trackedLayers(project: Project): Promise<string[]> {
+  const lakeDir = lakeDirOf(project);
+  const out: string[] = [];
+  for (const layer of project.config.lake.layers) if ((await listBatches(lakeDir, layer)).length > 0) out.push(layer);
+  return out;
 }
 
 /**
- * The recovery path when the database is lost: loads a lake batch into fresh physical
- * schemas and publishes it, so the layers read exactly the batch's rows again.
+ * Checks, changing nothing, that every lake layer in use holds the lake batch of database
+ * batch `dbBatchId` complete, and returns how `active` must move. Refuses with the command
+ * that makes it possible.
  */
-export async function lakeRestore(opts: CommonOptions & { batchId?: string }): Promise<RestoreResult[]> {
-  return withProjectSession(opts, async (s, project) => {
-    const lock = await acquireBuildLock(s.engine, { batchId: opts.batchId ?? 'restore', command: 'strata lake restore', timeoutMs: 60_000 });
+export async function planLakeActivation(project: Project, dbBatchId: string): Promise<RollbackResult[]> {
+  const id = lakeIdOf(dbBatchId);
+  const plans: RollbackResult[] = [];
+  for (const layer of await trackedLayers(project)) {
     try {
-      const results = await restoreIntoDatabase(s, project, opts.batchId);
+      plans.push(await planLakeRollback(lakeDirOf(project), layer, id));
+    } catch (err) {
+      throw new StrataError(
+        `${errorMessage(err)} — nothing was changed: the database and the lake must publish the same batch. ` +
+          `Write it to the lake first (\`strata export --batch-id ${dbBatchId} --replace\` while the database keeps it), then try again`,
+      );
+    }
+  }
+  return plans;
+}
+
+/** Moves `active` as planned (after the database moved). */
+export async function activateLake(project: Project, plans: readonly RollbackResult[]): Promise<void> {
+  for (const p of plans) if (p.to !== p.from) await writeActive(lakeDirOf(project), p.layer, p.to);
+}
+
+/** The kept, published database batch holding lake batch `lakeId` (itself or a restore of it). */
+async function keptBatchFor(s: Session, lakeId: string): Promise<string | null> {
+  const { rows } = await s.engine.query<{ batch_id: string }>(
+    `select b.batch_id from strata.batches b
+      where b.status = 'published' and (b.batch_id = $1 or b.batch_id like $1 || '.restored-%')
+        and exists (select 1 from strata.batch_relations r where r.batch_id = b.batch_id)
+      order by b.published_at desc limit 1`,
+    [lakeId],
+  );
+  return rows[0]?.batch_id ?? null;
+}
+
+/**
+ * Publishes an earlier lake batch everywhere: the database publishes it again (instantly
+ * when it still keeps its schemas, else restored from the lake) and every lake layer's
+ * `active` names it. Everything is checked first; the lake moves only after the database did.
+ */
+export async function lakeRollback(opts: CommonOptions & { to?: string }): Promise<RollbackResult[]> {
+  const project = loadProject(opts.projectDir);
+  const layers = await trackedLayers(project);
+  if (layers.length === 0) throw new StrataError(`the lake (${lakeDirOf(project)}) holds no batch to roll back to`, ExitCode.failed);
+  const to = opts.to ?? (await planLakeRollback(lakeDirOf(project), layers[0]!)).to;
+  const plans = await planLakeActivation(project, to);
+  await withProjectSession(opts, async (s) => {
+    const lock = await acquireBuildLock(s.engine, { batchId: to, command: 'strata lake rollback', timeoutMs: 60_000 });
+    try {
+      const current = await currentBatchId(s.engine);
+      if (current === null || lakeIdOf(current) !== to) {
+        const kept = await keptBatchFor(s, to);
+        if (kept) {
+          const r = await rollbackBatch(s.engine, kept);
+          s.bus.emit({ event: 'rollback', from: r.from, to: r.to });
+        } else {
+          await restoreIntoDatabase(s, project, to);
+        }
+      }
       await grantsInSession(s, project);
-      return results;
     } finally {
       await lock.release();
     }
   });
+  await activateLake(project, plans);
+  return plans;
 }
 
-async function restoreIntoDatabase(s: Session, project: Project, wanted?: string): Promise<RestoreResult[]> {
+/**
+ * The recovery path when the database is lost: loads a lake batch into fresh physical
+ * schemas and publishes it, so the layers read exactly the batch's rows again, and the
+ * lake's `active` names that batch too.
+ */
+export async function lakeRestore(opts: CommonOptions & { batchId?: string }): Promise<RestoreResult[]> {
+  const project = loadProject(opts.projectDir);
+  const layers = project.config.lake.layers;
+  const batchId = opts.batchId ?? (layers[0] ? await readActive(lakeDirOf(project), layers[0]) : null);
+  if (!batchId) throw new StrataError(`no batch id given and no active batch in ${lakeDirOf(project)}`, ExitCode.usage);
+  const plans = await planLakeActivation(project, batchId);
+  const results = await withProjectSession(opts, async (s) => {
+    const lock = await acquireBuildLock(s.engine, { batchId, command: 'strata lake restore', timeoutMs: 60_000 });
+    try {
+      const restored = await restoreIntoDatabase(s, project, batchId);
+      await grantsInSession(s, project);
+      return restored;
+    } finally {
+      await lock.release();
+    }
+  });
+  await activateLake(project, plans);
+  return results;
+}
+
+async function restoreIntoDatabase(s: Session, project: Project, batchId: string): Promise<RestoreResult[]> {
   const lakeDir = lakeDirOf(project);
   const layers = project.config.lake.layers;
-  const batchId = wanted ?? (await readActive(lakeDir, layers[0]!));
-  if (!batchId) throw new StrataError(`no batch id given and no active batch in ${lakeDir}`, ExitCode.usage);
+  // Every layer's files are checked before anything is created: a damaged one refuses the whole restore.
+  for (const layer of layers) {
+    const v = await verifyBatch(lakeDir, layer, batchId);
+    if (!v.ok) throw new StrataError(`${layer} batch ${batchId} is damaged (${v.damaged.map((d) => `${d.file}: ${d.reason}`).join('; ')}); refusing to restore from it, nothing was changed`);
+  }
   // A restored batch is a new batch in the database: ids are never reused.
   const { rows } = await s.engine.query('select 1 from strata.batches where batch_id = $1', [batchId]);
-  const dbBatchId = rows.length ? `${batchId}.restored-${Date.now().toString(36)}` : batchId;
+  const dbBatchId = rows.length ? restoredBatchId(batchId) : batchId;
   await s.engine.query(`insert into strata.batches (batch_id, command, status) values ($1, 'restore', 'running')`, [dbBatchId]);
   const current = await currentBatchId(s.engine);
   const mapping = new Map<string, BatchRelation>(current ? await batchRelations(s.engine, current) : []);
   const results: RestoreResult[] = [];
-  for (const layer of layers) {
-    const schema = project.config.layers.find((l) => l.name === layer)!.schema;
-    const physical = physicalSchema(schema, dbBatchId);
-    await s.engine.query(`create schema if not exists ${quoteIdent(physical)}`);
-    const result = await restoreBatch({ engine: s.engine, lakeDir, layer, batchId, targetSchema: physical });
-    for (const t of result.tables) {
-      mapping.set(t.name, { model: t.name, layer, publishedSchema: schema, physicalSchema: physical, kind: 'table', checksum: 'restored' });
+  const schemaOf = (layer: string): string => project.config.layers.find((l) => l.name === layer)!.schema;
+  try {
+    for (const layer of layers) {
+      const physical = physicalSchema(schemaOf(layer), dbBatchId);
+      await s.engine.query(`create schema if not exists ${quoteIdent(physical)}`);
+      const result = await restoreBatch({ engine: s.engine, lakeDir, layer, batchId, targetSchema: physical });
+      for (const t of result.tables) {
+        mapping.set(t.name, { model: t.name, layer, publishedSchema: schemaOf(layer), physicalSchema: physical, kind: 'table', checksum: 'restored' });
+      }
+      results.push(result);
     }
-    results.push(result);
+    await publishBatch(s.engine, dbBatchId, mapping);
+  } catch (err) {
+    await finishBatch(s.engine, dbBatchId, 'failed', errorMessage(err)).catch(() => undefined);
+    await dropSchemasOfBatch(s.engine, layers.map(schemaOf), dbBatchId).catch(() => undefined);
+    throw err;
   }
-  await publishBatch(s.engine, dbBatchId, mapping);
-  s.bus.emit({ event: 'publish', layers: layers.map((l) => project.config.layers.find((x) => x.name === l)!.schema), models: mapping.size, duration_s: 0 });
+  s.bus.emit({ event: 'publish', layers: layers.map(schemaOf), models: mapping.size, duration_s: 0 });
   return results;
 }
-

@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import { projectEnv } from '../project/env.ts';
 import { createPgliteEngine } from '../engine/pglite.ts';
 import { createPostgresEngine } from '../engine/postgres.ts';
-import { describeConnection, neonDirectFor, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
+import { describeConnection, neonDirectFor, withConnectTimeout, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
 
 export type Target =
@@ -16,6 +16,8 @@ export interface TargetOptions {
   databaseUrl?: string;
   /** `--target embedded` forces the embedded engine even when a URL is set. */
   target?: string;
+  /** `--direct`: the target is DATABASE_URL_DIRECT (environment or .env), e.g. when the pooler is down. */
+  direct?: boolean;
   /** Receives warnings, such as a world-readable .env. */
   warn?: (message: string) => void;
 }
@@ -23,6 +25,10 @@ export interface TargetOptions {
 /** Which variable (or flag) names the target, in the order they win. */
 function targetSource(opts: TargetOptions, env: Record<string, string | undefined>): { text: string; source: string } | null {
   if (opts.target === 'embedded' || opts.target === 'pglite') return null;
+  if (opts.direct) {
+    if (!env.DATABASE_URL_DIRECT) throw new StrataError('--direct needs DATABASE_URL_DIRECT (in the environment or .env)', ExitCode.usage);
+    return { text: env.DATABASE_URL_DIRECT, source: 'DATABASE_URL_DIRECT' };
+  }
   if (opts.databaseUrl !== undefined) return { text: opts.databaseUrl, source: '--database-url' };
   if (env.DATABASE_URL) return { text: env.DATABASE_URL, source: 'DATABASE_URL' };
   if (env.NEON_DB_URL) return { text: env.NEON_DB_URL, source: 'NEON_DB_URL' };
@@ -91,12 +97,13 @@ async function databaseIdentity(engine: Engine): Promise<string> {
   return rows[0]?.id ?? '';
 }
 
-export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number } = {}): Promise<Engine> {
+export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number } = {}): Promise<Engine> {
   if (target.kind === 'pglite') {
     return createPgliteEngine(target.dataDir, opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {});
   }
+  const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;
   // One connection more than threads: the lock heartbeat and bookkeeping never wait for a model.
-  return createPostgresEngine(target.connection, { maxConnections: (opts.threads ?? 4) + 1 });
+  return createPostgresEngine(connection, { maxConnections: (opts.threads ?? 4) + 1 });
 }
 
 /** Migrations take a session lock: through a pooler they need the direct connection when there is one. */

@@ -2,38 +2,24 @@ import { compileProject } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
 import { currentBatchId } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
-import { ExitCode, StrataError } from '../core/errors.ts';
+import { ExitCode } from '../core/errors.ts';
 import type { RunSummary, TestResult } from '../core/results.ts';
-import { selectNodes, SelectorError } from '../graph/select.ts';
 import { writeJsonAtomic, runResultsArtifact } from '../observability/artifacts.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 
-export interface TestOptions extends CommonOptions {
-  select?: string[];
-  exclude?: string[];
-}
+export interface TestOptions extends CommonOptions, SelectionOptions {}
 
 /** Runs the data tests of the selected models against the published layers. */
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const { compiled, tests: allTests } = await compileProject(opts);
-  let chosen: Set<string>;
-  try {
-    chosen = selectNodes(
-      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: m.relPath })),
-      compiled.dag,
-      opts.select,
-      opts.exclude,
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
-    throw err;
-  }
+  const chosen = chooseModels(compiled, opts);
   const tests = testsFor(allTests, new Set([...chosen, ...(opts.select?.length ? [] : compiled.seeds.keys())]));
   const bus = eventBus(opts, compiled.project.dir);
   const session = await openSession(opts, compiled.project.dir, bus);

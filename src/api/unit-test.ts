@@ -1,18 +1,15 @@
 import { compileProject, type CompileResult } from './compile.ts';
 import type { CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
 import { projectCatalog } from '../compile/comprehend.ts';
-import { ExitCode, StrataError } from '../core/errors.ts';
+import { ExitCode } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createMemoryPgliteEngine } from '../engine/pglite.ts';
-import { selectNodes, SelectorError } from '../graph/select.ts';
 import type { EventBus } from '../observability/events.ts';
 import { runUnitTests, type UnitTestResult } from '../unit/run.ts';
 
-export interface UnitTestOptions extends CommonOptions {
-  select?: string[];
-  exclude?: string[];
-}
+export interface UnitTestOptions extends CommonOptions, SelectionOptions {}
 
 /**
  * Runs the unit tests of the chosen models and reports each on the bus. On a throw-away
@@ -47,18 +44,7 @@ export async function unitTest(opts: UnitTestOptions): Promise<{ results: UnitTe
   const started = performance.now();
   const result = await compileProject({ ...opts, writeArtifacts: false });
   const { compiled } = result;
-  let chosen: Set<string>;
-  try {
-    chosen = selectNodes(
-      [...compiled.models.values()].map((m) => ({ name: m.name, tags: m.config.tags, layer: m.layer, path: m.relPath })),
-      compiled.dag,
-      opts.select,
-      opts.exclude,
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new StrataError(err.message, ExitCode.usage);
-    throw err;
-  }
+  const chosen = chooseModels(compiled, opts);
   const bus = eventBus(opts, compiled.project.dir);
   // The embedded engine unless a target is asked for explicitly.
   const onTarget = opts.target !== undefined || opts.databaseUrl !== undefined;

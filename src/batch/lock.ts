@@ -10,6 +10,11 @@ const HEARTBEAT_MS = 15_000;
 
 export interface HeldLock {
   release(): Promise<void>;
+  /**
+   * Throws unless this holder still owns the lock. Inside a transaction it also locks the
+   * row until commit, so nobody can take the lock over between the check and the commit.
+   */
+  assertHeld(tx: Queryable): Promise<void>;
 }
 
 /**
@@ -58,14 +63,31 @@ export async function acquireBuildLock(
     }
     await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));
   }
+  // A failed heartbeat is remembered, not swallowed: assertHeld reports it if the lock is gone.
+  let lastBeatError: string | null = null;
   const beat = setInterval(() => {
-    db.query('update strata.locks set heartbeat_at = now() where name = $1 and token = $2', [name, token]).catch(() => undefined);
+    db.query('update strata.locks set heartbeat_at = now() where name = $1 and token = $2', [name, token]).then(
+      (r) => {
+        lastBeatError = r.rowCount === 0 ? 'the lock row is gone or belongs to another holder' : null;
+      },
+      (err: unknown) => {
+        lastBeatError = err instanceof Error ? err.message : String(err);
+      },
+    );
   }, HEARTBEAT_MS);
   beat.unref();
   return {
     async release() {
       clearInterval(beat);
       await db.query('delete from strata.locks where name = $1 and token = $2', [name, token]);
+    },
+    async assertHeld(tx) {
+      const { rows } = await tx.query<{ token: string; holder: string }>('select token, holder from strata.locks where name = $1 for update', [name]);
+      if (rows[0]?.token === token) return;
+      throw new Error(
+        `this build lost the ${name} lock (${rows[0] ? `now held by ${rows[0].holder}` : 'nobody holds it'}` +
+          `${lastBeatError ? `; last heartbeat problem: ${lastBeatError}` : ''}): refusing to publish, nothing was changed`,
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../engine/engine.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
+import { dropBatchSchema } from './reap.ts';
 
 interface PgError {
   code?: string;
@@ -60,7 +61,11 @@ export async function pointPublishedLayers(
   for (const schema of new Set([...mapping.values()].map((r) => r.publishedSchema))) {
     await tx.query(`create schema if not exists ${quoteIdent(schema)}`);
   }
-  for (const rel of mapping.values()) await pointView(tx, rel);
+  const comment = quoteLiteral(batchComment(batchId, new Date()));
+  for (const rel of mapping.values()) {
+    await pointView(tx, rel);
+    await tx.query(`comment on view ${qualify(rel.publishedSchema, rel.model)} is ${comment}`);
+  }
   for (const old of previous.values()) {
     if (!mapping.has(old.model)) await tx.query(`drop view if exists ${qualify(old.publishedSchema, old.model)}`);
   }
@@ -81,14 +86,34 @@ export async function saveMapping(tx: Queryable, batchId: string, mapping: Reado
   }
 }
 
+/** How long one publishing attempt waits in line for the readers ahead of it. */
+const LOCK_WAIT_MS = 2000;
+/** lock_not_available (the wait timed out) and deadlock_detected: try again. */
+const RETRY_CODES = new Set(['55P03', '40P01']);
+
+/** The one order every locker of published views uses: the quoted names' bytes. */
+export const lockOrder = (views: readonly string[]): string[] => [...views].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * What a published view's comment says: the batch it belongs to and when it was published,
+ * readable by every role (`serve` names the batch of each response with it, and the read
+ * role needs no access to strata's bookkeeping).
+ */
+export const batchComment = (batchId: string, at: Date): string => `strata batch ${batchId} published ${at.toISOString()}`;
+export function batchOfComment(comment: string | null | undefined): { batchId: string; publishedAt: Date } | null {
+  const m = /^strata batch (\S+) published (\S+)$/.exec(comment ?? '');
+  return m ? { batchId: m[1]!, publishedAt: new Date(m[2]!) } : null;
+}
+
 type Transactional = { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
 
 /**
- * Runs a publishing transaction after locking every published view it will replace, all
- * at once. Readers lock views one by one in their own order; waiting for them one by one
- * could deadlock. So the lock is taken with NOWAIT and, when any view is in use, the
- * transaction steps back and tries again a moment later: readers are never blocked for
- * long and neither side ever fails on a deadlock.
+ * Runs a publishing transaction after locking every published view it will replace. The
+ * locks are taken in one statement, in the byte order of the views' names, and waited for
+ * in line: readers that lock views in the same order (`serve` does) can never deadlock with
+ * it, and new readers queue behind the publish instead of starving it, as they would a lock
+ * taken with NOWAIT under steady load. A wait longer than `lock_timeout`, or a deadlock
+ * with a reader that locks in another order, makes the transaction step back and try again.
  */
 async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Queryable) => Promise<T>, budgetMs = 60_000): Promise<T> {
   const deadline = Date.now() + budgetMs;
@@ -96,14 +121,17 @@ async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Que
     try {
       return await db.transaction(async (tx) => {
         const { rows } = await tx.query<{ rel: string }>(
-          'select rel from unnest($1::text[]) as rel where to_regclass(rel) is not null order by rel',
+          'select rel from unnest($1::text[]) as rel where to_regclass(rel) is not null',
           [views],
         );
-        if (rows.length > 0) await tx.query(`lock table ${rows.map((r) => r.rel).join(', ')} in access exclusive mode nowait`);
+        if (rows.length > 0) {
+          await tx.query(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`);
+          await tx.query(`lock table ${lockOrder(rows.map((r) => r.rel)).join(', ')} in access exclusive mode`);
+        }
         return fn(tx);
       });
     } catch (err) {
-      if ((err as PgError).code !== '55P03') throw err;
+      if (!RETRY_CODES.has((err as PgError).code ?? '')) throw err;
       if (Date.now() > deadline) throw new Error(`the published views stayed in use for ${budgetMs / 1000}s; nothing was published, try again`);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 45));
     }
@@ -114,11 +142,20 @@ const publishedViews = (mappings: Iterable<BatchRelation>[]): string[] => [
   ...new Set(mappings.flatMap((m) => [...m].map((r) => qualify(r.publishedSchema, r.model)))),
 ];
 
-/** Publishes a finished batch atomically. */
-export async function publishBatch(db: Transactional & Queryable, batchId: string, mapping: ReadonlyMap<string, BatchRelation>): Promise<void> {
+/**
+ * Publishes a finished batch atomically. `guard` runs first inside the publishing
+ * transaction (the build checks there that it still holds its lock).
+ */
+export async function publishBatch(
+  db: Transactional & Queryable,
+  batchId: string,
+  mapping: ReadonlyMap<string, BatchRelation>,
+  guard?: (tx: Queryable) => Promise<void>,
+): Promise<void> {
   const currentId = await currentBatchId(db);
   const current = currentId ? await batchRelations(db, currentId) : new Map<string, BatchRelation>();
   await withViewLocks(db, publishedViews([mapping.values(), current.values()]), async (tx) => {
+    await guard?.(tx);
     await saveMapping(tx, batchId, mapping);
     await pointPublishedLayers(tx, batchId, mapping);
     await tx.query(`update strata.batches set status = 'published', finished_at = now(), published_at = now() where batch_id = $1`, [batchId]);
@@ -134,7 +171,12 @@ export interface RollbackResult {
  * Puts the previously published batch back in one transaction. The batch rolled away
  * from is marked `rolled_back` and never chosen again, so repeated rollbacks walk back.
  */
-export async function rollbackBatch(db: Transactional & Queryable, toId?: string): Promise<RollbackResult> {
+export async function rollbackBatch(
+  db: Transactional & Queryable,
+  toId?: string,
+  /** Runs once the target is known, before anything changes; throwing refuses the rollback. */
+  beforeChange?: (to: string) => Promise<void>,
+): Promise<RollbackResult> {
   const { rows: all } = await db.query<{ published_schema: string; model: string }>(
     `select distinct published_schema, model from strata.batch_relations where batch_id in (select batch_id from strata.batches where status = 'published')`,
   );
@@ -159,6 +201,7 @@ export async function rollbackBatch(db: Transactional & Queryable, toId?: string
           : `no earlier published batch is kept to roll back to (current: ${from})`,
       );
     }
+    await beforeChange?.(to);
     await pointPublishedLayers(tx, to, await batchRelations(tx, to));
     await tx.query(`update strata.batches set status = 'rolled_back' where batch_id = $1`, [from]);
     return { from, to };
@@ -167,7 +210,8 @@ export async function rollbackBatch(db: Transactional & Queryable, toId?: string
 
 /**
  * Drops the physical schemas no kept batch uses: the current batch and the `keep - 1`
- * published batches before it stay, so rollback is always instant.
+ * published batches before it stay, so rollback is always instant. A batch is marked
+ * expired first, so the guard of `dropBatchSchema` protects exactly what is still kept.
  */
 export async function expireOldBatches(db: Queryable, keep: number): Promise<string[]> {
   const { rows: kept } = await db.query<{ batch_id: string }>(
@@ -177,27 +221,21 @@ export async function expireOldBatches(db: Queryable, keep: number): Promise<str
     [keep],
   );
   const keepIds = kept.map((r) => r.batch_id);
-  const { rows: schemas } = await db.query<{ physical_schema: string }>(
-    `select distinct physical_schema from strata.batch_relations where batch_id = any($1::text[])`,
-    [keepIds],
-  );
-  const keepSchemas = new Set(schemas.map((s) => s.physical_schema));
   const { rows: expired } = await db.query<{ batch_id: string }>(
     `select batch_id from strata.batches where status in ('published', 'rolled_back') and not (batch_id = any($1::text[]))`,
     [keepIds],
   );
   const dropped: string[] = [];
   for (const { batch_id } of expired) {
+    await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
     const { rows } = await db.query<{ physical_schema: string }>(
       'select distinct physical_schema from strata.batch_relations where batch_id = $1',
       [batch_id],
     );
     for (const { physical_schema } of rows) {
-      if (keepSchemas.has(physical_schema) || dropped.includes(physical_schema)) continue;
-      await db.query(`drop schema if exists ${quoteIdent(physical_schema)} cascade`);
-      dropped.push(physical_schema);
+      if (dropped.includes(physical_schema)) continue;
+      if (await dropBatchSchema(db, physical_schema)) dropped.push(physical_schema);
     }
-    await db.query(`update strata.batches set status = 'expired' where batch_id = $1`, [batch_id]);
   }
   return dropped;
 }

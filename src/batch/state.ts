@@ -43,6 +43,13 @@ create table if not exists strata.locks (
   acquired_at       timestamptz not null default now(),
   heartbeat_at      timestamptz not null default now()
 );
+create table if not exists strata.run_counters (
+  status            text primary key,
+  runs              bigint not null default 0,
+  models_failed     bigint not null default 0,
+  tests_failed      bigint not null default 0,
+  duration_seconds  double precision not null default 0
+);
 create table if not exists strata.seed_loads (
   seed              text primary key,
   relation          text not null,

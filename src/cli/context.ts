@@ -10,6 +10,7 @@ export interface GlobalFlags {
   projectDir: string;
   databaseUrl?: string;
   target?: string;
+  direct?: boolean;
   vars?: string;
   json?: boolean;
 }
@@ -23,6 +24,7 @@ export function commonOptions(program: Command): Common {
     projectDir: resolve(g.projectDir),
     ...(g.databaseUrl ? { databaseUrl: g.databaseUrl } : {}),
     ...(g.target ? { target: g.target } : {}),
+    ...(g.direct ? { direct: true } : {}),
     ...(g.vars ? { vars: g.vars } : {}),
     json: g.json === true,
     sinks: [g.json ? jsonStdoutSink() : consoleSink()],

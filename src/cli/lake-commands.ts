@@ -45,14 +45,13 @@ export function registerLakeCommands(program: Command): void {
 
   lake
     .command('rollback')
-    .description('point active at an earlier complete batch (default: the one before it)')
-    .option('--to <batch-id>', 'the batch to activate', flag.batchId)
-    .option('--db', "also publish that batch in the database's layers again")
-    .option('--layer <layer>', 'one layer only')
-    .action(act(async (o: { to?: string; db?: boolean; layer?: string }) => {
+    .description('publish an earlier complete lake batch everywhere: every lake layer and the database (kept schemas, else restored from the lake)')
+    .option('--to <batch-id>', 'the batch to publish (default: the one built before the active one)', flag.batchId)
+    .addHelpText('after', '\nExamples:\n  strata lake rollback\n  strata lake rollback --to 20261122T070226Z-3f9a1c')
+    .action(act(async (o: { to?: string }) => {
       const c = commonOptions(program);
       const results = await lakeRollback({ ...c, ...o });
-      print(c.json, results, () => results.map((r) => `${r.layer}: active ${r.from ?? '(none)'} → ${r.to}${o.db ? ' (database too)' : ''}`).join('\n'));
+      print(c.json, results, () => results.map((r) => `${r.layer}: active ${r.from ?? '(none)'} → ${r.to} (database too)`).join('\n'));
       return ExitCode.ok;
     }));
 

@@ -5,12 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileProject } from '../api/compile.ts';
 import { grants } from '../api/grants.ts';
-import { health } from '../api/health.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
 import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
 import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
-import { formatHealth } from '../observability/health.ts';
+import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import { prometheusText } from '../observability/metrics.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
@@ -57,23 +57,41 @@ export function registerOpsCommands(program: Command): void {
 
   program
     .command('health')
-    .description('check DB connectivity, the last run, gold freshness, the lake and migrations; exit 0 healthy, 1 degraded, 2 down')
-    .action(act(async () => {
+    .description('check DB connectivity, the last run, gold freshness, the lake, migrations and that database, lake and last run agree; exit 0 healthy, 1 degraded, 2 down (or never built)')
+    .option('--timeout <seconds>', 'answer within this many seconds whatever happens (a slow check reports down)', flag.seconds, DEFAULT_HEALTH_TIMEOUT_MS / 1000)
+    .addHelpText('after', '\nExamples:\n  strata health\n  strata --json health --timeout 5\n  strata --direct health     # through DATABASE_URL_DIRECT when the pooler is down')
+    .action(act(async (flags: { timeout: number }) => {
       const c = commonOptions(program);
-      const report = await health(c);
+      const report = await health({ ...c, timeoutMs: flags.timeout * 1000 });
       print(c.json, report, () => formatHealth(report));
+      exitSoon();
       return HEALTH_EXIT[report.status];
     }));
 
   program
     .command('metrics')
-    .description("print the KPIs and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
-    .option('--out <file>', 'write them to this file atomically instead of stdout')
-    .action(act(async (flags: { out?: string }) => {
+    .description("print the KPIs, run counters and per-model figures in Prometheus' text format (for node_exporter's textfile collector)")
+    .option('--out <file>', 'write them to this file atomically instead of stdout (always written, down included)')
+    .option('--timeout <seconds>', 'gather them within this many seconds', flag.seconds, DEFAULT_HEALTH_TIMEOUT_MS / 1000)
+    .action(act(async (flags: { out?: string; timeout: number }) => {
       const c = commonOptions(program);
-      const text = prometheusText(await health(c));
+      let report: HealthReport;
+      try {
+        report = await health({ ...c, timeoutMs: flags.timeout * 1000 });
+      } catch (err) {
+        // A broken project or .env must not leave the previous (healthy) file behind.
+        report = { ...timedOutReport(c.projectDir, flags.timeout), checks: [{ name: 'health', status: 'down', detail: errorMessage(err) }] };
+        process.stderr.write(`error: ${errorMessage(err)}\n`);
+      }
+      const text = prometheusText(report);
       if (flags.out) writeTextAtomic(resolve(flags.out), text);
       else process.stdout.write(text);
+      exitSoon();
       return ExitCode.ok;
     }));
+}
+
+/** A check past its deadline may leave a query or connection attempt behind: do not wait for it. */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 1_000).unref();
 }

@@ -46,6 +46,8 @@ export const flag = {
   /** Seconds on the command line, milliseconds for the API. */
   lockTimeoutMs: (value: string): number => numberIn(RANGES.lockTimeoutSeconds)(value) * 1000,
   port: numberIn(RANGES.port),
+  /** A deadline in seconds, above zero (`health --timeout`). */
+  seconds: numberIn({ ...RANGES.seconds, min: 0.1 }),
   count: numberIn(RANGES.count),
   seed: numberIn(RANGES.seed),
   batchId: batchIdFlag,

@@ -1,10 +1,11 @@
 /** build, run, test, compile, migrate, seed, generate, rollback, batches. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, migrate, rollback, seed } from '../api/admin.ts';
+import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
 import { build, type BuildOptions } from '../api/build.ts';
-import { compileProject } from '../api/compile.ts';
+import { compileProject, writeCompileArtifacts } from '../api/compile.ts';
 import { unitTest } from '../api/unit-test.ts';
+import { chooseModels, type SelectionOptions } from '../api/selection.ts';
 import { test } from '../api/test.ts';
 import { ExitCode } from '../core/errors.ts';
 import { generateDataset } from '../generate/index.ts';
@@ -14,11 +15,27 @@ import { RANGES, describeRange } from '../core/ranges.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+const SELECT_EXAMPLES = `
+Selection examples (dbt's grammar and meaning):
+  -s "stg_orders+"                  stg_orders and everything downstream
+  -s "tag:finance,layer:gold"       models with tag finance AND in gold
+  -s "tag:finance tag:marts"        models with either tag
+  -s "2+orders" / -s "orders+1"     two generations up / one down
+  -s "@stg_orders"                  it, its descendants and their ancestors
+  -s "source:jaffle+"               the models reading source jaffle, and downstream
+  -s "config.materialized:table"    by config
+  -s "state:modified+" --state prod-artifacts/   changed since that manifest, and downstream
+  -s "result:error+"                what failed last time (see also \`retry\`)
+  --selector nightly                a definition in selectors.yml`;
+
 export function registerPipelineCommands(program: Command): void {
   const selection = (cmd: Command): Command =>
     cmd
-      .option('-s, --select <selector>', 'models to include: name, +name, name+, tag:x, layer:x, path glob (repeatable)', collect)
-      .option('--exclude <selector>', 'models to leave out (same syntax, repeatable)', collect);
+      .option('-s, --select <selector>', 'models to include, dbt syntax: space = or, comma = and; name, +name, name+, 2+name, name+1, @name, tag:, layer:, path:, source:x+, config.<key>:, resource_type:, state:modified, result:error, selector: (repeatable)', collect)
+      .option('--exclude <selector>', 'models to leave out (same syntax, repeatable)', collect)
+      .option('--selector <name>', 'a selection defined in selectors.yml')
+      .option('--state <dir>', 'folder holding an earlier manifest.json, for state:modified / state:new')
+      .addHelpText('after', SELECT_EXAMPLES);
 
   const runFlags = (cmd: Command): Command =>
     selection(cmd)
@@ -30,6 +47,8 @@ export function registerPipelineCommands(program: Command): void {
   interface RunCmdFlags {
     select?: string[];
     exclude?: string[];
+    selector?: string;
+    state?: string;
     fullRefresh?: boolean;
     threads?: number;
     batchId?: string;
@@ -43,6 +62,8 @@ export function registerPipelineCommands(program: Command): void {
       mode,
       ...(flags.select ? { select: flags.select } : {}),
       ...(flags.exclude ? { exclude: flags.exclude } : {}),
+      ...(flags.selector ? { selector: flags.selector } : {}),
+      ...(flags.state ? { state: flags.state } : {}),
       ...(flags.fullRefresh ? { fullRefresh: true } : {}),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.batchId ? { batchId: flags.batchId } : {}),
@@ -54,7 +75,7 @@ export function registerPipelineCommands(program: Command): void {
 
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
-    .option('--seed-from <dir>', 'load the seeds from this directory (e.g. generated data) instead of seeds/')
+    .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
     .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
 
   runFlags(program.command('run'))
@@ -65,20 +86,21 @@ export function registerPipelineCommands(program: Command): void {
     .description('run the data tests of the selected models against the published layers; --unit: their unit tests instead')
     .option('--unit', 'run the unit tests (unit_tests: in models/**.yml) on given rows, on an in-memory embedded database (or on --target/--database-url when given)')
     .addHelpText('after', '\nExamples:\n  strata test                          data tests on the published layers\n  strata test --unit                   unit tests, no server needed\n  strata test --unit --select review_rank\n  strata --target postgres test --unit unit tests on the configured PostgreSQL')
-    .action(act(async (flags: { select?: string[]; exclude?: string[]; unit?: boolean }) => {
+    .action(act(async (flags: SelectionOptions & { unit?: boolean }) => {
       const { unit, ...selected } = flags;
       if (unit) return (await unitTest({ ...commonOptions(program), ...selected })).exitCode;
       return (await test({ ...commonOptions(program), ...selected })).exitCode;
     }));
 
-  program
-    .command('compile')
-    .description('render every model to target/compiled/ and write target/manifest.json; touches no database')
-    .action(act(async () => {
+  selection(program.command('compile'))
+    .description('render the models to target/compiled/ and write target/manifest.json (always the whole project); touches no database')
+    .action(act(async (flags: SelectionOptions) => {
       const c = commonOptions(program);
-      const { compiled, tests, timings } = await compileProject({ ...c, writeArtifacts: true });
-      print(c.json, { models: compiled.models.size, tests: tests.length, order: compiled.order, ms: timings }, () =>
-        `compiled ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
+      const { compiled, tests, analyses, timings } = await compileProject({ ...c, writeArtifacts: false });
+      const chosen = chooseModels(compiled, flags);
+      writeCompileArtifacts(compiled, tests, chosen, analyses);
+      print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>
+        `compiled ${chosen.size} of ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
       );
       return ExitCode.ok;
     }));
@@ -95,11 +117,18 @@ export function registerPipelineCommands(program: Command): void {
 
   program
     .command('seed')
-    .description('load seeds/*.csv (or --from DIR) into their tables with COPY, then verify row counts and keys')
-    .option('--from <dir>', 'directory of CSV files, e.g. from `generate`, named like the seeds')
-    .action(act(async (flags: { from?: string }) => {
+    .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
+    .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
+    .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
+    .action(act(async (flags: { from?: string; sample?: boolean }) => {
       const c = commonOptions(program);
-      const results = await seed({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+      if (flags.sample || flags.from) {
+        const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
+        print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
+        return ExitCode.ok;
+      }
+      const results = await seed(c);
       if (c.json) print(true, results, () => '');
       else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
@@ -127,6 +156,20 @@ export function registerPipelineCommands(program: Command): void {
       const c = commonOptions(program);
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });
       if (c.json) print(true, r, () => '');
+      return ExitCode.ok;
+    }));
+
+  program
+    .command('clean')
+    .description('mark batches whose build died (killed, crashed) failed and drop their schemas; every build does this first')
+    .option('--lock-timeout <seconds>', 'wait this long for a running build to finish', flag.lockTimeoutMs, 60_000)
+    .addHelpText('after', '\nExamples:\n  strata clean\n  strata --json clean --lock-timeout 5')
+    .action(act(async (flags: { lockTimeout: number }) => {
+      const c = commonOptions(program);
+      const reaped = await cleanDeadBatches({ ...c, lockTimeoutMs: flags.lockTimeout });
+      print(c.json, reaped, () =>
+        reaped.length ? reaped.map((r) => `cleaned dead batch ${r.batchId}: dropped ${r.dropped.join(', ') || 'no schemas'}`).join('\n') : 'no dead batches',
+      );
       return ExitCode.ok;
     }));
 

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../core/errors.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
-import { createRenderer, type RenderFlags, type Renderer, type RenderState } from './render.ts';
+import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
 import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
 
 export interface CompiledProject {
@@ -56,7 +56,12 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
  * Renders every model once, learns its refs and config, builds the graph and reports
  * every problem (unknown refs and sources, template errors, cycles) together.
  */
-export function compileModels(project: Project, flags: RenderFlags): CompiledProject {
+export function compileModels(
+  project: Project,
+  flags: RenderFlags,
+  /** What `env_var` and `target` see: the environment with .env, the engine the run uses. */
+  context: Pick<RenderEnv, 'env' | 'target'> = {},
+): CompiledProject {
   const diagnostics: Diagnostic[] = [];
   const seeds = new Map<string, SeedNode>(
     project.seeds.map((s) => [s.name, { name: s.name, schema: project.config.seeds[s.name]?.schema ?? project.config.seedSchema }]),
@@ -65,7 +70,7 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
     if (seeds.has(m.name)) diagnostics.push({ file: m.relPath, node: m.name, message: `model \`${m.name}\` has the same name as seed seeds/${m.name}.csv` });
   }
   const refTargets = new Set([...project.models.map((m) => m.name), ...seeds.keys()]);
-  const renderer = createRenderer({ refTargets, config: project.config }, project.macros, diagnostics);
+  const renderer = createRenderer({ refTargets, config: project.config, ...context }, project.macros, diagnostics);
   const layers = new Map(project.config.layers.map((l) => [l.name, l]));
 
   const dag = new Dag();
@@ -76,7 +81,7 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
     dag.addNode(file.name);
     const template = renderer.compile(file.relPath, file.text);
     if (!template) continue;
-    const { sql, state } = renderer.render(template, file.relPath, flags);
+    const { sql, state } = renderer.render(template, file.relPath, { ...flags, schema: layers.get(file.layer)!.schema });
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
@@ -93,6 +98,7 @@ export function compileModels(project: Project, flags: RenderFlags): CompiledPro
       sources: state.sources,
       sql: sql.trim(),
       usesIsIncremental: state.usedIsIncremental,
+      ...(state.masked.length > 0 ? { masked: state.masked } : {}),
       // Of the rendered SQL, so a change in a macro or a var changes it too; the batch id
       // it may embed is not a change of the model.
       checksum: checksum(sql.replaceAll(sqlLiteral(flags.batchId), "'{{batch_id}}'")),

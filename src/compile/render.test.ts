@@ -170,8 +170,8 @@ describe('diagnostics', () => {
     const r = render('select {{var "nope"}}, {{var "nested"}}');
     assert.equal(r.sql, 'select null, null');
     assert.deepEqual(problems(r), [
-      at(1, 8, 'unknown var `nope`: set it under `vars:` in project.yaml or pass --vars'),
-      at(1, 24, 'var `nested`: cannot render object as a SQL literal'),
+      at(1, 8, 'unknown var `nope`: set it under `vars:` in project.yaml, pass --vars, or give a default: {{var "nope" default}}'),
+      at(1, 24, 'var `nested`: cannot render object as a SQL literal: use it in {{#each}} or {{lookup}}, or render a field of it'),
     ]);
   });
 

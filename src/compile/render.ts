@@ -1,8 +1,11 @@
 import Handlebars from 'handlebars';
 import type { Diagnostic } from '../core/errors.ts';
-import { quoteIdent, qualify, sqlLiteral } from '../engine/quote.ts';
+import { qualify, sqlLiteral } from '../engine/quote.ts';
 import type { ProjectConfig, SourceFile } from '../project/types.ts';
 import { compileFast, parseFast, type FastEnv, type FastNode } from './fast-template.ts';
+import { findJinjaHabits } from './jinja-habits.ts';
+import { checkMacroCalls, declaredParams, type MacroParams } from './macro-params.ts';
+import { logicHelpers, TemplateValue } from './template-values.ts';
 import { refMarker, THIS_MARKER } from './placeholders.ts';
 
 /** What one template's rendering learned: its edges, its config, its problems. */
@@ -14,6 +17,8 @@ export interface RenderState {
   configLine?: number;
   usedIsIncremental: boolean;
   diagnostics: Diagnostic[];
+  /** SQL literals of secret-looking env vars this template rendered: masked in artifacts. */
+  masked: string[];
 }
 
 interface HelperOptions {
@@ -25,13 +30,28 @@ interface HelperOptions {
 export interface RenderFlags {
   isIncremental: boolean;
   batchId: string;
+  /** `{{target.schema}}`: the schema the rendered model is published in. */
+  schema?: string;
+}
+
+/** What `{{target.name}}` and `{{target.engine}}` say. */
+export interface TemplateTarget {
+  /** $STRATA_TARGET_NAME, else `dev`: the dbt habit of naming environments. */
+  name: string;
+  engine: 'postgres' | 'pglite';
 }
 
 export interface RenderEnv {
   /** Names `ref` may point at (models and seeds). */
   refTargets: ReadonlySet<string>;
   config: ProjectConfig;
+  /** What `env_var` reads (the process environment over .env); process.env when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+  target?: TemplateTarget;
 }
+
+/** Env var names whose values are never written to artifacts (dbt masks DBT_ENV_SECRET_*). */
+export const SECRET_ENV_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_URL$/i;
 
 // `severity` is for singular tests; the rest configure models.
 /**
@@ -117,18 +137,44 @@ export function createRenderer(
       problem(o, '`var` takes a name, e.g. {{var "top_n_reviews"}}');
       return '';
     }
-    const value = Object.hasOwn(env.config.vars, name) ? env.config.vars[name] : o.hash.default;
+    if (args.length > 2) problem(o, '`var` takes a name and an optional default, e.g. {{var "days" 7}}');
+    const fallback = args.length > 1 ? args[1] : o.hash.default;
+    const value = Object.hasOwn(env.config.vars, name) ? env.config.vars[name] : (fallback instanceof TemplateValue ? fallback.value : fallback);
     if (value === undefined) {
-      problem(o, `unknown var \`${name}\`: set it under \`vars:\` in project.yaml or pass --vars`);
+      problem(o, `unknown var \`${name}\`: set it under \`vars:\` in project.yaml, pass --vars, or give a default: {{var "${name}" default}}`);
       return 'null';
     }
-    try {
-      return new hb.SafeString(sqlLiteral(value));
-    } catch (err) {
-      problem(o, `var \`${name}\`: ${(err as Error).message}`);
-      return 'null';
-    }
+    return new TemplateValue(value, (message) => problem(o, `var \`${name}\`: ${message}`));
   });
+
+  /** `{{env_var "NAME" "default"}}`: a value from the environment (or .env), as a literal. */
+  hb.registerHelper('env_var', function (this: unknown, ...args: unknown[]) {
+    const o = args.pop() as HelperOptions;
+    const name = args[0];
+    if (typeof name !== 'string' || args.length > 2) {
+      problem(o, '`env_var` takes a name and an optional default, e.g. {{env_var "REGION" "eu"}}');
+      return 'null';
+    }
+    const value = (env.env ?? process.env)[name] ?? (args.length > 1 ? args[1] : o.hash.default);
+    if (value === undefined) {
+      problem(o, `env var \`${name}\` is not set (and has no default: {{env_var "${name}" "default"}})`);
+      return 'null';
+    }
+    const v = value instanceof TemplateValue ? value.value : value;
+    if (SECRET_ENV_NAME.test(name)) {
+      try {
+        state(o).masked.push(sqlLiteral(v));
+      } catch {
+        /* not renderable: reported when rendered */
+      }
+    }
+    return new TemplateValue(v, (message) => problem(o, `env var \`${name}\`: ${message}`));
+  });
+
+  /** Declares a macro's parameters; checked at every call (macro-params.ts), renders nothing. */
+  hb.registerHelper('params', () => '');
+
+  for (const [name, fn] of Object.entries(logicHelpers(hb))) hb.registerHelper(name, fn);
 
   hb.registerHelper('is_incremental', function (this: unknown, ...args: unknown[]) {
     const o = args.pop() as HelperOptions;
@@ -141,25 +187,39 @@ export function createRenderer(
     return new hb.SafeString(sqlLiteral(o.data.strataFlags.batchId));
   });
 
-  /** An identifier from a var or argument, quoted: {{ident "order"}}. */
-  hb.registerHelper('ident', function (this: unknown, ...args: unknown[]) {
-    args.pop();
-    return new hb.SafeString(args.map((a) => quoteIdent(String(a))).join('.'));
-  });
-
   const macroTexts = new Map<string, string>();
+  const macroAsts = new Map<string, { file: string; ast: hbs.AST.Program }>();
+  const declared = new Map<string, MacroParams>();
   for (const macro of macros) {
     const name = macro.relPath.replace(/^macros\//, '').replace(/\.sql$/, '');
     const text = macro.text.trimEnd();
+    const habits = findJinjaHabits(text);
+    if (habits.length > 0) {
+      diagnostics.push(...habits.map((h) => ({ file: macro.relPath, ...h })));
+      continue;
+    }
     try {
       // hb.compile alone parses lazily, on first use: a broken macro would then be reported
       // against whichever model used it first, or never.
-      hb.registerPartial(name, hb.compile(hb.parse(text, PARSE), COMPILE));
+      const ast = hb.parse(text, PARSE);
+      const template = hb.compile(ast, COMPILE);
+      const params = declaredParams(ast, macro.relPath, diagnostics);
+      if (params) declared.set(name, params);
+      const defaults = params?.defaults ?? {};
+      // Defaults fill what the call leaves out; the caller's context (with `this`) stays underneath.
+      hb.registerPartial(
+        name,
+        Object.keys(defaults).length === 0
+          ? template
+          : (ctx: Record<string, unknown>, options?: RuntimeOptions) => template({ ...defaults, ...ctx }, options),
+      );
       macroTexts.set(name, text);
+      macroAsts.set(name, { file: macro.relPath, ast });
     } catch (err) {
       diagnostics.push(templateDiagnostic(macro.relPath, err));
     }
   }
+  for (const { file, ast } of macroAsts.values()) diagnostics.push(...checkMacroCalls(ast, file, declared, { passThrough: true }));
 
   // Macros are parsed for the fast path on first use; null (also while a macro is being
   // parsed, so a recursive one falls back) sends the calling template to Handlebars.
@@ -170,17 +230,40 @@ export function createRenderer(
       if (!fastMacros.has(name)) {
         fastMacros.set(name, null);
         const text = macroTexts.get(name);
-        fastMacros.set(name, text === undefined ? null : parseFast(text, fastEnv));
+        // Defaults are filled in by the Handlebars partial only.
+        const hasDefaults = Object.keys(declared.get(name)?.defaults ?? {}).length > 0;
+        fastMacros.set(name, text === undefined || hasDefaults ? null : parseFast(text, fastEnv));
       }
       return fastMacros.get(name) ?? null;
     },
   };
 
-  /** The context of every template: `{{this}}` renders as the relation being built. */
-  const context = { toString: () => THIS_MARKER };
+  /** The context of every template: `{{this}}` renders as the relation being built; `{{target.name}}`. */
+  const contextFor = (flags: RenderFlags) => ({
+    toString: () => THIS_MARKER,
+    target: {
+      name: new TemplateValue(env.target?.name ?? 'dev'),
+      engine: new TemplateValue(env.target?.engine ?? 'postgres'),
+      schema: new TemplateValue(flags.schema ?? null),
+    },
+  });
 
   return {
     compile(file: string, text: string): HandlebarsTemplateDelegate | null {
+      const habits = findJinjaHabits(text);
+      if (habits.length > 0) {
+        diagnostics.push(...habits.map((h) => ({ file, ...h })));
+        return null;
+      }
+      if (declared.size > 0 && /\{\{~?>/.test(text)) {
+        try {
+          const problems = checkMacroCalls(hb.parse(text, PARSE), file, declared, { passThrough: false });
+          diagnostics.push(...problems);
+          if (problems.length > 0) return null;
+        } catch {
+          /* a syntax error: reported below */
+        }
+      }
       const quick = fast ? compileFast(text, fastEnv) : null;
       if (quick) return quick;
       try {
@@ -196,10 +279,10 @@ export function createRenderer(
       return hb.compile(ast, COMPILE);
     },
     render(template: HandlebarsTemplateDelegate, file: string, flags: RenderFlags): { sql: string; state: RenderState } {
-      const s: RenderState = { file, refs: [], sources: [], config: {}, usedIsIncremental: false, diagnostics: [] };
+      const s: RenderState = { file, refs: [], sources: [], config: {}, usedIsIncremental: false, diagnostics: [], masked: [] };
       let sql = '';
       try {
-        sql = template(context, { data: { strata: s, strataFlags: flags } });
+        sql = template(contextFor(flags), { data: { strata: s, strataFlags: flags } });
       } catch (err) {
         s.diagnostics.push(templateDiagnostic(file, err));
       }
@@ -236,6 +319,6 @@ export function templateDiagnostic(file: string, err: unknown): Diagnostic {
     column = Number(tail[2]) + 1;
   }
   const firstLine = message.split('\n')[0]!;
-  const detail = parse ? `template syntax error: ${message.split('\n').at(-1)}` : `template error: ${firstLine}`;
+  const detail = parse ? `template syntax error: ${message.split('\n').at(-1)}` : `template error: ${tail ? firstLine.replace(/ - \d+:\d+$/, '') : firstLine}`;
   return { file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), message: detail };
 }

@@ -28,6 +28,8 @@ export interface CompiledModel {
   sql: string;
   /** Whether the template asks `is_incremental`: then it is rendered again at run time. */
   usesIsIncremental: boolean;
+  /** SQL literals of secret env vars in `sql`: artifacts show them as '****'. */
+  masked?: string[];
   /** Of the rendered SQL: changes when the model, a macro it uses or a var it reads changes. */
   checksum: string;
 }

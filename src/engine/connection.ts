@@ -338,9 +338,25 @@ export function describeConnection(s: ConnectionSettings): string {
 
 /** The same settings with another host (and password kept): e.g. Neon's direct endpoint. */
 export function withHost(s: ConnectionSettings, host: string): ConnectionSettings {
-  const copy: ConnectionSettings = Object.freeze({ ...s, host, warnings: s.warnings });
+  return withChanges(s, { host });
+}
+
+/** The same settings giving up on connecting sooner (password kept): for bounded checks like `health`. */
+export function withConnectTimeout(s: ConnectionSettings, seconds: number): ConnectionSettings {
+  return withChanges(s, { connectTimeoutSeconds: Math.max(1, Math.min(s.connectTimeoutSeconds || Infinity, Math.ceil(seconds))) });
+}
+
+function withChanges(s: ConnectionSettings, changes: Partial<ConnectionSettings>): ConnectionSettings {
+  const copy: ConnectionSettings = Object.freeze({ ...s, ...changes, warnings: s.warnings });
   const password = passwords.get(s);
   if (password !== undefined) passwords.set(copy, password);
+  return copy;
+}
+
+/** The same endpoint as another user: `serve` connects as the read role, with that role's password (or none). */
+export function withUser(s: ConnectionSettings, user: string, password: string | undefined): ConnectionSettings {
+  const copy: ConnectionSettings = Object.freeze({ ...s, user, warnings: s.warnings, ...(password ? {} : { passwordSource: undefined }) });
+  if (password) passwords.set(copy, password);
   return copy;
 }
 

@@ -12,6 +12,8 @@ export interface QueryResult<R = Row> {
   rows: R[];
   /** Rows inserted, updated, deleted or copied, when the statement reports it. */
   rowCount: number;
+  /** The result's columns and their type oids, when the driver reports them (`serve` describes its endpoints with them). */
+  fields?: { name: string; dataTypeID: number }[];
 }
 
 export interface Queryable {

@@ -23,7 +23,7 @@ function queryable(session: PgliteSession): Queryable {
       const res = await session.query<R>(sql, params as unknown[] | undefined);
       // PGlite keeps the command tag's count (e.g. `SELECT 7` of CREATE TABLE AS) in rowCount; affectedRows only covers DML.
       const tagged = (res as { rowCount?: number }).rowCount;
-      return { rows: res.rows, rowCount: tagged ?? res.affectedRows ?? res.rows.length };
+      return { rows: res.rows, rowCount: tagged ?? res.affectedRows ?? res.rows.length, fields: res.fields };
     },
     async exec(sql: string): Promise<void> {
       await session.exec(sql);

@@ -111,7 +111,7 @@ function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
     async query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const res = await client.query(sql, params as unknown[] | undefined);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0, fields: res.fields };
     },
     async exec(sql: string): Promise<void> {
       await client.query(sql);

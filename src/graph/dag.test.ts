@@ -57,7 +57,7 @@ test('selection: names, graph operators, tags, layers, paths, exclusion', () => 
   assert.deepEqual(sel(['models/gold/*']), ['fact']);
   assert.deepEqual(sel(['models/gold/**']), ['dim', 'fact', 'top']);
   assert.deepEqual(sel(['path:models/gold/marts/']), ['dim', 'top']);
-  assert.deepEqual(sel(['stg fact', 'dim']), ['dim', 'fact', 'stg'], 'space and comma separated lists union');
+  assert.deepEqual(sel(['stg fact', 'dim']), ['dim', 'fact', 'stg'], 'space separated and repeated selections union');
   assert.throws(() => sel(['nope']), SelectorError);
   assert.throws(() => sel(['color:red']), /unknown selector method/);
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { processAlive } from '../core/process.ts';
 import { readActive } from './active.ts';
 import { parseDeletingName, parseTempName, removeDirDurably } from './atomic-fs.ts';
-import { layerDir, parseBatchDirName, readWriterMark } from './layout.ts';
+import { batchTimeOf, layerDir, parseBatchDirName, readWriterMark } from './layout.ts';
 import { readManifest, type BatchManifest } from './manifest.ts';
 
 export interface BatchInfo {
@@ -20,7 +20,7 @@ export interface BatchInfo {
   rows: Record<string, number>;
   createdAt: string | null;
   finishedAt: string | null;
-  /** Since it finished (or, when incomplete, since its directory last changed). */
+  /** Since the batch was built (its id's time), else since its export finished (or, when incomplete, its directory last changed). */
   ageMs: number;
   /** Why it is incomplete. */
   problem?: string;
@@ -59,7 +59,7 @@ async function inspectBatch(dir: string, id: string, active: string | null, now:
   const writer = manifest ? null : await readWriterMark(dir);
   const complete = manifest !== null && problem === undefined;
   const finishedAt = manifest?.finishedAt ?? null;
-  const since = finishedAt ? Date.parse(finishedAt) : info.mtimeMs;
+  const since = batchTimeOf(id) ?? (finishedAt ? Date.parse(finishedAt) : info.mtimeMs);
   return {
     id,
     dir,
@@ -76,7 +76,10 @@ async function inspectBatch(dir: string, id: string, active: string | null, now:
   };
 }
 
-/** Every batch of a layer, oldest first (by creation time, then id). */
+/**
+ * Every batch of a layer, oldest first: by batch time (the time in its id), else by when
+ * it was exported, then by id. Re-exporting an old batch does not make it the newest.
+ */
 export async function listBatches(lakeDir: string, layer: string, opts: { now?: Date } = {}): Promise<BatchInfo[]> {
   const root = layerDir(lakeDir, layer);
   const now = (opts.now ?? new Date()).getTime();
@@ -86,7 +89,7 @@ export async function listBatches(lakeDir: string, layer: string, opts: { now?: 
     const id = parseBatchDirName(name);
     if (id !== null) batches.push(await inspectBatch(join(root, name), id, active, now));
   }
-  const created = (b: BatchInfo): number => (b.createdAt ? Date.parse(b.createdAt) : now - b.ageMs);
+  const created = (b: BatchInfo): number => batchTimeOf(b.id) ?? (b.createdAt ? Date.parse(b.createdAt) : now - b.ageMs);
   return batches.sort((a, b) => created(a) - created(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -2,7 +2,7 @@
 export { exportBatch, type ExportBatchOptions, type ExportBatchResult, type ExportTableSpec, type TableExported } from './export-batch.ts';
 export { exportTable, exportCopySql, type ExportedTable, type TableExportRequest } from './export-table.ts';
 export { listBatches, findIncompleteBatches, cleanIncompleteBatches, type BatchInfo, type CleanupResult, type IncompleteEntry } from './batches.ts';
-export { rollbackLake, type RollbackResult } from './rollback.ts';
+export { planLakeRollback, rollbackLake, type RollbackResult } from './rollback.ts';
 export { pruneBatches, type PruneOptions, type PruneResult } from './prune.ts';
 export { verifyBatch, type DamagedFile, type VerifyResult } from './verify.ts';
 export { restoreBatch, type RestoreOptions, type RestoreResult, type RestoredTable } from './restore.ts';

@@ -73,3 +73,28 @@ export async function readWriterMark(dir: string): Promise<WriterMark | null> {
     return null;
   }
 }
+
+/**
+ * The lake batch a database batch came from: `lake restore` publishes lake batch X as the
+ * new database batch `X.restored-<time>` (database batch ids are never reused).
+ */
+export function lakeIdOf(dbBatchId: string): string {
+  return dbBatchId.replace(/\.restored-[a-z0-9]+$/, '');
+}
+
+/** `X` restored as a new database batch: the id that says where it came from. */
+export function restoredBatchId(lakeId: string, now = Date.now()): string {
+  return `${lakeId}.restored-${now.toString(36)}`;
+}
+
+/**
+ * When a batch was built, from its id (`20261122T070226Z-3f9a1c`), or null for an id that
+ * carries no time (a custom --batch-id). Batches are ordered and aged by this, not by when
+ * they were exported: re-exporting an old batch does not make it new.
+ */
+export function batchTimeOf(id: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isFinite(t) ? t : null;
+}

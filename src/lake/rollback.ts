@@ -26,9 +26,16 @@ async function assertFilesPresent(batch: BatchInfo): Promise<void> {
 
 /**
  * Points `active` at an earlier complete batch: `toId`, or by default the complete batch
- * created just before the active one. Incomplete or damaged batches are refused.
+ * built just before the active one. Incomplete or damaged batches are refused.
  */
 export async function rollbackLake(lakeDir: string, layer: string, toId?: string): Promise<RollbackResult> {
+  const plan = await planLakeRollback(lakeDir, layer, toId);
+  if (plan.to !== plan.from) await writeActive(lakeDir, layer, plan.to);
+  return plan;
+}
+
+/** What `rollbackLake` would do, checked (batch complete, files present) but not done. */
+export async function planLakeRollback(lakeDir: string, layer: string, toId?: string): Promise<RollbackResult> {
   const batches = await listBatches(lakeDir, layer);
   const active = await readActive(lakeDir, layer);
   let target: BatchInfo | undefined;
@@ -49,6 +56,5 @@ export async function rollbackLake(lakeDir: string, layer: string, toId?: string
     if (!target) throw new StrataError(`no complete batch older than the active ${active} in the ${layer} lake`);
   }
   await assertFilesPresent(target);
-  if (target.id !== active) await writeActive(lakeDir, layer, target.id);
   return { layer, from: active, to: target.id };
 }

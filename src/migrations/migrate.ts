@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { migrate } from 'postgres-migrations';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, Queryable } from '../engine/engine.ts';
 
 export interface MigrateResult {
   applied: string[];
@@ -24,7 +24,7 @@ export async function runMigrations(engine: Engine, dir: string, log: (msg: stri
 }
 
 /** Applied migrations, for health: which files ran and whether any on disk are pending. */
-export async function migrationState(engine: Engine): Promise<{ applied: number; last: string | null }> {
+export async function migrationState(engine: Queryable): Promise<{ applied: number; last: string | null }> {
   const { rows: exists } = await engine.query<{ t: string | null }>(`select to_regclass('public.migrations')::text as t`);
   if (!exists[0]?.t) return { applied: 0, last: null };
   const { rows } = await engine.query<{ name: string; n: string | number }>(

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, Queryable } from '../engine/engine.ts';
 import { errorMessage } from '../core/errors.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { listBatches as listLakeBatches } from '../lake/batches.ts';
+import { readRunCounters, type RunCounter } from '../batch/run-counters.ts';
+import { listBatches as listLakeBatches, type BatchInfo as LakeBatch } from '../lake/batches.ts';
+import { lakeIdOf } from '../lake/layout.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
 
@@ -27,6 +29,8 @@ export interface Kpis {
   tests_failed: number | null;
   lake_active_complete: 0 | 1 | null;
   migrations_pending: number | null;
+  /** 1 when the database, the lake and last_run name the same published batch. */
+  batch_consistent: 0 | 1 | null;
 }
 
 export interface HealthReport {
@@ -36,6 +40,8 @@ export interface HealthReport {
   kpis: Kpis;
   batchId: string | null;
   models: { model: string; rows: number | null; seconds: number | null }[];
+  /** Totals of every run ever recorded in the database, per status (empty when unknown). */
+  counters: RunCounter[];
 }
 
 interface LastRunMetrics {
@@ -43,9 +49,16 @@ interface LastRunMetrics {
   pipeline_success: 0 | 1;
   pipeline_latency: number;
   finished_at: string;
+  published?: boolean;
   error?: string;
   models?: { rows?: Record<string, number | null>; seconds?: Record<string, number> };
   tests?: { fail?: number };
+}
+
+/** How long each database statement of a health check may wait for a lock or run. */
+export interface HealthLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
 }
 
 const ago = (seconds: number): string =>
@@ -54,12 +67,37 @@ const ago = (seconds: number): string =>
 function readLastRun(projectDir: string): LastRunMetrics | null {
   const file = join(projectDir, 'docs', 'last_run_metrics.json');
   if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, 'utf8')) as LastRunMetrics;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LastRunMetrics;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One read of the health check, in its own transaction under `statement_timeout` and
+ * `lock_timeout`: a locked strata table or a stuck server makes it fail fast instead of
+ * hanging the check (and the alerting behind it).
+ */
+function bounded<T>(engine: Engine, limits: HealthLimits, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return engine.transaction(async (tx) => {
+    await tx.query(`set local statement_timeout = ${Math.max(1, Math.round(limits.statementTimeoutMs))}`);
+    await tx.query(`set local lock_timeout = ${Math.max(1, Math.round(limits.lockTimeoutMs))}`);
+    await tx.query('set transaction read only');
+    return fn(tx);
+  });
+}
+
+/** A published batch and what it was published at. */
+interface Published {
+  batchId: string;
+  publishedAt: Date;
 }
 
 /**
  * Everything `health` and `metrics` report, gathered once: connectivity (with latency),
- * the last run, gold freshness, the lake's active batch and pending migrations.
+ * the last run, gold freshness, the lake's active batch, pending migrations, and whether
+ * the database, the lake and the last run agree on the published batch.
  * `engine` is null when the database could not be opened; `openError` says why.
  */
 export async function collectHealth(
@@ -68,19 +106,25 @@ export async function collectHealth(
   engine: Engine | null,
   openError: string | null,
   now = new Date(),
+  limits: HealthLimits = { statementTimeoutMs: 2_500, lockTimeoutMs: 1_000 },
 ): Promise<HealthReport> {
   const cfg = project.config;
   const checks: HealthCheck[] = [];
   const kpis: Kpis = {
     db_connectivity: 0, db_latency_seconds: null, pipeline_success: null, pipeline_latency_seconds: null,
     gold_freshness_seconds: null, last_run_timestamp_seconds: null, tests_failed: null, lake_active_complete: null, migrations_pending: null,
+    batch_consistent: null,
   };
   let batchId: string | null = null;
+  let counters: RunCounter[] = [];
+  const dbBatches = new Set<string>();
+  let published: Published | null = null;
+  let stateRead = false;
 
   if (engine) {
     try {
       const t = performance.now();
-      await engine.query('select 1');
+      await bounded(engine, limits, (tx) => tx.query('select 1'));
       kpis.db_latency_seconds = Math.round(performance.now() - t) / 1000;
       kpis.db_connectivity = 1;
       checks.push({ name: 'db_connectivity', status: 'ok', detail: `select 1 in ${Math.round(kpis.db_latency_seconds * 1000)} ms on ${target}` });
@@ -90,6 +134,64 @@ export async function collectHealth(
   }
   if (kpis.db_connectivity === 0) {
     checks.push({ name: 'db_connectivity', status: 'down', detail: maskSecrets(`cannot reach ${target}: ${openError ?? 'unknown error'}`) });
+  }
+
+  if (engine && kpis.db_connectivity === 1) {
+    const { rows: state } = await bounded(engine, limits, (tx) =>
+      tx.query<{ t: string | null }>(`select to_regclass('strata.current_batch')::text as t`),
+    ).catch(() => ({ rows: [{ t: 'unknown' }] }));
+    if (!state[0]?.t) {
+      // A reachable database strata never built on serves no pipeline: as bad as down.
+      checks.push({ name: 'strata_state', status: 'down', detail: `strata has never built on this database (${target}): run \`strata build\`` });
+    } else {
+      const limit = cfg.health.goldFreshnessHours * 3600;
+      try {
+        const read = await bounded(engine, limits, async (tx) => ({
+          current: (await tx.query<{ batch_id: string; published_at: Date }>(
+            'select b.batch_id, b.published_at from strata.current_batch c join strata.batches b using (batch_id)',
+          )).rows[0],
+          ids: (await tx.query<{ batch_id: string }>('select batch_id from strata.batches')).rows.map((r) => r.batch_id),
+        }));
+        stateRead = true;
+        for (const id of read.ids) dbBatches.add(id);
+        if (!read.current) {
+          checks.push({ name: 'gold_freshness', status: 'degraded', detail: 'nothing has been published yet: run `strata build`' });
+        } else {
+          published = { batchId: read.current.batch_id, publishedAt: new Date(read.current.published_at) };
+          batchId = published.batchId;
+          const age = (now.getTime() - published.publishedAt.getTime()) / 1000;
+          kpis.gold_freshness_seconds = Math.round(age);
+          checks.push({
+            name: 'gold_freshness',
+            status: age <= limit ? 'ok' : 'degraded',
+            detail: `gold published ${ago(age)} ago (batch ${published.batchId}); threshold ${cfg.health.goldFreshnessHours} h${age > limit ? ' — STALE' : ''}`,
+          });
+        }
+      } catch (err) {
+        checks.push({ name: 'gold_freshness', status: 'degraded', detail: `could not read strata.current_batch: ${errorMessage(err)} (a strata table is locked or the server is slow)` });
+      }
+      try {
+        counters = await bounded(engine, limits, async (tx) =>
+          (await tx.query<{ t: string | null }>(`select to_regclass('strata.run_counters')::text as t`)).rows[0]?.t ? readRunCounters(tx) : [],
+        );
+      } catch {
+        counters = [];
+      }
+      try {
+        const migrations = await bounded(engine, limits, (tx) => migrationState(tx));
+        const onDisk = existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).length : 0;
+        // postgres-migrations records its own bootstrap as migration 0.
+        const applied = Math.max(0, migrations.applied - 1);
+        kpis.migrations_pending = Math.max(0, onDisk - applied);
+        checks.push({
+          name: 'migrations',
+          status: kpis.migrations_pending === 0 ? 'ok' : 'degraded',
+          detail: kpis.migrations_pending === 0 ? `${applied} applied${migrations.last ? `, last ${migrations.last}` : ''}` : `${kpis.migrations_pending} pending: run \`strata migrate\``,
+        });
+      } catch (err) {
+        checks.push({ name: 'migrations', status: 'degraded', detail: `could not read the migrations table: ${errorMessage(err)}` });
+      }
+    }
   }
 
   const last = readLastRun(project.dir);
@@ -110,40 +212,12 @@ export async function collectHealth(
     });
   }
 
-  if (engine && kpis.db_connectivity === 1) {
-    const { rows } = await engine.query<{ batch_id: string; published_at: Date }>(
-      `select b.batch_id, b.published_at from strata.current_batch c join strata.batches b using (batch_id)`,
-    );
-    const current = rows[0];
-    const limit = cfg.health.goldFreshnessHours * 3600;
-    if (!current) {
-      checks.push({ name: 'gold_freshness', status: 'degraded', detail: 'nothing has been published yet' });
-    } else {
-      batchId = current.batch_id;
-      const age = (now.getTime() - new Date(current.published_at).getTime()) / 1000;
-      kpis.gold_freshness_seconds = Math.round(age);
-      checks.push({
-        name: 'gold_freshness',
-        status: age <= limit ? 'ok' : 'degraded',
-        detail: `gold published ${ago(age)} ago (batch ${current.batch_id}); threshold ${cfg.health.goldFreshnessHours} h${age > limit ? ' — STALE' : ''}`,
-      });
-    }
-    const migrations = await migrationState(engine);
-    const onDisk = existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).length : 0;
-    // postgres-migrations records its own bootstrap as migration 0.
-    const applied = Math.max(0, migrations.applied - 1);
-    kpis.migrations_pending = Math.max(0, onDisk - applied);
-    checks.push({
-      name: 'migrations',
-      status: kpis.migrations_pending === 0 ? 'ok' : 'degraded',
-      detail: kpis.migrations_pending === 0 ? `${applied} applied${migrations.last ? `, last ${migrations.last}` : ''}` : `${kpis.migrations_pending} pending: run \`strata migrate\``,
-    });
-  }
-
   const lakeDir = join(project.dir, cfg.lake.path);
+  const lakeActive = new Map<string, LakeBatch | undefined>();
   for (const layer of cfg.lake.layers) {
     const batches = existsSync(join(lakeDir, layer)) ? await listLakeBatches(lakeDir, layer, { now }) : [];
     const active = batches.find((b) => b.active);
+    lakeActive.set(layer, active);
     if (!active) {
       kpis.lake_active_complete = 0;
       checks.push({ name: `lake_${layer}`, status: 'degraded', detail: `no active ${layer} batch in ${lakeDir}: run \`strata export\`` });
@@ -164,11 +238,45 @@ export async function collectHealth(
     });
   }
 
+  if (stateRead) {
+    const problems = batchDisagreements(published, dbBatches, lakeActive, last);
+    kpis.batch_consistent = problems.length === 0 ? 1 : 0;
+    checks.push(
+      problems.length === 0
+        ? { name: 'batch_consistency', status: 'ok', detail: `database${cfg.lake.layers.length ? ', lake' : ''} and last run agree on batch ${published?.batchId ?? '(none)'}` }
+        : { name: 'batch_consistency', status: 'degraded', detail: problems.join('; ') },
+    );
+  }
+
   const models = last
     ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, rows, seconds: last.models?.seconds?.[model] ?? null }))
     : [];
   const status = checks.some((c) => c.status === 'down') ? 'down' : checks.some((c) => c.status === 'degraded') ? 'degraded' : 'healthy';
-  return { status, target, checks, kpis, batchId, models };
+  return { status, target, checks, kpis, batchId, models, counters };
+}
+
+/**
+ * The database's current batch is the truth. The lake's active batch must be the same
+ * batch (a restored database batch `X.restored-…` is lake batch X), and the last run must
+ * name a batch the database knows (after a point-in-time restore it may not). Each
+ * finding carries the command that fixes it.
+ */
+function batchDisagreements(
+  published: Published | null,
+  dbBatches: ReadonlySet<string>,
+  lakeActive: ReadonlyMap<string, LakeBatch | undefined>,
+  last: LastRunMetrics | null,
+): string[] {
+  const problems: string[] = [];
+  const dbLakeId = published ? lakeIdOf(published.batchId) : null;
+  for (const [layer, active] of lakeActive) {
+    if (!active || !dbLakeId || active.id === dbLakeId) continue;
+    problems.push(`the ${layer} lake's active batch is ${active.id}, the database publishes ${published!.batchId}: run \`strata export --replace\` (writes and activates the database's batch)`);
+  }
+  if (last?.batch_id && last.published !== false && last.pipeline_success === 1 && !dbBatches.has(last.batch_id)) {
+    problems.push(`the last run published batch ${last.batch_id}, which this database does not have (restored from a backup?): run \`strata build\` to publish a new batch`);
+  }
+  return problems;
 }
 
 /** A table for people. */
@@ -179,4 +287,20 @@ export function formatHealth(report: HealthReport): string {
     `strata health: ${report.status.toUpperCase()} (${report.target})`,
     ...report.checks.map((c) => `  ${mark[c.status]}  ${c.name.padEnd(width)}  ${c.detail}`),
   ].join('\n');
+}
+
+/** What a check that ran out of time reports: down, so alerting fires, with what it waited on. */
+export function timedOutReport(target: string, seconds: number): HealthReport {
+  return {
+    status: 'down',
+    target,
+    checks: [{ name: 'deadline', status: 'down', detail: `health did not finish within ${seconds}s on ${target} (raise --timeout, or look for a stuck server or lock)` }],
+    kpis: {
+      db_connectivity: 0, db_latency_seconds: null, pipeline_success: null, pipeline_latency_seconds: null, gold_freshness_seconds: null,
+      last_run_timestamp_seconds: null, tests_failed: null, lake_active_complete: null, migrations_pending: null, batch_consistent: null,
+    },
+    batchId: null,
+    models: [],
+    counters: [],
+  };
 }

@@ -6,6 +6,7 @@ const label = (v: string): string => v.replaceAll('\\', '\\\\').replaceAll('"', 
 interface Family {
   name: string;
   help: string;
+  type?: 'gauge' | 'counter';
   samples: { labels?: Record<string, string>; value: number | null }[];
 }
 
@@ -26,6 +27,31 @@ export function prometheusText(report: HealthReport): string {
     { name: 'strata_tests_failed', help: 'Error-severity data tests that failed in the last run', samples: [{ value: k.tests_failed }] },
     { name: 'strata_lake_active_complete', help: '1 when every lake layer has a complete active batch', samples: [{ value: k.lake_active_complete }] },
     { name: 'strata_migrations_pending', help: 'Migrations on disk not yet applied', samples: [{ value: k.migrations_pending }] },
+    { name: 'strata_batch_consistent', help: '1 when the database, the lake and the last run name the same published batch', samples: [{ value: k.batch_consistent }] },
+    {
+      name: 'strata_runs_total',
+      help: 'Runs recorded in the database, by outcome (success or failed)',
+      type: 'counter',
+      samples: report.counters.map((c) => ({ labels: { status: c.status }, value: c.runs })),
+    },
+    {
+      name: 'strata_models_failed_total',
+      help: 'Models that failed, summed over all runs',
+      type: 'counter',
+      samples: report.counters.length ? [{ value: report.counters.reduce((n, c) => n + c.modelsFailed, 0) }] : [],
+    },
+    {
+      name: 'strata_tests_failed_total',
+      help: 'Error-severity data tests that failed, summed over all runs',
+      type: 'counter',
+      samples: report.counters.length ? [{ value: report.counters.reduce((n, c) => n + c.testsFailed, 0) }] : [],
+    },
+    {
+      name: 'strata_run_duration_seconds_total',
+      help: 'Wall time of all runs, by outcome (divide by strata_runs_total for the mean)',
+      type: 'counter',
+      samples: report.counters.map((c) => ({ labels: { status: c.status }, value: Math.round(c.durationSeconds * 1000) / 1000 })),
+    },
     {
       name: 'strata_health_status',
       help: 'Overall health: 0 healthy, 1 degraded, 2 down',
@@ -49,7 +75,7 @@ export function prometheusText(report: HealthReport): string {
   for (const f of families) {
     const samples = f.samples.filter((s) => s.value !== null && Number.isFinite(s.value));
     if (samples.length === 0) continue;
-    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
+    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type ?? 'gauge'}`);
     for (const s of samples) {
       const labels = s.labels ? `{${Object.entries(s.labels).map(([k2, v]) => `${k2}="${label(v)}"`).join(',')}}` : '';
       lines.push(`${f.name}${labels} ${s.value}`);

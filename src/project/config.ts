@@ -143,11 +143,14 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
 
   const sources: SourceConfig[] = Object.keys(r.object(['sources'])).map((name) => {
     const p = ['sources', name];
-    r.unknownKeys(p, ['schema', 'tables', 'description']);
+    r.unknownKeys(p, ['schema', 'tables', 'description', 'sample']);
     const problem = nameProblem(name);
     if (problem) r.problem(p, `source ${problem}`);
-    return { name, schema: r.name([...p, 'schema'], name), tables: r.names([...p, 'tables']) };
+    const sample = r.at([...p, 'sample']) !== undefined ? r.string([...p, 'sample']) : undefined;
+    return { name, schema: r.name([...p, 'schema'], name), tables: r.names([...p, 'tables']), ...(sample ? { sample } : {}) };
   });
+  // Sources are read-only: nothing strata loads may land in their schemas.
+  const sourceSchemas = new Set(sources.map((s) => s.schema));
 
   const seedsObj = r.object(['seeds']);
   const seeds: Record<string, Partial<SeedConfig>> = {};
@@ -158,8 +161,12 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
     const types = r.object([...p, 'column_types']);
     const columnTypes: Record<string, string> = {};
     for (const col of Object.keys(types)) columnTypes[col] = r.string([...p, 'column_types', col]);
+    const schema = r.at([...p, 'schema']) !== undefined ? r.name([...p, 'schema']) : undefined;
+    if (schema && sourceSchemas.has(schema)) {
+      r.problem([...p, 'schema'], `seed \`${seed}\` would be written into schema \`${schema}\` of a source, and sources are read-only; sample data for a source goes under its \`sample\` folder`);
+    }
     seeds[seed] = {
-      ...(r.at([...p, 'schema']) !== undefined ? { schema: r.name([...p, 'schema']) } : {}),
+      ...(schema ? { schema } : {}),
       columnTypes,
       primaryKey: r.names([...p, 'primary_key']),
     };
@@ -182,18 +189,27 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
   });
 
   r.unknownKeys(['lake'], ['path', 'layers', 'retention_days']);
-  const lakeLayers = r.at(['lake', 'layers']) === undefined ? layers.filter((l) => l.export).map((l) => l.name) : r.names(['lake', 'layers']);
+  // The documents keep every layer per batch (data/<layer>/batch=<id>/): all layers by
+  // default, or only those marked `export: true` when any is.
+  const marked = layers.filter((l) => l.export).map((l) => l.name);
+  const lakeLayers = r.at(['lake', 'layers']) === undefined ? (marked.length ? marked : layers.map((l) => l.name)) : r.names(['lake', 'layers']);
   for (const [i, l] of lakeLayers.entries()) {
     if (!layerNames.includes(l)) r.problem(['lake', 'layers', i], `unknown layer ${JSON.stringify(l)}`);
   }
   r.unknownKeys(['health'], ['gold_freshness_hours', 'pipeline_latency_seconds']);
+
+  const seedSchema = r.name(['seeds', 'schema'], 'seeds');
+  if (sourceSchemas.has(seedSchema)) r.problem(['seeds', 'schema'], `seeds cannot live in schema \`${seedSchema}\` of a source: sources are read-only`);
+  for (const layer of layers) {
+    if (sourceSchemas.has(layer.schema)) r.problem(['layers', layer.name], `layer \`${layer.name}\` would publish into schema \`${layer.schema}\` of a source: sources are read-only`);
+  }
 
   const vars = r.object(['vars']);
   return {
     name: r.name(['name']),
     layers,
     sources,
-    seedSchema: r.name(['seeds', 'schema'], 'seeds'),
+    seedSchema,
     seeds,
     vars,
     threads: r.number(['threads'], 4, RANGES.threads),

@@ -17,6 +17,8 @@ export interface SourceConfig {
   name: string;
   schema: string;
   tables: string[];
+  /** Folder of `<table>.csv` sample files, relative to the project: loaded only on request, only into empty tables. */
+  sample?: string;
 }
 
 export interface SeedConfig {

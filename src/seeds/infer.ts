@@ -10,6 +10,9 @@ const CHECKS: { type: string; test: (col: string) => string }[] = [
   { type: 'bigint', test: (c) => `bool_and(${c} ~ '^[-+]?[0-9]{1,18}$')` },
   { type: 'numeric', test: (c) => `bool_and(${c} ~ '^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$')` },
   { type: 'date', test: (c) => `bool_and(${c} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')` },
+  // Without an offset a date-time is wall-clock time, as dbt infers it: stored as written,
+  // whatever the database's time zone. With one it is an instant.
+  { type: 'timestamp', test: (c) => `bool_and(${c} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?$')` },
   {
     type: 'timestamptz',
     test: (c) => `bool_and(${c} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?$')`,

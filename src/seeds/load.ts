@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { Dag } from '../graph/dag.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
@@ -8,12 +7,16 @@ import type { Project } from '../project/types.ts';
 import { readCsvHeader } from './header.ts';
 import { castExpr, inferenceQuery, inferredTypes } from './infer.ts';
 
-export interface SeedPlan {
+/** A CSV file bound for one table. */
+export interface CsvPlan {
   name: string;
   schema: string;
   file: string;
   /** Project-relative when inside the project: what error messages name. */
   display: string;
+}
+
+export interface SeedPlan extends CsvPlan {
   columnTypes: Record<string, string>;
   primaryKey: string[];
 }
@@ -23,8 +26,6 @@ export interface SeedResult {
   relation: string;
   file: string;
   rows: number;
-  /** `existing`: a table from the migrations, truncated and refilled; `created`: made from the CSV. */
-  mode: 'existing' | 'created';
   columns: { name: string; type: string }[];
   primaryKey: string[];
   status: 'loaded' | 'unchanged';
@@ -36,17 +37,15 @@ const TYPE_NAME = /^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/i;
 
 export class SeedError extends Error {}
 
-/** Which CSV feeds each seed: seeds/<name>.csv, or the same name in `--from DIR`. */
-export function planSeeds(project: Project, fromDir?: string): SeedPlan[] {
+/** Which CSV feeds each seed: seeds/<name>.csv. */
+export function planSeeds(project: Project): SeedPlan[] {
   const plans = project.seeds.map((s) => {
     const cfg = project.config.seeds[s.name] ?? {};
-    const generated = fromDir ? join(fromDir, `${s.name}.csv`) : undefined;
-    const file = generated && existsSync(generated) ? generated : s.path;
     return {
       name: s.name,
       schema: cfg.schema ?? project.config.seedSchema,
-      file,
-      display: file === s.path ? s.relPath : relative(process.cwd(), file),
+      file: s.path,
+      display: s.relPath,
       columnTypes: cfg.columnTypes ?? {},
       primaryKey: cfg.primaryKey ?? [],
     };
@@ -72,7 +71,7 @@ interface PgError {
 }
 
 /** Postgres names the COPY line; people want the file and line. */
-function copyError(plan: SeedPlan, err: unknown): SeedError {
+function copyError(plan: CsvPlan, err: unknown): SeedError {
   const e = err as PgError;
   const line = /line (\d+)/.exec(e.where ?? '')?.[1];
   const column = /column (\S+?):/.exec(e.where ?? '')?.[1];
@@ -80,7 +79,7 @@ function copyError(plan: SeedPlan, err: unknown): SeedError {
   return new SeedError(`seed ${plan.name} (${where}): ${e.message}${e.detail ? ` (${e.detail})` : ''}; nothing was loaded`);
 }
 
-async function tableColumns(db: Queryable, schema: string, table: string): Promise<{ name: string; type: string }[]> {
+export async function tableColumns(db: Queryable, schema: string, table: string): Promise<{ name: string; type: string }[]> {
   const { rows } = await db.query<{ name: string; type: string }>(
     `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
@@ -91,19 +90,8 @@ async function tableColumns(db: Queryable, schema: string, table: string): Promi
   return rows;
 }
 
-async function primaryKey(db: Queryable, schema: string, table: string): Promise<string[]> {
-  const { rows } = await db.query<{ name: string }>(
-    `select a.attname as name
-       from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-      where i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass and i.indisprimary
-      order by array_position(i.indkey::int2[], a.attnum)`,
-    [schema, table],
-  );
-  return rows.map((r) => r.name);
-}
-
-/** Existing tables reference each other; parents are filled before children. */
-async function foreignKeyOrder(db: Queryable, plans: SeedPlan[]): Promise<SeedPlan[]> {
+/** Tables that reference each other are filled parents first. */
+export async function foreignKeyOrder<P extends CsvPlan>(db: Queryable, plans: P[]): Promise<P[]> {
   const byRel = new Map(plans.map((p) => [`${p.schema}.${p.name}`, p]));
   const { rows } = await db.query<{ child: string; parent: string }>(
     `select cn.nspname || '.' || cc.relname as child, pn.nspname || '.' || pc.relname as parent
@@ -118,7 +106,7 @@ async function foreignKeyOrder(db: Queryable, plans: SeedPlan[]): Promise<SeedPl
   return dag.sort().order.map((rel) => byRel.get(rel)!);
 }
 
-async function copyCsv(tx: Queryable, plan: SeedPlan, relation: string, columns: string[]): Promise<number> {
+export async function copyCsv(tx: Queryable, plan: CsvPlan, relation: string, columns: string[]): Promise<number> {
   try {
     return await tx.copyFrom(
       `copy ${relation} (${columns.map(quoteIdent).join(', ')}) from stdin with (format csv, header true)`,
@@ -129,7 +117,7 @@ async function copyCsv(tx: Queryable, plan: SeedPlan, relation: string, columns:
   }
 }
 
-function checkHeader(plan: SeedPlan, header: string[], known?: string[]): void {
+export function checkHeader(plan: CsvPlan, header: string[], known?: string[]): void {
   const problems: string[] = [];
   header.forEach((h, i) => {
     if (h === '') problems.push(`column ${i + 1} has no name`);
@@ -139,21 +127,9 @@ function checkHeader(plan: SeedPlan, header: string[], known?: string[]): void {
   if (problems.length > 0) throw new SeedError(`seed ${plan.name} (${plan.display}, line 1): ${problems.join('; ')}; nothing was loaded`);
 }
 
-async function rowCount(tx: Queryable, relation: string): Promise<number> {
+export async function rowCount(tx: Queryable, relation: string): Promise<number> {
   const { rows } = await tx.query<{ n: string | number }>(`select count(*) as n from ${relation}`);
   return Number(rows[0]!.n);
-}
-
-/** A table defined by the migrations: emptied and refilled, keeping its types and keys. */
-async function loadIntoExisting(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
-  const relation = qualify(plan.schema, plan.name);
-  const columns = await tableColumns(tx, plan.schema, plan.name);
-  const header = await readCsvHeader(plan.file);
-  checkHeader(plan, header, columns.map((c) => c.name));
-  const copied = await copyCsv(tx, plan, relation, header);
-  const counted = await rowCount(tx, relation);
-  if (counted !== copied) throw new SeedError(`seed ${plan.name}: copied ${copied} rows but the table holds ${counted}`);
-  return { seed: plan.name, relation, file: plan.display, rows: copied, mode: 'existing', columns, primaryKey: await primaryKey(tx, plan.schema, plan.name) };
 }
 
 /** A table made from the CSV: text staging, types inferred in SQL, then the typed table. */
@@ -199,44 +175,29 @@ async function loadCreated(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResu
     relation,
     file: plan.display,
     rows: copied,
-    mode: 'created',
     columns: header.map((name, i) => ({ name, type: types[i]! })),
     primaryKey: plan.primaryKey,
   };
 }
 
-async function isMigrationTable(db: Queryable, plan: SeedPlan): Promise<boolean> {
-  const { rows } = await db.query<{ comment: string | null }>(
-    `select obj_description(c.oid, 'pg_class') as comment
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')`,
-    [plan.schema, plan.name],
-  );
-  return rows.length > 0 && rows[0]!.comment !== SEED_COMMENT;
-}
-
 export interface SeedOptions {
-  fromDir?: string;
   /** Skip seeds whose file is unchanged since they were last loaded (what `build` does). */
   onlyChanged?: boolean;
   onSeed?: (result: SeedResult) => void;
 }
 
 /**
- * Loads every seed with COPY. Seeds into migration-defined tables load together in one
- * transaction (they reference each other), parents first; the others one transaction each.
- * A bad file fails with its name and line, and its transaction leaves nothing behind.
+ * Loads every seed with COPY, one transaction each, into a table made from its CSV in
+ * strata's seed schema (never a source's: the config refuses that). A bad file fails with
+ * its name and line, and its transaction leaves nothing behind.
  */
 export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions = {}): Promise<SeedResult[]> {
-  const plans = planSeeds(project, opts.fromDir);
+  const plans = planSeeds(project);
   const checksums = new Map(await Promise.all(plans.map(async (p) => [p.name, await fileChecksum(p.file)] as const)));
   const { rows: loaded } = await engine.query<{ seed: string; checksum: string; rows: string | number; relation: string }>(
     'select seed, checksum, rows, relation from strata.seed_loads',
   );
   const previous = new Map(loaded.map((r) => [r.seed, r]));
-  const existing: SeedPlan[] = [];
-  const created: SeedPlan[] = [];
-  for (const plan of plans) (await isMigrationTable(engine, plan) ? existing : created).push(plan);
 
   const unchanged = (p: SeedPlan): boolean => opts.onlyChanged === true && previous.get(p.name)?.checksum === checksums.get(p.name);
   const results: SeedResult[] = [];
@@ -253,26 +214,14 @@ export async function loadSeeds(engine: Engine, project: Project, opts: SeedOpti
   const skip = (p: SeedPlan): void => {
     const prev = previous.get(p.name)!;
     const result: SeedResult = {
-      seed: p.name, relation: prev.relation, file: p.display, rows: Number(prev.rows), mode: existing.includes(p) ? 'existing' : 'created',
+      seed: p.name, relation: prev.relation, file: p.display, rows: Number(prev.rows),
       columns: [], primaryKey: p.primaryKey, status: 'unchanged', durationMs: 0,
     };
     results.push(result);
     opts.onSeed?.(result);
   };
 
-  // The migration tables reload as one unit when any of them changed: they reference each other.
-  if (existing.length > 0 && !existing.every(unchanged)) {
-    const ordered = await foreignKeyOrder(engine, existing);
-    await engine.transaction(async (tx) => {
-      await tx.query(`truncate ${ordered.map((p) => qualify(p.schema, p.name)).join(', ')}`);
-      for (const plan of ordered) {
-        const started = performance.now();
-        await record(tx, await loadIntoExisting(tx, plan), started);
-      }
-    });
-  } else existing.forEach(skip);
-
-  for (const plan of created) {
+  for (const plan of plans) {
     if (unchanged(plan)) {
       skip(plan);
       continue;

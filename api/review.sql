@@ -1,0 +1,27 @@
+select
+  r.review_id,
+  r.product_id,
+  r.rating,
+  r.title,
+  r.body,
+  r.reviewer_name,
+  r.verified_purchase,
+  r.helpful_votes,
+  r.total_votes,
+  r.image_count,
+  r.reviewed_at,
+  r.review_side,
+  r.helpfulness_score,
+  r.content_score,
+  r.rank_in_product,
+  r.rank_in_side,
+  r.votes_component, r.votes_points,
+  r.substance_component, r.substance_points,
+  r.verified_component, r.verified_points,
+  r.images_component, r.images_points,
+  r.recency_component, r.recency_points,
+  r.sentiment_component, r.sentiment_points,
+  r.agreement_component, r.agreement_points,
+  r.consensus_component, r.consensus_points
+from {{ref "review_detail"}} r
+where r.review_id = {{param "review_id"}}

@@ -1,0 +1,109 @@
+/**
+ * The shop's data is never harmed (issue 10, item 1): against a database whose `amazon`
+ * tables hold other data than the sample, `build`, `build` after the sample CSVs changed,
+ * `seed`, `seed --sample` and `build --seed-from` leave every source row byte-identical
+ * (checksums of the rows), and gold is built from the live data. Sample data loads only
+ * into empty tables; a non-empty one is refused by name and row count.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+
+const SOURCE_TABLES = ['amazon.buyer', 'amazon.product', 'amazon.review', 'amazon.review_image'];
+const SHOP_REVIEW = 987654321;
+
+async function sourceChecksums(target: TestTarget): Promise<string[]> {
+  return withEngine(target, (db) => Promise.all(SOURCE_TABLES.map((t) => relationChecksum(db, t))));
+}
+
+async function currentBatch(target: TestTarget): Promise<string | null> {
+  return withEngine(target, async (db) => (await db.query<{ batch_id: string }>('select batch_id from strata.current_batch')).rows[0]?.batch_id ?? null);
+}
+
+for (const factory of targets('i10')) {
+  describe(`the shop's data on ${factory.name}`, () => {
+    let target: TestTarget;
+    let project: string;
+    let shopData: string;
+    let live: string[];
+    before(async () => {
+      target = await factory.create();
+      project = copyProject();
+      shopData = mkdtempSync(join(tmpdir(), 'strata-i10-shop-'));
+      const g = await runCli(['generate', '--reviews', '400', '--seed', '7', '--out', shopData], { projectDir: project });
+      assert.equal(g.code, 0, g.stdout + g.stderr);
+    });
+    after(async () => {
+      await target?.cleanup();
+      rmSync(project, { recursive: true, force: true });
+      rmSync(shopData, { recursive: true, force: true });
+    });
+
+    test('seed --sample fills empty source tables, and refuses once any holds a row, naming each with its rows', async () => {
+      const first = await runCli(['seed', '--sample'], { projectDir: project, target });
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      assert.match(first.stdout, /amazon\.review: 3,000 rows from sample\/amazon\/review\.csv/);
+      const again = await runCli(['seed', '--sample'], { projectDir: project, target });
+      assert.equal(again.code, 1, again.stdout + again.stderr);
+      assert.match(again.stderr, /refusing to load sample data into source amazon: amazon\.buyer holds 750 rows; amazon\.product holds 150 rows; amazon\.review holds 3,000 rows; amazon\.review_image holds \d+ rows\. .*nothing was loaded/);
+
+      // The shop's own data replaces the sample (the shop writes its tables; strata never does).
+      await withEngine(target, async (db) => {
+        await db.query('truncate amazon.review_image, amazon.review, amazon.product, amazon.buyer');
+        for (const t of ['buyer', 'product', 'review', 'review_image']) {
+          await db.copyFrom(`copy amazon.${t} from stdin with (format csv, header true)`, createReadStream(join(shopData, `${t}.csv`)));
+        }
+        const { rows } = await db.query<{ product_id: string; buyer_id: string }>('select product_id, buyer_id::text from amazon.review order by review_id limit 1');
+        await db.query(
+          `insert into amazon.review (review_id, product_id, buyer_id, rating, title, body, verified_purchase, helpful_votes, total_votes, created_at, updated_at)
+           values ($1, $2, $3, 4, 'Written by the shop', 'A live review that no sample holds. It works well.', true, 2, 3, '2025-03-01T00:00:00Z', '2025-03-01T00:00:00Z')`,
+          [SHOP_REVIEW, rows[0]!.product_id, rows[0]!.buyer_id],
+        );
+      });
+      live = await sourceChecksums(target);
+    });
+
+    test('build reads the live data and writes none of it; a changed sample CSV changes nothing', async () => {
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(await sourceChecksums(target), live, 'every source row is byte-identical');
+      await withEngine(target, async (db) => {
+        const { rows } = await db.query<{ missing: string | number; extra: string | number; title: string }>(`
+          select (select count(*) from amazon.review a where not exists (select from gold.fact_reviews f where f.review_id = a.review_id)
+                    and not exists (select from silver.rejected_reviews x where x.review_id = a.review_id)) as missing,
+                 (select count(*) from gold.fact_reviews f where not exists (select from amazon.review a where a.review_id = f.review_id)) as extra,
+                 (select s.title from gold.fact_reviews f join silver.silver_reviews s using (review_id) where f.review_id = ${SHOP_REVIEW}) as title`);
+        assert.equal(Number(rows[0]!.missing), 0, 'every live review reaches gold or is rejected with a reason');
+        assert.equal(Number(rows[0]!.extra), 0, 'gold holds no review the shop does not have');
+        assert.equal(rows[0]!.title, 'Written by the shop');
+      });
+
+      // The sample CSVs change (a new review): they are sample data, not the pipeline's input.
+      appendFileSync(join(project, 'sample', 'amazon', 'review.csv'), '100999999,B0M35OJMR1,10000001,5,Sample only,Never loaded.,true,0,0,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z\n');
+      const again = await runCli(['build'], { projectDir: project, target });
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.deepEqual(await sourceChecksums(target), live);
+    });
+
+    test('seed, seed --sample and build --seed-from leave the source untouched; the sample loads are refused', async () => {
+      const s = await runCli(['seed'], { projectDir: project, target });
+      assert.equal(s.code, 0, s.stdout + s.stderr);
+      assert.deepEqual(await sourceChecksums(target), live);
+
+      const sample = await runCli(['seed', '--sample'], { projectDir: project, target });
+      assert.equal(sample.code, 1, sample.stdout + sample.stderr);
+      assert.match(sample.stderr, /amazon\.review holds 401 rows/);
+      assert.deepEqual(await sourceChecksums(target), live);
+
+      const published = await currentBatch(target);
+      const from = await runCli(['build', '--seed-from', join(project, 'sample', 'amazon')], { projectDir: project, target });
+      assert.equal(from.code, 1, from.stdout + from.stderr);
+      assert.match(from.stdout + from.stderr, /refusing to load sample data into source amazon: amazon\.buyer holds [\d,]+ rows;.*amazon\.review holds 401 rows/);
+      assert.deepEqual(await sourceChecksums(target), live);
+      assert.equal(await currentBatch(target), published, 'nothing was published');
+    });
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * One request, one batch. A publish swaps every published view in one transaction while
+ * holding all their locks; a request locks the views it reads (in the same order, so the
+ * two never deadlock, and waiting in line rather than failing) before reading which batch
+ * they show and running its query, all in one read-only transaction. So the batch named in
+ * the response is the batch every row came from, even while a publish or rollback runs.
+ */
+import { batchOfComment } from '../batch/publish.ts';
+import type { Engine, Queryable } from '../engine/engine.ts';
+import { quoteIdent } from '../engine/quote.ts';
+
+export interface PublishedBatch {
+  batchId: string;
+  publishedAt: Date;
+}
+
+export interface ReadOptions {
+  /** The published views the query reads, in lock order. */
+  views: readonly string[];
+  statementTimeoutMs: number;
+  /** SET ROLE to this role first (the embedded engine has one user, so it switches role instead of logging in). */
+  role?: string;
+}
+
+/** Which batch a published view shows, from the comment publishing put on it; null before the first publish. */
+export async function batchOf(db: Queryable, view: string): Promise<PublishedBatch | null> {
+  const { rows } = await db.query<{ c: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as c`, [view]);
+  return batchOfComment(rows[0]?.c);
+}
+
+/**
+ * Runs `fn` on a consistent snapshot of the published batch. Returns null when nothing is
+ * published (the views do not exist, or carry no batch).
+ */
+export async function withSnapshot<T>(
+  engine: Engine,
+  o: ReadOptions,
+  fn: (tx: Queryable, batch: PublishedBatch) => Promise<T>,
+): Promise<{ batch: PublishedBatch; value: T } | null> {
+  return engine.transaction(async (tx) => {
+    // One round trip: read-only, bounded in time, the read role, then the locks in line.
+    try {
+      await tx.exec(
+        [
+          'set transaction read only',
+          `set local statement_timeout = ${Math.max(1, Math.floor(o.statementTimeoutMs))}`,
+          ...(o.role ? [`set local role ${quoteIdent(o.role)}`] : []),
+          `lock table ${o.views.join(', ')} in access share mode`,
+        ].join('; '),
+      );
+    } catch (err) {
+      // A view that does not exist yet: nothing is published (the transaction just rolls back).
+      if ((err as { code?: string }).code === UNDEFINED_TABLE) return null;
+      throw err;
+    }
+    const batch = await batchOf(tx, o.views[0]!);
+    if (!batch) return null;
+    return { batch, value: await fn(tx, batch) };
+  });
+}
+
+const UNDEFINED_TABLE = '42P01';
+
