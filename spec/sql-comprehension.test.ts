@@ -55,7 +55,8 @@ describe('compile-time SQL errors, all at once, at the template line and column'
     assert.match(r.stderr, /test `not_null` on `fact_reviews.ghost_column`: model `fact_reviews` does not produce column `ghost_column`/);
     assert.match(r.stderr, /test `relationships` on `fact_reviews.product_id`: `dim_product` does not produce column `product_key`/);
     assert.match(r.stderr, /models\/silver\/silver_reviews.sql does not produce it/);
-    assert.match(r.stderr, /^5 project errors:/m);
+    assert.match(r.stderr, /contract of `fact_reviews`: column `ghost_column` needs a data_type/);
+    assert.match(r.stderr, /^6 project errors:/m);
   });
 
   test('build stops at the same errors before touching a database', async () => {
