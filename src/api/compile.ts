@@ -76,6 +76,7 @@ export async function compileProject(opts: CompileOptions): Promise<CompileResul
   const ta = performance.now();
   const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed);
   const analyzeMs = performance.now() - ta;
+  compiled.analyses = analyses;
   const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
   const t2 = performance.now();

@@ -105,7 +105,11 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         outcome = await runModel(
           engine,
           model,
-          { schema: schemaOf(name), name, ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}) },
+          {
+            schema: schemaOf(name), name, batchId,
+            ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
+            ...(compiled.analyses?.get(name)?.columns ? { columns: compiled.analyses.get(name)!.columns!.map((c) => c.name) } : {}),
+          },
           resolve(model.sql, target),
           incrementalSql,
         );
@@ -179,7 +183,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
       layer: model.layer,
       publishedSchema: layers.get(model.layer)!.schema,
       physicalSchema: schemaOf(name),
-      kind: model.config.materialized === 'view' ? 'view' : 'table',
+      kind: model.config.materialized === 'view' || model.config.materialized === 'snapshot' ? 'view' : 'table',
       checksum: model.checksum,
     });
   }

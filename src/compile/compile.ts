@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/errors.ts';
+import type { ModelAnalysis } from '../sql/analyze.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, SeedNode } from './types.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, SeedNode, SnapshotConfig } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -18,6 +19,8 @@ export interface CompiledProject {
   /** Templates of the models that ask `is_incremental`, rendered again at run time. */
   templates: Map<string, HandlebarsTemplateDelegate>;
   diagnostics: Diagnostic[];
+  /** Per model, what its SQL says (compile/comprehend.ts); set once the SQL has been read. */
+  analyses?: ReadonlyMap<string, ModelAnalysis>;
 }
 
 export const checksum = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -37,6 +40,13 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
   if (materialized === 'incremental' && uniqueKey.length === 0) {
     problems.push({ ...at, message: 'an incremental model needs unique_key="column[,column]" to merge on' });
   }
+  let snapshot: SnapshotConfig | undefined;
+  if (materialized === 'snapshot') {
+    if (uniqueKey.length === 0) problems.push({ ...at, message: 'a snapshot needs unique_key="column[,column]": the key of the rows it keeps the history of' });
+    if (c.strategy === 'timestamp' && typeof c.updated_at === 'string' && c.updated_at.trim()) snapshot = { strategy: 'timestamp', updatedAt: c.updated_at.trim() };
+    else if (c.strategy === 'check' && list(c.check_cols).length > 0) snapshot = { strategy: 'check', checkCols: list(c.check_cols) };
+    else problems.push({ ...at, message: 'a snapshot needs strategy="timestamp" updated_at="column", or strategy="check" check_cols="column[,column]"' });
+  }
   // indexes="product_id, buyer_id+created_at, unique:review_id": one index per item, + joins columns.
   const indexes: IndexSpec[] = list(c.indexes).map((item) => {
     const unique = item.startsWith('unique:');
@@ -49,6 +59,7 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     indexes,
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 

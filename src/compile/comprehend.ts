@@ -19,6 +19,7 @@ import { contractAtCompile, modelContract } from '../checks/contract.ts';
 import type { CompiledProject } from './compile.ts';
 import type { RenderFlags } from './render.ts';
 import { templateSites } from './template-sites.ts';
+import { SNAPSHOT_COLUMNS } from '../materialize/snapshot.ts';
 
 export interface Comprehension {
   /** Per model, in dependency order. */
@@ -99,12 +100,20 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
     }
     const analysis = analyzeModel(model.sql, columnsOf, parsed ? { parsed } : {});
     analyses.set(name, analysis);
+    if (model.config.materialized === 'snapshot' && analysis.columns) {
+      for (const c of analysis.columns) {
+        if (SNAPSHOT_COLUMNS.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column the snapshot adds itself` });
+      }
+      // What readers of a snapshot see besides its columns (materialize/snapshot.ts).
+      analysis.columns.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
+    }
     // An ephemeral is inlined as a CTE, where a column named twice is only an error when read.
     const problems = analysis.problems.filter((p) => !(p.kind === 'duplicate-column' && model.config.materialized === 'ephemeral'));
     if (problems.length > 0) diagnostics.push(...located(compiled, name, problems, flags));
   }
   diagnostics.push(...schemaTestColumns(compiled, analyses));
   diagnostics.push(...contracts(compiled, analyses, skip));
+  diagnostics.push(...snapshotColumns(compiled, analyses, skip));
   return { analyses, diagnostics };
 }
 
@@ -188,4 +197,22 @@ function seedColumns(compiled: CompiledProject, name: string): Set<string> | und
   } catch {
     return undefined;
   }
+}
+
+/** A snapshot keeps one history table: its columns must be known, its key and strategy columns among them. */
+function snapshotColumns(compiled: CompiledProject, analyses: ReadonlyMap<string, ModelAnalysis>, skip: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const m of compiled.models.values()) {
+    const config = m.config.snapshot;
+    if (m.config.materialized !== 'snapshot' || !config || skip.has(m.relPath)) continue;
+    const columns = analyses.get(m.name)?.columns;
+    if (!columns) {
+      out.push({ file: m.relPath, node: m.name, message: 'a snapshot must name its columns (no `*` over a relation whose columns are unknown): its history keeps one shape' });
+      continue;
+    }
+    const names = new Set(columns.map((c) => c.name));
+    const needed = [...m.config.uniqueKey, ...(config.strategy === 'timestamp' ? [config.updatedAt] : config.checkCols)];
+    for (const c of needed) if (!names.has(c)) out.push({ file: m.relPath, node: m.name, message: `snapshot \`${m.name}\` does not produce column \`${c}\` named in its config` });
+  }
+  return out;
 }

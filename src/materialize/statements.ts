@@ -1,5 +1,6 @@
 import type { CompiledModel } from '../compile/types.ts';
 import { quoteIdent, qualify } from '../engine/quote.ts';
+import { snapshotStatements } from './snapshot.ts';
 
 /** One SQL statement of a model's build, with what its row count means. */
 export interface Statement {
@@ -13,6 +14,10 @@ export interface Statement {
 export interface BuildTarget {
   schema: string;
   name: string;
+  /** The batch being built (snapshots tag the versions they append with it). */
+  batchId?: string;
+  /** The model's output columns, when known (snapshots need them). */
+  columns?: readonly string[];
   /** The relation this model had in the published batch, for incremental merges. */
   previous?: string;
 }
@@ -45,6 +50,8 @@ export function buildStatements(
   switch (model.config.materialized) {
     case 'ephemeral':
       return [];
+    case 'snapshot':
+      return snapshotStatements(model, { schema: target.schema, name: target.name, batchId: target.batchId! }, sql, target.columns!);
     case 'view':
       return [{ sql: `create view ${rel} as\n${sql}` }];
     case 'table':

@@ -1,8 +1,8 @@
 import type { UnitTestSpec } from '../unit/spec.ts';
 
 /** The project as strata understands it, after reading and validating every file. */
-export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
-export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral'];
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'snapshot';
+export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral', 'snapshot'];
 
 export interface LayerConfig {
   name: string;
