@@ -9,6 +9,7 @@ import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
+import { SNAPSHOT_SCHEMA } from '../materialize/snapshot.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
@@ -54,6 +55,10 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
 
   const schemas = [...new Set(built.map(schemaOf))].sort();
   for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  // Before models run in parallel: two snapshots creating it at once would collide.
+  if (built.some((m) => compiled.models.get(m)!.config.materialized === 'snapshot')) {
+    await engine.query(`create schema if not exists ${quoteIdent(SNAPSHOT_SCHEMA)}`);
+  }
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
