@@ -71,6 +71,11 @@ const STATEMENT_NAME = (parsed: ParseResult): string => {
   return stmt ? Object.keys(stmt)[0]!.replace(/Stmt$/, '').toUpperCase() : 'nothing';
 };
 
+/** What readers of a snapshot see besides its columns: when each version was valid (materialize/snapshot.ts). */
+export function addSnapshotColumns(analysis: ModelAnalysis): void {
+  analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
+}
+
 /** `skip`: files already reported broken (their models are not analyzed). */
 export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set()): Comprehension {
   const { project, models } = compiled;
@@ -104,8 +109,7 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
       for (const c of analysis.columns) {
         if (SNAPSHOT_COLUMNS.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column the snapshot adds itself` });
       }
-      // What readers of a snapshot see besides its columns (materialize/snapshot.ts).
-      analysis.columns.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
+      addSnapshotColumns(analysis);
     }
     // An ephemeral is inlined as a CTE, where a column named twice is only an error when read.
     const problems = analysis.problems.filter((p) => !(p.kind === 'duplicate-column' && model.config.materialized === 'ephemeral'));
