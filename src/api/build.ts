@@ -1,4 +1,6 @@
-import { compileProject } from './compile.ts';
+import { compileProject, type CompileResult } from './compile.ts';
+import type { CompiledTest } from '../compile/types.ts';
+import { planBatch } from '../plan/plan.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -55,17 +57,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
-  const compileResult = await compileProject({ ...opts, batchId });
-  const { compiled, tests: allTests } = compileResult;
+  const { compileResult, chosen, tests } = await prepareBatch(opts, batchId);
+  const { compiled } = compileResult;
   const projectDir = compiled.project.dir;
-  const chosen = chooseModels(compiled, opts);
-  // A view reads its refs' relations of the batch it was built in: rebuild it with them.
-  if (opts.select?.length) {
-    for (const name of [...chosen]) {
-      for (const d of compiled.dag.downstream(name)) if (compiled.models.get(d)?.config.materialized === 'view') chosen.add(d);
-    }
-  }
-  const tests = opts.mode === 'build' ? testsFor(allTests, chosen) : [];
 
   const bus = eventBus(opts, projectDir);
   bus.batchId = batchId;
@@ -127,8 +121,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const currentId = await currentBatchId(engine);
     const current = currentId ? await batchRelations(engine, currentId) : new Map();
     const t = performance.now();
+    const plan = planBatch({ compiled, batchId, chosen, current, fromBatch: currentId, fullRefresh: opts.fullRefresh ?? false, tests });
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus, plan,
     });
     steps.run = seconds(t);
     summary.models = result.models;
@@ -241,6 +236,22 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
     if (err instanceof SampleRefused) throw new StrataError(err.message, ExitCode.failed);
     throw err;
   }
+}
+
+/** Compiles and chooses what a batch builds and tests (shared by build and its dry run). */
+export async function prepareBatch(opts: BuildOptions, batchId: string): Promise<{ compileResult: CompileResult; chosen: Set<string>; tests: CompiledTest[] }> {
+  const compileResult = await compileProject({ ...opts, batchId });
+  const { compiled, tests: allTests } = compileResult;
+  const chosen = chooseModels(compiled, opts);
+  // A view reads its refs' relations of the batch it was built in: rebuild it with them.
+  if (opts.select?.length) {
+    for (const name of [...chosen]) {
+      for (const d of compiled.dag.downstream(name)) if (compiled.models.get(d)?.config.materialized === 'view') chosen.add(d);
+    }
+  }
+  const tests = opts.mode === 'build' ? testsFor(allTests, chosen) : [];
+
+  return { compileResult, chosen, tests };
 }
 
 /** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */

@@ -8,7 +8,9 @@ import { qualify, quoteIdent } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
-import { runModel } from '../materialize/run-model.ts';
+import { runStatements } from '../materialize/run-model.ts';
+import { planBatch } from '../plan/plan.ts';
+import type { BatchPlan } from '../plan/types.ts';
 import { SNAPSHOT_SCHEMA } from '../materialize/snapshot.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
@@ -38,6 +40,8 @@ export interface ExecuteOptions {
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
+  /** The plan to execute (plan/plan.ts); made here from the options when not given. */
+  plan?: BatchPlan;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -61,7 +65,10 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   }
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
-  // A ref points at this batch's relation when the model is built in it, else at the published one.
+  // The runner only executes the plan: every decision and statement is made there.
+  const plan = o.plan ?? planBatch({ compiled, batchId, chosen, current: o.current, fromBatch: null, fullRefresh: o.fullRefresh, tests: o.tests });
+  const steps = new Map(plan.models.map((m) => [m.model, m]));
+  // Tests read this batch's relation of a model built in it, else the published one.
   const refTo = (name: string): string =>
     chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
       ? qualify(schemaOf(name), name)
@@ -90,38 +97,14 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     let note: string | undefined;
     try {
       let outcome = { rows: null as number | null, merged: null as number | null };
+      const step = steps.get(name)!;
       if (!ephemeral) {
-        const target = qualify(schemaOf(name), name);
-        const previous = o.current.get(name);
-        // A changed model (its SQL, a macro or a var) is rebuilt in full: merging rows of the
-        // new definition into rows of the old would mix two versions in one table.
-        const changed = previous !== undefined && previous.checksum !== model.checksum;
-        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh && !changed;
-        if (model.config.materialized === 'incremental' && changed && !o.fullRefresh) note = 'rebuilt in full: the model changed since the published batch';
-        let incrementalSql: string | undefined;
-        if (canMerge) {
-          const prevRel = qualify(previous.physicalSchema, name);
-          const again = model.usesIsIncremental
-            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema })
-              .sql
-            : model.sql;
-          incrementalSql = resolve(again.trim(), prevRel);
-        }
-        outcome = await runModel(
-          engine,
-          model,
-          {
-            schema: schemaOf(name), name, batchId,
-            ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
-            ...(compiled.analyses?.get(name)?.columns ? { columns: compiled.analyses.get(name)!.columns!.map((c) => c.name) } : {}),
-          },
-          resolve(model.sql, target),
-          incrementalSql,
-        );
+        if (model.config.materialized === 'incremental' && step.action === 'rebuild' && step.reason !== '--full-refresh') note = step.reason;
+        outcome = await runStatements(engine, step.statements);
         // The staged relation must keep its contract before anything reads or publishes it.
         const contract = modelContract(name, compiled.project.docs.get(name), []);
         if (contract) {
-          const broken = await contractAtBuild(engine, target, contract);
+          const broken = await contractAtBuild(engine, qualify(schemaOf(name), name), contract);
           if (broken.length > 0) throw new ContractError(`contract of ${relation} not met (${model.relPath}):\n  - ${broken.join('\n  - ')}`);
         }
       }

@@ -5,6 +5,7 @@ import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '
 import { build, type BuildOptions } from '../api/build.ts';
 import { compileProject, writeCompileArtifacts } from '../api/compile.ts';
 import { unitTest } from '../api/unit-test.ts';
+import { explainBatch, formatPlan } from '../api/explain.ts';
 import { chooseModels, type SelectionOptions } from '../api/selection.ts';
 import { test } from '../api/test.ts';
 import { ExitCode } from '../core/errors.ts';
@@ -54,6 +55,8 @@ export function registerPipelineCommands(program: Command): void {
     batchId?: string;
     lockTimeout: number;
     seedFrom?: string;
+    dryRun?: boolean;
+    sql?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -70,13 +73,28 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
+    if (flags.dryRun) return explain(opts, flags.sql === true);
     return (await build(opts)).exitCode;
+  }
+
+  async function explain(opts: BuildOptions, sql: boolean): Promise<number> {
+    const plan = await explainBatch(opts);
+    print(commonOptions(program).json, plan, () => formatPlan(plan, { sql }));
+    return ExitCode.ok;
   }
 
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
+    .option('--dry-run', 'print the plan (per model: create, rebuild, merge, reuse or skip, and why) and build nothing')
+    .option('--sql', 'with --dry-run: also print every statement of the plan')
     .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
     .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
+
+  runFlags(program.command('explain'))
+    .description('print the plan a build would execute (per model: the action, why, and with --sql its statements); builds nothing')
+    .option('--sql', 'also print every statement of the plan')
+    .addHelpText('after', '\nExamples:\n  strata explain\n  strata explain --select fact_reviews+ --sql\n  strata --json build --dry-run --full-refresh')
+    .action(act((flags: RunCmdFlags) => runBatch('build', { ...flags, dryRun: true })));
 
   runFlags(program.command('run'))
     .description('build the selected models into a new batch and publish it when all succeed (no data tests)')

@@ -1,21 +1,13 @@
 import type { Engine } from '../engine/engine.ts';
-import { buildStatements, type BuildTarget } from './statements.ts';
-import type { CompiledModel } from '../compile/types.ts';
+import type { Statement } from './statements.ts';
 
 export interface ModelRunOutcome {
   rows: number | null;
   merged: number | null;
 }
 
-/** Runs a model's statements in one transaction and reads its row figures. */
-export async function runModel(
-  engine: Engine,
-  model: CompiledModel,
-  target: BuildTarget,
-  sql: string,
-  incrementalSql?: string,
-): Promise<ModelRunOutcome> {
-  const statements = buildStatements(model, target, sql, incrementalSql);
+/** Runs a model's planned statements in one transaction and reads its row figures. */
+export async function runStatements(engine: Engine, statements: readonly Statement[]): Promise<ModelRunOutcome> {
   return engine.transaction(async (tx) => {
     let rows: number | null = null;
     let merged: number | null = null;
