@@ -5,7 +5,13 @@
  *
  *   npx tsx bench/export.ts [--rows 1000000] [--repeat 1] [--variants a,b] [--database-url URL]
  *
- * Writes bench/results/export.json.
+ * With --gold, the tables are instead the real gold layer of a built database (every column
+ * type gold has), e.g. the one `bench/pipeline.ts --reviews 1000000 --tag x --keep` leaves:
+ *
+ *   npx tsx bench/export.ts --gold --database-url postgres://…/strata_bench_x_1000000 --repeat 3
+ *
+ * and the lake's own export (exportBatch) is compared with DuckDB writing the same tables.
+ * Writes bench/results/export.json (export-gold.json with --gold).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -220,9 +226,58 @@ const VARIANTS: Variant[] = [
   { name: 'parquetjs-lite', what: 'the writer first chosen: pg row objects (server cursor) appended one by one to parquetjs-lite (snappy)', run: parquetjsLite },
 ];
 
+/** The gold layer's relations, as the lake exports them. */
+async function goldTables(engine: Engine): Promise<string[]> {
+  const { rows } = await engine.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'gold' order by 1`);
+  if (rows.length === 0) throw new Error('no gold relations in this database: point --database-url at a built one');
+  return rows.map((r) => r.name);
+}
+
+/** PostgreSQL column types as DuckDB's read_csv declares them (unconstrained numeric: DOUBLE). */
+const duckType = (t: string): string =>
+  t === 'numeric' ? 'DOUBLE' : t.replace('timestamp with time zone', 'TIMESTAMPTZ').replace('double precision', 'DOUBLE').replace(/^text$/, 'VARCHAR').replace(/^numeric/, 'DECIMAL');
+
+const GOLD_VARIANTS: Variant[] = [
+  {
+    name: 'strata-lake',
+    what: "strata's lake export of the gold batch (exportBatch: binary COPY → Arrow → parquet zstd, manifest, fsync)",
+    async run(engine, out) {
+      const { exportBatch } = await import('../src/lake/export-batch.ts');
+      const tables = (await goldTables(engine)).map((name) => ({ name, relation: `gold.${name}` }));
+      const r = await exportBatch({ engine, lakeDir: out, layer: 'gold', batchId: 'bench', tables, activate: false });
+      return { rows: r.manifest.tables.reduce((n, t) => n + t.rows, 0) };
+    },
+  },
+  {
+    name: 'duckdb-csv',
+    what: 'per table: COPY (select *) CSV to a file, DuckDB read_csv with declared types → parquet (zstd), 2 threads',
+    async run(engine, out) {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+      const con = await instance.connect();
+      let rows = 0;
+      try {
+        for (const name of await goldTables(engine)) {
+          const csv = join(out, `${name}.csv`);
+          await pipeline(Readable.from(engine.copyTo(`copy (select * from gold.${name}) to stdout (format csv)`)), createWriteStream(csv));
+          const types = (await describeColumns(engine, `gold.${name}`)).map((c) => `'${c.name}': '${duckType(c.typeName)}'`);
+          const reader = await con.runAndReadAll(
+            `copy (select * from read_csv('${csv}', header = false, columns = {${types.join(', ')}})) to '${join(out, `${name}.parquet`)}' (format parquet, compression zstd)`,
+          );
+          rows += Number(reader.getRows()[0]?.[0] ?? 0);
+        }
+        return { rows };
+      } finally {
+        con.closeSync();
+        instance.closeSync();
+      }
+    },
+  },
+];
+
 /** Child mode: run one variant, print its figures as JSON on stdout. */
-async function runVariant(name: string, url: string): Promise<void> {
-  const variant = VARIANTS.find((v) => v.name === name);
+async function runVariant(name: string, url: string, gold: boolean): Promise<void> {
+  const variant = (gold ? GOLD_VARIANTS : VARIANTS).find((v) => v.name === name);
   if (!variant) throw new Error(`unknown variant ${name}`);
   const engine = createPostgresEngine(url, { maxConnections: 2 });
   const out = mkdtempSync(join(tmpdir(), 'strata-bench-export-'));
@@ -248,7 +303,7 @@ async function runVariant(name: string, url: string): Promise<void> {
 }
 
 /** A reviews-like table, built set-based; kept between runs when it already has `rows` rows. */
-async function prepareTable(url: string, rows: number): Promise<{ reused: boolean; binaryBytes: number }> {
+async function prepareTable(url: string, rows: number): Promise<{ reused: boolean; binaryBytes: number; rows: number }> {
   const engine = createPostgresEngine(url, { maxConnections: 1 });
   try {
     const existing = await engine
@@ -294,7 +349,7 @@ async function prepareTable(url: string, rows: number): Promise<{ reused: boolea
     }
     let binaryBytes = 0;
     for await (const chunk of engine.copyTo(`copy ${TABLE} to stdout (format binary)`)) binaryBytes += chunk.byteLength;
-    return { reused, binaryBytes };
+    return { reused, binaryBytes, rows };
   } finally {
     await engine.close();
   }
@@ -307,60 +362,92 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '1' },
       variants: { type: 'string' },
       variant: { type: 'string' },
+      gold: { type: 'boolean', default: false },
       'database-url': { type: 'string', default: process.env.STRATA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     },
   });
   const url = values['database-url']!;
-  if (values.variant) return runVariant(values.variant, url);
+  const gold = values.gold === true;
+  if (values.variant) return runVariant(values.variant, url, gold);
 
-  const rows = Number(values.rows);
   const repeat = Math.max(1, Number(values.repeat));
-  const chosen = values.variants ? VARIANTS.filter((v) => values.variants!.split(',').includes(v.name)) : VARIANTS;
-  const table = await prepareTable(url, rows);
+  const all = gold ? GOLD_VARIANTS : VARIANTS;
+  const chosen = values.variants ? all.filter((v) => values.variants!.split(',').includes(v.name)) : all;
+  const table = gold ? await goldCopySize(url) : await prepareTable(url, Number(values.rows));
+  const rows = table.rows;
   const copyMb = table.binaryBytes / 2 ** 20;
   // Other work on a 2-core machine shows in every figure: the load says how much there was.
   const loadBefore = +loadavg()[0]!.toFixed(2);
   console.log(`${rows} rows, ${copyMb.toFixed(0)} MiB as binary COPY${table.reused ? ' (table reused)' : ''}; ${cpus().length} cores, load ${loadBefore}`);
   const self = fileURLToPath(import.meta.url);
-  const figures: (VariantResult & { rows_per_s: number; copy_mb_per_s: number; runs_wall_s: number[] })[] = [];
-  for (const v of chosen) {
-    const runs: VariantResult[] = [];
-    for (let i = 0; i < repeat; i++) {
-      const child = spawnSync(process.execPath, [...process.execArgv, self, '--variant', v.name, '--database-url', url], {
+  // Runs are interleaved (a, b, a, b, …): on a shared machine, paired runs see the same load.
+  const runs = new Map<string, VariantResult[]>(chosen.map((v) => [v.name, []]));
+  for (let i = 0; i < repeat; i++) {
+    for (const v of chosen) {
+      const child = spawnSync(process.execPath, [...process.execArgv, self, '--variant', v.name, '--database-url', url, ...(gold ? ['--gold'] : [])], {
         encoding: 'utf8',
         env: { ...process.env, TZ: 'UTC' },
         maxBuffer: 1 << 24,
       });
       const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
       if (child.status !== 0 || !line) throw new Error(`variant ${v.name} failed:\n${child.stderr}`);
-      runs.push(JSON.parse(line) as VariantResult);
+      runs.get(v.name)!.push({ ...(JSON.parse(line) as VariantResult), load: +loadavg()[0]!.toFixed(2) } as VariantResult);
     }
-    const best = runs.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const figures = chosen.map((v) => {
+    const mine = runs.get(v.name)!;
+    const best = mine.reduce((a, b) => (b.wall_s < a.wall_s ? b : a));
     const row = {
       ...best,
+      median_wall_s: median(mine.map((r) => r.wall_s)),
+      median_cpu_s: median(mine.map((r) => r.cpu_s)),
       rows_per_s: Math.round(best.rows / best.wall_s),
       copy_mb_per_s: +(copyMb / best.wall_s).toFixed(1),
-      peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)),
-      runs_wall_s: runs.map((r) => r.wall_s),
+      peak_rss_mb: Math.max(...mine.map((r) => r.peak_rss_mb)),
+      runs: mine.map((r) => ({ wall_s: r.wall_s, cpu_s: r.cpu_s, load: (r as VariantResult & { load: number }).load })),
     };
-    figures.push(row);
     console.log(
-      `${v.name.padEnd(22)} ${row.wall_s.toFixed(2).padStart(6)} s  ${String(row.rows_per_s).padStart(8)} rows/s  ${row.copy_mb_per_s.toFixed(0).padStart(4)} MB/s  peak RSS ${String(row.peak_rss_mb).padStart(4)} MB  cpu ${row.cpu_s.toFixed(2)} s${row.file_mb ? `  parquet ${row.file_mb} MiB` : ''}  — ${v.what}`,
+      `${v.name.padEnd(22)} best ${row.wall_s.toFixed(2).padStart(6)} s, median ${row.median_wall_s.toFixed(2).padStart(6)} s  ${String(row.rows_per_s).padStart(8)} rows/s  ${row.copy_mb_per_s.toFixed(0).padStart(4)} MB/s  peak RSS ${String(row.peak_rss_mb).padStart(4)} MB  cpu ${row.median_cpu_s.toFixed(2)} s${row.file_mb ? `  parquet ${row.file_mb} MiB` : ''}  — ${v.what}`,
     );
-  }
-  writeBenchResult('export', {
+    return row;
+  });
+  const strata = figures.find((f) => f.variant === 'strata-lake');
+  const duck = figures.find((f) => f.variant === 'duckdb-csv');
+  const ratio = strata && duck ? +(strata.median_wall_s / duck.median_wall_s).toFixed(2) : undefined;
+  if (ratio !== undefined) console.log(`strata / DuckDB, median wall: ${ratio} (target ≤ 0.8)`);
+  writeBenchResult(gold ? 'export-gold' : 'export', {
     rows,
+    ...('tables' in table ? { tables: table.tables } : {}),
     binary_copy_mib: +copyMb.toFixed(1),
     cores: cpus().length,
     load_average: { before: loadBefore, after: +loadavg()[0]!.toFixed(2) },
     repeat,
     variants: Object.fromEntries(chosen.map((v) => [v.name, v.what])),
+    ...(ratio !== undefined ? { strata_over_duckdb_median_wall: ratio } : {}),
     skipped: {
       'pg-cursor': 'the pg-cursor package is not installed (pg-rows-arrow uses a SQL cursor instead)',
       'duckdb-postgres-scanner': 'needs the DuckDB postgres extension, downloaded at run time',
     },
     figures,
   });
+}
+
+/** The gold layer's size: rows per table and bytes as binary COPY. */
+async function goldCopySize(url: string): Promise<{ reused: boolean; binaryBytes: number; rows: number; tables: Record<string, number> }> {
+  const engine = createPostgresEngine(url, { maxConnections: 1 });
+  try {
+    let binaryBytes = 0;
+    const tables: Record<string, number> = {};
+    for (const name of await goldTables(engine)) {
+      for await (const chunk of engine.copyTo(`copy (select * from gold.${name}) to stdout (format binary)`)) binaryBytes += chunk.byteLength;
+      const { rows } = await engine.query<{ n: string }>(`select count(*) as n from gold.${name}`);
+      tables[name] = Number(rows[0]!.n);
+    }
+    return { reused: true, binaryBytes, rows: Object.values(tables).reduce((a, b) => a + b, 0), tables };
+  } finally {
+    await engine.close();
+  }
 }
 
 await main();

@@ -10,7 +10,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
-import { compileProject } from '../src/api/compile.ts';
+import { compileProject, loadSqlParser } from '../src/api/compile.ts';
+await loadSqlParser();
 import { parseHeaderLine } from '../src/seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn } from '../src/sql/analyze.ts';
 import { tablesFromDdl } from '../src/sql/ddl-columns.ts';
@@ -28,7 +29,7 @@ interface Model {
 }
 
 async function amazonModels(count: number): Promise<{ models: Model[]; catalog: Catalog }> {
-  const { compiled } = await compileProject({ projectDir: REPO, writeArtifacts: false });
+  const { compiled } = compileProject({ projectDir: REPO, writeArtifacts: false });
   const seeds = new Map(compiled.project.seeds.map((s) => [s.name, parseHeaderLine(readFileSync(s.path, 'utf8')).map((name) => ({ name }))]));
   const dir = compiled.project.migrationsDir;
   const tables = tablesFromDdl(readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8')));

@@ -2,7 +2,8 @@
  * The Amazon pipeline at scale on the local PostgreSQL server: generate N reviews, build
  * everything into a fresh database (seed + run + tests + publish + export), and report
  * per-model rows and seconds, the slowest model, and the whole build's wall time.
- * Usage: npx tsx bench/pipeline.ts [--reviews 200000,1000000] [--server postgres://postgres@127.0.0.1:5432/postgres]
+ * Usage: npx tsx bench/pipeline.ts [--reviews 200000,1000000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME] [--keep]
+ * (--tag goes into the scratch database's name, so concurrent runs on one server do not clash)
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,9 @@ import { writeBenchResult } from './results.ts';
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const sizes = arg('--reviews', '200000,1000000').split(',').map(Number);
 const server = arg('--server', process.env.STRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const tag = arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+// --keep leaves the built database in place (to EXPLAIN its models); the next run drops it.
+const keep = process.argv.includes('--keep');
 const root = join(import.meta.dirname, '..');
 
 async function admin(sql: string): Promise<void> {
@@ -30,7 +34,7 @@ for (const reviews of sizes) {
   const t0 = performance.now();
   await generateDataset({ reviews, seed: 1, outDir: data });
   const generateS = (performance.now() - t0) / 1000;
-  const db = `strata_bench_${reviews}`;
+  const db = `strata_bench_${tag}_${reviews}`;
   await admin(`drop database if exists ${db} with (force)`);
   await admin(`create database ${db}`);
   const url = new URL(server);
@@ -74,6 +78,6 @@ for (const reviews of sizes) {
   if (run.status !== 0) console.log(run.stderr.slice(-2000));
   rmSync(data, { recursive: true, force: true });
   rmSync(project, { recursive: true, force: true });
-  await admin(`drop database if exists ${db} with (force)`);
+  if (!keep) await admin(`drop database if exists ${db} with (force)`);
 }
 writeBenchResult('pipeline', { server: server.replace(/:[^:@/]*@/, ':****@'), figures });

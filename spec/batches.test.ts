@@ -81,6 +81,53 @@ for (const factory of targets()) {
       }
     });
 
+    test('the column tests of a model share one scan and keep their own verdicts, counts and errors', async () => {
+      const { target, project } = spec;
+      const schema = join(project, 'models', 'marts', 'schema.yml');
+      const original = readFileSync(schema, 'utf8');
+      writeFileSync(
+        schema,
+        original
+          .replace('[placed, shipped, completed, return_pending, returned]', '[placed, shipped, completed]')
+          .replace('      - name: customer_id\n        tests:\n          - relationships', [
+            '      - name: amount',
+            '        tests:',
+            '          - not_null',
+            '          - expression: { expr: "amount >= 0" }',
+            '          - expression: { expr: "amount >> 0" }',
+            '      - name: customer_id',
+            '        tests:',
+            '          - relationships',
+          ].join('\n')),
+      );
+      try {
+        const r = await runCli(['--json', 'test', '--select', 'orders'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        const ends = new Map(
+          r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+            .filter((e) => e.event === 'test_end').map((e) => [e.test as string, e]),
+        );
+        const status = (name: string): unknown => ends.get(name)?.status;
+        assert.equal(status('orders__not_null_order_id'), 'pass');
+        assert.equal(status('orders__not_null_amount'), 'pass');
+        assert.equal(status('orders__expression_amount'), 'pass');
+        // The failing test counts its failing values (two statuses), as its own query does.
+        assert.equal(status('orders__accepted_values_status'), 'fail');
+        assert.equal(ends.get('orders__accepted_values_status')!.failures, 2);
+        // A broken expression fails the shared scan; every test then runs alone and only it errors.
+        assert.equal(status('orders__expression_amount_2'), 'error');
+        assert.match(String(ends.get('orders__expression_amount_2')!.error), /operator does not exist/);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ value: string }>('select value from strata_audit.orders__accepted_values_status order by 1');
+          assert.deepEqual(rows.map((x) => x.value), ['return_pending', 'returned']);
+          const none = await db.query(`select to_regclass('strata_audit.orders__not_null_amount') as t`);
+          assert.equal((none.rows[0] as { t: unknown }).t, null, 'a passing test leaves no audit table');
+        });
+      } finally {
+        writeFileSync(schema, original);
+      }
+    });
+
     test('views others built on published relations survive publishing; incompatible changes stop and name them', async () => {
       const { target, project } = spec;
       await withEngine(target, (db) => db.exec('create schema if not exists reporting; create or replace view reporting.customer_count as select count(*) as n from marts.customers'));

@@ -26,7 +26,7 @@ await loadModule();
 
 /** Compile analyzes every model; the spec reads its analyses and re-analyzes edited copies. */
 async function analyzeProject(dir: string) {
-  const { compiled, analyses } = await compileProject({ projectDir: dir, writeArtifacts: false });
+  const { compiled, analyses } = compileProject({ projectDir: dir, writeArtifacts: false });
   const models = compiled.order.flatMap((n) => (compiled.models.has(n) ? [compiled.models.get(n)!] : []));
   return { compiled, models, analyses };
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { compileProject } from '../src/api/compile.ts';
+import { compileProject, loadSqlParser } from '../src/api/compile.ts';
 import { JAFFLE, REPO, runCli, targets, useSpecProject, withEngine } from './support.ts';
 
 const MODEL = `{{config materialized="table"}}
@@ -79,7 +79,8 @@ for (const factory of targets()) {
 
 describe('the Amazon project: every gold model has an enforced contract', () => {
   test('declared for every gold model, every column typed', async () => {
-    const { compiled } = await compileProject({ projectDir: REPO, writeArtifacts: false });
+    await loadSqlParser();
+    const { compiled } = compileProject({ projectDir: REPO, writeArtifacts: false });
     const gold = [...compiled.models.values()].filter((m) => m.layer === 'gold');
     assert.equal(gold.length, 6);
     for (const m of gold) {

@@ -18,13 +18,11 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateDocsSite, loadDocsInputs, serveDocs, type DocsInputs, type LakeBatchRow } from '../src/docs/index.ts';
-import { JAFFLE, REPO, copyProject, runCli, targets, type TestTarget } from './support.ts';
+import { JAFFLE, REPO, TOOLS, copyProject, needs, runCli, targets, type TestTarget } from './support.ts';
 
-const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
-/** A missing browser is a failed test, never a skipped one: CI installs it. */
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set STRATA_CHROMIUM`);
-}
+const CHROMIUM = TOOLS.chromium.path;
+/** Browser tests run where Chromium is; elsewhere they are reported as not run, with the install command (CI requires it). */
+const BROWSER = needs(TOOLS.chromium);
 const ARTIFACTS = join(REPO, 'spec', 'artifacts');
 const CHROMIUM_ARGS = [
   '--headless',
@@ -113,8 +111,7 @@ describe('docs site of the jaffle_shop project', () => {
     );
   });
 
-  test('opens from disk without errors or network, and the graph shows every model', async () => {
-    requireChromium();
+  test('opens from disk without errors or network, and the graph shows every model', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {
       const models = modelNames(project.inputs);
@@ -136,8 +133,7 @@ describe('docs site of the jaffle_shop project', () => {
     }
   });
 
-  test('clicking a model in the graph shows its panel with the compiled SQL', async () => {
-    requireChromium();
+  test('clicking a model in the graph shows its panel with the compiled SQL', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {
       assert.equal(await page.locator('#detail').isVisible(), false, 'no panel before a click');
@@ -171,8 +167,7 @@ describe('docs site of the jaffle_shop project', () => {
     }
   });
 
-  test('clicking a column shows its lineage upstream to the seed and downstream', async () => {
-    requireChromium();
+  test('clicking a column shows its lineage upstream to the seed and downstream', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {
       await page.locator('#node-customers').click();
@@ -193,8 +188,7 @@ describe('docs site of the jaffle_shop project', () => {
     }
   });
 
-  test('shows the last run, the run-duration chart and the lake batches', async () => {
-    requireChromium();
+  test('shows the last run, the run-duration chart and the lake batches', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {
       assert.equal(await page.locator('#run-duration-chart').count(), 1);
@@ -252,8 +246,7 @@ describe('docs site of the jaffle_shop project', () => {
 describe('docs site of the Amazon Reviews project', () => {
   const project = builtProject(undefined, 2);
 
-  test('every model drawn, a click shows compiled SQL, no errors; screenshot', async () => {
-    requireChromium();
+  test('every model drawn, a click shows compiled SQL, no errors; screenshot', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {
       const models = modelNames(project.inputs);

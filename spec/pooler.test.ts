@@ -9,12 +9,12 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
-import { JAFFLE, REPO, copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { JAFFLE, REPO, TOOLS, copyProject, needs, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
 import { startPgbouncer, type Pooler } from './support/pgbouncer.ts';
 import { unprivilegedUser } from './support/processes.ts';
 
 const server = process.env.STRATA_TEST_DATABASE_URL;
-const BATCH = '20260101T000000Z-pooler';
+const BATCH = '20260101t000000z-pooler';
 /** The key postgres-migrations locks (node_modules/postgres-migrations/dist/with-lock.js). */
 const MIGRATIONS_LOCK = '-8525285245963000605';
 
@@ -46,7 +46,7 @@ async function published(target: TestTarget): Promise<Map<string, string>> {
 }
 
 if (server) {
-  describe('build through PgBouncer (transaction pooling)', () => {
+  describe('build through PgBouncer (transaction pooling)', needs(TOOLS.pgbouncer), () => {
     let pooler: Pooler;
     let direct: TestTarget;
     let pooled: TestTarget;

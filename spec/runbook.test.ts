@@ -29,7 +29,7 @@ describe('the runbook, command by command (embedded engine)', () => {
     const r = spawnSync('bash', ['-c', line.replaceAll('npx tsx src/cli.ts', '$STRATA')], {
       cwd: project,
       // TMPDIR: the restore drill's mktemp lands in scratch, removed after the suite.
-      env: { ...process.env, ...target.env, STRATA, TEXTFILE_DIR: scratch, TMPDIR: scratch, NEW_ANALYTICS_PASSWORD: 'rotated-pw', ...env },
+      env: { ...process.env, ...target.env, STRATA, TEXTFILE_DIR: scratch, TMPDIR: scratch, ARCHIVE_DIR: join(scratch, 'archive'), NEW_ANALYTICS_PASSWORD: 'rotated-pw', ...env },
       encoding: 'utf8',
     });
     return { code: r.status ?? -1, out: r.stdout + r.stderr };
@@ -60,7 +60,7 @@ describe('the runbook, command by command (embedded engine)', () => {
     ok('npx tsx src/cli.ts health', /HEALTHY/);
     assert.equal(JSON.parse(ok('npx tsx src/cli.ts --json health')).status, 'healthy');
     ok('tail -n 20 logs/pipeline.log', /"event":"run_end"/);
-    assert.equal(run(`grep '"event":"error"' logs/pipeline.log | tail -n 5`).out, '');
+    ok('npx tsx src/cli.ts logs', /^no failure in /);
     ok('npx tsx src/cli.ts metrics --out "$TEXTFILE_DIR/strata.prom"');
     assert.match(readFileSync(join(scratch, 'strata.prom'), 'utf8'), /^strata_pipeline_success 1$/m);
   });
@@ -81,7 +81,8 @@ describe('the runbook, command by command (embedded engine)', () => {
     assert.match(drill, /\* \S+\s+published\s+restore/, 'the scratch database publishes the restored batch');
     ok('ANALYTICS_USER_PASSWORD="$NEW_ANALYTICS_PASSWORD" npx tsx src/cli.ts grants', /ALTER ROLE "analytics_user" LOGIN PASSWORD '\*\*\*\*'/);
     ok('npx tsx src/cli.ts lake prune --dry-run', /gold: would delete nothing/);
-    ok('npx tsx src/cli.ts lake prune', /gold: deleted nothing .* kept 2/);
+    ok('npx tsx src/cli.ts lake prune --archive "$ARCHIVE_DIR"', /gold: deleted nothing .* kept 2/);
+    ok('npx tsx src/cli.ts grants --check', /no drift/);
     ok('npx tsx src/cli.ts grants', /already up to date/);
   });
 
@@ -93,8 +94,23 @@ describe('the runbook, command by command (embedded engine)', () => {
     assert.equal(failed.code, 1);
     writeFileSync(model, good);
     assert.equal(JSON.parse(ok('cat docs/last_run_metrics.json')).pipeline_success, 0);
-    ok(`grep '"status":"error"' logs/pipeline.log | tail -n 5`, /"model":"fact_reviews".*no_such_table/);
+    ok('npx tsx src/cli.ts logs', /model fact_reviews failed: .*no_such_table/);
+    ok(`grep -E '"status":"(error|fail)"' logs/pipeline.log | tail -n 5`, /"model":"fact_reviews".*no_such_table/);
     ok('npx tsx src/cli.ts build --select fact_reviews+', /published batch/);
+    ok('npx tsx src/cli.ts clean', /no dead batches/);
+  });
+
+  test('incident: a failed data test is found by the runbook\'s own command', async () => {
+    const failing = join(project, 'tests', 'runbook_always_fails.sql');
+    writeFileSync(failing, 'select review_id from {{ref "fact_reviews"}} limit 1\n');
+    try {
+      const failed = await runCli(['build'], { projectDir: project, target });
+      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    } finally {
+      rmSync(failing);
+    }
+    ok('npx tsx src/cli.ts logs', /test runbook_always_fails failed \(1 failing rows\)[\s\S]*not published: test runbook_always_fails failed/);
+    ok(`grep -E '"status":"(error|fail)"' logs/pipeline.log | tail -n 5`, /"test":"runbook_always_fails".*"status":"fail"/);
   });
 
   test('incident: the database is unreachable, then the direct URL works', () => {
@@ -103,8 +119,17 @@ describe('the runbook, command by command (embedded engine)', () => {
     assert.equal(r.code, 2, r.out);
     assert.match(r.out, /DOWN\s+db_connectivity\s+cannot reach 127\.0\.0\.1:1\/reviews \(etl\)/);
     assert.doesNotMatch(r.out, /hunter2/);
-    // The direct endpoint, here: the embedded target again (an empty URL selects it).
-    ok('DATABASE_URL="$DATABASE_URL_DIRECT" npx tsx src/cli.ts health', /HEALTHY/, { ...down, DATABASE_URL_DIRECT: '' });
+    // --direct reads DATABASE_URL_DIRECT from .env (as the README recommends keeping it), not
+    // the embedded database: here the direct endpoint is down too, and health names it.
+    writeFileSync(join(project, '.env'), 'DATABASE_URL_DIRECT=postgres://etl:hunter3@127.0.0.1:2/reviews\n', { mode: 0o600 });
+    try {
+      const d = run('npx tsx src/cli.ts --direct health', down);
+      assert.equal(d.code, 2, d.out);
+      assert.match(d.out, /DOWN\s+db_connectivity\s+cannot reach 127\.0\.0\.1:2\/reviews \(etl\)/);
+      assert.doesNotMatch(d.out, /hunter3/);
+    } finally {
+      rmSync(join(project, '.env'));
+    }
   });
 
   test('incident: a corrupt gold file is found, re-exported, and rollback is at hand', () => {
@@ -118,6 +143,19 @@ describe('the runbook, command by command (embedded engine)', () => {
     ok('npx tsx src/cli.ts export --replace', /exported gold: 5 tables/);
     ok('npx tsx src/cli.ts lake verify', /OK/);
     ok('npx tsx src/cli.ts lake rollback', new RegExp(`gold: active ${active} → \\S+`));
+  });
+
+  test('incident: database and lake disagree, health says so and names the fix', () => {
+    const older = readdirSync(join(project, 'data', 'bronze')).filter((d) => d.startsWith('batch=')).map((d) => d.slice(6)).sort()[0]!;
+    const now = readFileSync(join(project, 'data', 'bronze', 'active'), 'utf8').trim();
+    assert.notEqual(older, now);
+    writeFileSync(join(project, 'data', 'bronze', 'active'), `${older}\n`);
+    const r = run('npx tsx src/cli.ts health');
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, new RegExp(`WARN\\s+batch_consistency\\s+the bronze lake's active batch is ${older}, the database publishes ${now}: run \`strata export\``));
+    ok('npx tsx src/cli.ts export');
+    // Still degraded overall (the data-test incident's build failed), but the batches agree again.
+    assert.match(run('npx tsx src/cli.ts health').out, /OK\s+batch_consistency/);
   });
 
   test('every command of the runbook was run above', () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Engine } from '../src/engine/engine.ts';
 import { JAFFLE, copyProject, useSpecProject, events, relationChecksum, runCli, targets, withEngine } from './support.ts';
 
 for (const factory of targets()) {
@@ -115,6 +116,61 @@ for (const factory of targets()) {
         await withEngine(target, async (db) => {
           const { rows } = await db.query(`select to_regclass('raw.broken') as t`);
           assert.equal((rows[0] as { t: unknown }).t, null);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a model\'s settings hold for its own build only', async () => {
+      const { target } = spec;
+      const dir = copyProject(JAFFLE);
+      try {
+        writeFileSync(join(dir, 'models', 'marts', 'tuned.sql'), `{{config materialized="table" settings="work_mem=7MB, enable_hashagg=off"}}\nselect current_setting('work_mem') as work_mem, current_setting('enable_hashagg') as hashagg`);
+        writeFileSync(join(dir, 'models', 'marts', 'untuned.sql'), `{{config materialized="table"}}\nselect current_setting('work_mem') as work_mem, current_setting('enable_hashagg') as hashagg, t.work_mem as tuned from {{ref "tuned"}} t`);
+        const r = await runCli(['run', '--select', 'tuned', '--select', 'untuned', '--threads', '1'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await withEngine(target, async (db) => {
+          const { rows: dflt } = await db.query<{ w: string }>(`select current_setting('work_mem') as w`);
+          assert.notEqual(dflt[0]!.w, '7MB');
+          const { rows } = await db.query<{ work_mem: string; hashagg: string; tuned: string }>('select * from marts.untuned');
+          assert.deepEqual(rows, [{ work_mem: dflt[0]!.w, hashagg: 'on', tuned: '7MB' }]);
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('the Amazon sample loads with its keys set aside and back; a row breaking a foreign key is named by file and key', async () => {
+      const { target } = spec;
+      const dir = copyProject();
+      const keys = (db: Engine): Promise<string[]> =>
+        db.query<{ k: string }>(
+          `select conname || ' ' || convalidated as k from pg_constraint where connamespace = 'amazon'::regnamespace
+           union all select indexname from pg_indexes where schemaname = 'amazon' order by 1`,
+        ).then((r) => r.rows.map((x) => x.k));
+      const csv = join(dir, 'sample', 'amazon', 'review.csv');
+      const good = readFileSync(csv, 'utf8');
+      try {
+        let r = await runCli(['migrate'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const declared = await withEngine(target, keys);
+        writeFileSync(csv, good.replace(/^(100000003),[^,]+,/m, '$1,NO_SUCH_PRODUCT,'));
+        r = await runCli(['seed', '--sample'], { projectDir: dir, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /amazon\.review \(sample\/amazon\/review\.csv\): .*foreign key.*\(product_id\)=\(NO_SUCH_PRODUCT\) is not present in table "product".*nothing was loaded/);
+        await withEngine(target, async (db) => {
+          assert.deepEqual(await keys(db), declared, 'the failed load put every key back');
+          const { rows } = await db.query<{ n: string }>('select count(*) as n from amazon.review');
+          assert.equal(Number(rows[0]!.n), 0, 'nothing of the failed load remains');
+        });
+        writeFileSync(csv, good);
+        r = await runCli(['seed', '--sample'], { projectDir: dir, target });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await withEngine(target, async (db) => {
+          assert.deepEqual(await keys(db), declared, 'every index and constraint is back, validated');
+          const { rows } = await db.query<{ n: string }>('select count(*) as n from amazon.review');
+          assert.equal(Number(rows[0]!.n), good.match(/^\d+,/gm)!.length);
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });

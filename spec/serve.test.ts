@@ -15,7 +15,7 @@ import { rollback } from '../src/api/admin.ts';
 import { serve, type Serving } from '../src/api/serve.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
 import type { Engine } from '../src/engine/engine.ts';
-import { REPO, copyProject } from './support.ts';
+import { REPO, copyProject, runCli } from './support.ts';
 
 const server = process.env.STRATA_TEST_DATABASE_URL;
 const PASSWORD = `an-${randomBytes(8).toString('hex')}`;
@@ -67,6 +67,9 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
       'select p.avg_helpfulness_score, r.helpfulness_score as top_score\nfrom {{ref "dim_product"}} p join {{ref "review_detail"}} r on r.review_id = p.most_helpful_review_id\nwhere p.product_id = {{param "product_id"}}\n',
     );
     process.env.ANALYTICS_USER_PASSWORD = PASSWORD;
+    // Against a server, the shop's sample data loads only when asked.
+    const seeded = await runCli(['seed', '--sample'], { projectDir: project, env: { DATABASE_URL: databaseUrl } });
+    assert.equal(seeded.code, 0, seeded.stdout + seeded.stderr);
     const r = await build({ projectDir: project, databaseUrl, mode: 'build', sinks: [] });
     assert.equal(r.summary.status, 'success');
     admin = createPostgresEngine(databaseUrl, { maxConnections: 2 });
@@ -89,7 +92,18 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
 
   test('it reads as analytics_user, and that connection can neither write nor read past gold', async () => {
     assert.equal(serving.role, 'analytics_user');
-    const denied = (sql: string, why: RegExp) => assert.rejects(serving.engine.query(sql), why, sql);
+    // Its sessions are read-only by default, and even a read-write transaction has no right to write.
+    const denied = (sql: string, why: RegExp) =>
+      assert.rejects(
+        serving.engine.transaction(async (tx) => {
+          await tx.query('set transaction read write');
+          await tx.query(sql);
+        }),
+        why,
+        sql,
+      );
+    const session = (await serving.engine.query<{ ro: string; timeout: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`)).rows[0]!;
+    assert.deepEqual(session, { ro: 'on', timeout: '2s' });
     await denied(`insert into gold.dim_product (product_id) values ('x')`, /permission denied/);
     await denied('delete from gold.review_detail', /permission denied/);
     await denied('create table gold.sneaky (i int)', /permission denied/);
@@ -309,9 +323,13 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.deepEqual(serverErrors, []);
   });
 
-  test('rate limiting: past the limit a client gets 429 with the reason, health and metrics stay reachable', async () => {
-    const limited = await serve({ projectDir: project, databaseUrl, port: 0, rateLimitPerMinute: 3 });
+  test('rate limiting: past the limit a client gets 429 with the reason, health and metrics stay reachable; CORS only for the shop', async () => {
+    const limited = await serve({ projectDir: project, databaseUrl, port: 0, rateLimitPerMinute: 3, corsOrigins: ['https://shop.example'] });
     try {
+      const shop = await get(limited.url, '/healthz', { Origin: 'https://shop.example' });
+      assert.equal(shop.headers.get('access-control-allow-origin'), 'https://shop.example');
+      assert.match(shop.headers.get('access-control-expose-headers') ?? '', /X-Strata-Batch/);
+      assert.equal((await get(limited.url, '/healthz', { Origin: 'https://evil.example' })).headers.get('access-control-allow-origin'), null);
       const statuses: number[] = [];
       let last: Answer | undefined;
       for (let i = 0; i < 5; i++) {

@@ -6,7 +6,7 @@
  * into empty tables; a non-empty one is refused by name and row count.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -104,6 +104,40 @@ for (const factory of targets('i10')) {
       assert.match(from.stdout + from.stderr, /refusing to load sample data into source amazon: amazon\.buyer holds [\d,]+ rows;.*amazon\.review holds 401 rows/);
       assert.deepEqual(await sourceChecksums(target), live);
       assert.equal(await currentBatch(target), published, 'nothing was published');
+    });
+
+    test('a model of several statements or with a data-modifying CTE is refused with its file and line before any SQL runs', async () => {
+      const evil = join(project, 'models', 'gold', 'evil.sql');
+      const batches = async (): Promise<number> =>
+        withEngine(target, async (db) => Number((await db.query<{ n: string }>('select count(*) as n from strata.batches')).rows[0]!.n));
+      const started = await batches();
+      try {
+        for (const [sql, line, message] of [
+          ['{{config materialized="table"}}\nselect 1 as a;\nupdate amazon.review set rating = 1 where true;\nselect 1 as a\n', 3, /found 3 statements \(the second is UPDATE\)/],
+          ['{{config materialized="table"}}\nselect 1 as a\n;delete from amazon.review_image\n', 3, /found 2 statements \(the second is DELETE\)/],
+          [`with kept as (select review_id from {{ref "fact_reviews"}}),\n  gone as (delete from {{source "amazon" "review_image"}} returning *)\nselect count(*) as n from gone`, 2, /data-modifying DELETE/],
+        ] as const) {
+          writeFileSync(evil, sql);
+          const r = await runCli(['build'], { projectDir: project, target });
+          assert.equal(r.code, 2, r.stdout + r.stderr);
+          assert.match(r.stderr, new RegExp(`models/gold/evil\\.sql:${line}:\\d+: `));
+          assert.match(r.stderr, message);
+          assert.deepEqual(await sourceChecksums(target), live);
+        }
+        assert.equal(await batches(), started, 'no batch was even started: nothing ran');
+
+        // Defense in depth: a write the parser cannot see (inside a function) is rolled back at run time.
+        await withEngine(target, (db) => db.query(`create function public.i10_prune() returns integer language sql as $$ delete from amazon.review_image where image_id in (select image_id from amazon.review_image limit 3); select 1 $$`));
+        writeFileSync(evil, 'select public.i10_prune() as pruned');
+        const published = await currentBatch(target);
+        const r = await runCli(['build', '--select', 'evil'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /it wrote to source table amazon\.review_image, and sources are read-only/);
+        assert.deepEqual(await sourceChecksums(target), live);
+        assert.equal(await currentBatch(target), published);
+      } finally {
+        rmSync(evil, { force: true });
+      }
     });
   });
 }

@@ -3,9 +3,9 @@
  * STRATA_TEST_DATABASE_URL is set, each spec in a database of its own), throwaway
  * project copies, and the CLI run as a real child process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -123,6 +123,36 @@ export function copyProject(from = REPO): string {
 
 export const JAFFLE = join(REPO, 'spec', 'fixtures', 'jaffle');
 
+/** A program some specs drive, and the Debian package that installs it. */
+export interface SystemTool {
+  name: string;
+  path: string;
+  apt: string;
+}
+
+export const TOOLS = {
+  chromium: { name: 'Chromium', path: process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium', apt: 'chromium' },
+  promtool: { name: 'promtool', path: process.env.STRATA_PROMTOOL ?? '/usr/bin/promtool', apt: 'prometheus' },
+  pgbouncer: { name: 'PgBouncer', path: process.env.STRATA_PGBOUNCER ?? '/usr/sbin/pgbouncer', apt: 'pgbouncer' },
+} as const satisfies Record<string, SystemTool>;
+
+/** Why a tool's specs cannot run here, with the command that fixes it. */
+export const missingToolReason = (t: SystemTool): string => `not run: no ${t.name} at ${t.path} — apt-get install -y ${t.apt}`;
+
+/**
+ * The `skip` option of a describe or test that needs system tools: false when they are
+ * all there; else "not run" with the exact install command, so `npm test` passes on a
+ * fresh machine and says what it left out. CI sets STRATA_REQUIRE_TOOLS=1: there a
+ * missing tool fails the spec file instead, so nothing is skipped.
+ */
+export function needs(...tools: SystemTool[]): { skip: string | false } {
+  const missing = tools.filter((t) => !existsSync(t.path));
+  if (missing.length === 0) return { skip: false };
+  const reason = missing.map(missingToolReason).join('; ');
+  if (process.env.STRATA_REQUIRE_TOOLS === '1') throw new Error(`STRATA_REQUIRE_TOOLS=1 and a tool is missing: ${reason}`);
+  return { skip: reason };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -147,6 +177,51 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A CLI run in the background: wait for a line of its output, kill it, or await its end. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves with the first stdout line matching `pattern` (rejects if the run ends first). */
+  waitFor(pattern: RegExp): Promise<string>;
+  done: Promise<CliResult>;
+}
+
+export function startCli(args: string[], opts: { projectDir: string; target?: TestTarget; env?: Record<string, string> }): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', opts.projectDir, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...opts.target?.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d;
+    for (const w of [...waiters]) {
+      const line = stdout.split('\n').find((l) => w.pattern.test(l));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const line = stdout.split('\n').find((l) => pattern.test(l));
+        if (line !== undefined) return resolve(line);
+        waiters.push({ pattern, resolve });
+        void done.then((r) => reject(new Error(`the run ended before printing ${pattern}:\n${r.stdout}${r.stderr}`)));
+      }),
+  };
 }
 
 /** The JSON events a `--json` run printed. */

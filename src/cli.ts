@@ -5,10 +5,12 @@
  */
 import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
+import { loadSqlParser } from './api/compile.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
 import type { GlobalFlags } from './cli/context.ts';
+import { registerDbtCommands } from './cli/dbt-commands.ts';
 import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
@@ -38,12 +40,15 @@ registerPipelineCommands(program);
 registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
+registerDbtCommands(program);
 registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
+    // compile is synchronous and reads every model with PostgreSQL's parser: load it first.
+    await loadSqlParser();
     await program.parseAsync(process.argv);
   } catch (err) {
     const e = err as { code?: string };

@@ -1,4 +1,5 @@
-{{config materialized="table" tags="silver,scoring" indexes="unique:review_id"}}
+{{config materialized="table" tags="silver,scoring" indexes="unique:review_id"
+          settings="work_mem=256MB, jit=off, enable_memoize=off, enable_mergejoin=off"}}
 -- Text features of every valid review, extracted once for every consumer: counts of words,
 -- sentences, paragraphs and images; how original the text is (vocabulary variety, shouting,
 -- links); and its sentiment from two lexicons, AFINN-165 and the lexicon learned from real
@@ -6,7 +7,7 @@
 --
 -- Sentiment, VADER's way, in one set-based pass: title + body are lower-cased and split into
 -- sentences (. ! ? ; : ( ) … and line breaks end one; commas and double quotes vanish), each
--- sentence into words. Every word is hash-joined to both lexicons; its valence counts
+-- sentence into words. Every word is hash-joined to both lexicons at once; its valence counts
 --   * sentiment_negation_scalar times (-0.74) when a negator is among the 3 words before it,
 --   * 1 + sentiment_intensifier after "very", "really", … and 1 - it after "slightly", …,
 --   * sentiment_but_before (0.5) before a "but" in its sentence and sentiment_but_after (1.5) after it.
@@ -17,19 +18,31 @@
 -- reads clearly positive (above sentiment_threshold) AND its negative words weigh at most
 -- mismatch_max_counter_share of its positive ones (and the mirror for 4-5 stars): a long
 -- critique that also names what is good is not a contradiction.
-with words as (
+--
+-- Settings (plans in docs/scaling.md): the planner guesses the word rows 100× too high, so
+-- stock settings JIT-compile the query (seconds, for nothing), sort the tokens for a merge
+-- join with the lexicon and put a Memoize cache in front of every sentence's words; the
+-- per-review aggregation spills to disk under a 4 MB work_mem.
+with lexicon as (
+  -- Both lexicons as one table: every word costs one hash probe, not two.
+  select coalesce(a.word, l.word) as word, coalesce(a.valence, 0)::float8 as afinn, coalesce(l.weight, 0)::float8 as learned
+  from {{ref "afinn"}} a
+  full join {{ref "learned_sentiment"}} l on l.word = a.word
+),
+words as (
   -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
   -- times faster than translate() or a regex over every review); then one array per
   -- sentence (a function in FROM, so it is built once however often it is subscripted) and
   -- one row per word with its position.
-  select r.review_id, s.words, w.word, w.pos
+  select r.review_id, s.words, s.but, w.word, w.pos
   from {{ref "silver_reviews"}} r
   cross join lateral unnest(string_to_array(
     replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
       lower(concat_ws(E'\n', r.title, r.body)),
       '!', '.'), '?', '.'), ';', '.'), ':', '.'), '(', '.'), ')', '.'), E'\n', '.'), '…', '.'), '’', ''''), ',', ''), '"', ''),
     '.')) as u(sentence)
-  cross join lateral string_to_array(btrim(u.sentence), ' ') as s(words)
+  cross join lateral (select t.words, array_position(t.words, 'but') as but
+                      from string_to_array(btrim(u.sentence), ' ') as t(words)) s
   cross join lateral unnest(s.words) with ordinality as w(word, pos)
 ),
 hits as (
@@ -40,11 +53,11 @@ hits as (
   -- aggregate that uses it.
   select
     w.review_id,
-    coalesce(a.valence, 0)::float8 as afinn,
-    coalesce(l.weight, 0)::float8  as learned,
+    x.afinn,
+    x.learned,
     unnest(array[
-      case when array_position(w.words, 'but') is null or w.pos = array_position(w.words, 'but') then 1.0::float8
-           when w.pos < array_position(w.words, 'but') then {{var "sentiment_but_before"}}::float8
+      case when w.but is null or w.pos = w.but then 1.0::float8
+           when w.pos < w.but then {{var "sentiment_but_before"}}::float8
            else {{var "sentiment_but_after"}}::float8 end
     * case when w.words[w.pos - 1] in ({{> negators}}) or w.words[w.pos - 2] in ({{> negators}}) or w.words[w.pos - 3] in ({{> negators}})
            then {{var "sentiment_negation_scalar"}}::float8 else 1.0::float8 end
@@ -57,9 +70,7 @@ hits as (
              then 1 - {{var "sentiment_intensifier"}}::float8
            else 1.0::float8 end]) as modifier
   from words w
-  left join {{ref "afinn"}} a on a.word = w.word
-  left join {{ref "learned_sentiment"}} l on l.word = w.word
-  where a.word is not null or l.word is not null
+  join lexicon x on x.word = w.word
 ),
 per_review as (
   select

@@ -2,13 +2,14 @@ import type { CommonOptions } from './context.ts';
 import { withProjectSession } from './session.ts';
 import { openMigrationEngine } from './target.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { rollbackBatch, type RollbackResult } from '../batch/publish.ts';
-import { listBatches, type BatchInfo } from '../batch/state.ts';
+import { expireOldBatches, publishBatch, rollbackBatch, type RollbackResult } from '../batch/publish.ts';
+import { newBatchId } from '../batch/naming.ts';
+import { batchRelations, currentBatchId, finishBatch, listBatches, startBatch, type BatchInfo, type BatchRelation } from '../batch/state.ts';
 import { reapDeadBatches, type ReapedBatch } from '../batch/reap.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
-import { loadSeeds, type SeedResult } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER, SeedError, type SeedResult } from '../seeds/load.ts';
 import { grantsInSession } from './grants.ts';
-import { ExitCode, StrataError } from '../core/errors.ts';
+import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.ts';
 import { activateLake, planLakeActivation } from './lake.ts';
 import type { RollbackResult as LakeRollbackResult } from '../lake/index.ts';
@@ -45,7 +46,12 @@ export async function seedSample(opts: CommonOptions & { from?: string }): Promi
   });
 }
 
-export async function seed(opts: CommonOptions): Promise<SeedResult[]> {
+/**
+ * Loads the changed seeds (every seed with `fullRefresh`) into a new batch and publishes it
+ * with the published models carried over; when no seed changed, no batch is made. A bad
+ * file publishes nothing and leaves no schema behind.
+ */
+export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTimeoutMs?: number }): Promise<SeedResult[]> {
   return withProjectSession(opts, async (s, project) => {
     const migrator = await openMigrationEngine(s.target, s.engine);
     try {
@@ -53,9 +59,39 @@ export async function seed(opts: CommonOptions): Promise<SeedResult[]> {
     } finally {
       await migrator.close();
     }
-    return loadSeeds(s.engine, project, {
-      onSeed: (r) => s.bus.emit({ event: 'seed_end', seed: r.seed, relation: r.relation, rows: r.rows, status: r.status, duration_s: Math.round(r.durationMs) / 1000 }),
-    });
+    const batchId = newBatchId();
+    const lock = await acquireBuildLock(s.engine, { batchId, command: 'strata seed', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
+    try {
+      await startBatch(s.engine, batchId, 'seed');
+      const currentId = await currentBatchId(s.engine);
+      const current = currentId ? await batchRelations(s.engine, currentId) : new Map<string, BatchRelation>();
+      let loaded;
+      try {
+        loaded = await loadSeeds(s.engine, project, {
+          batchId,
+          current,
+          all: opts.fullRefresh ?? false,
+          onSeed: (r) => s.bus.emit({ event: 'seed_end', seed: r.seed, relation: r.relation, rows: r.rows, status: r.status, duration_s: Math.round(r.durationMs) / 1000 }),
+        });
+      } catch (err) {
+        await finishBatch(s.engine, batchId, 'failed', errorMessage(err));
+        throw err instanceof SeedError ? new StrataError(err.message, ExitCode.failed) : err;
+      }
+      if (loaded.results.every((r) => r.status === 'unchanged')) {
+        await s.engine.query('delete from strata.batches where batch_id = $1', [batchId]);
+        return loaded.results;
+      }
+      const mapping = new Map([...current].filter(([, r]) => r.layer !== SEED_LAYER));
+      for (const [name, rel] of loaded.mapping) mapping.set(name, rel);
+      s.bus.batchId = batchId;
+      await publishBatch(s.engine, batchId, mapping);
+      s.bus.emit({ event: 'publish', layers: [...new Set([...loaded.mapping.values()].map((r) => r.publishedSchema))], models: mapping.size, duration_s: 0 });
+      await expireOldBatches(s.engine, project.config.keepBatches);
+      await grantsInSession(s, project);
+      return loaded.results;
+    } finally {
+      await lock.release();
+    }
   });
 }
 
@@ -93,10 +129,10 @@ export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
  * lock, so a live build is never touched.
  */
 export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: number }): Promise<ReapedBatch[]> {
-  return withProjectSession(opts, async (s, project) => {
+  return withProjectSession(opts, async (s) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'clean', command: 'strata clean', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
-      const reaped = await reapDeadBatches(s.engine, project.config.layers.map((l) => l.schema), { by: 'strata clean' });
+      const reaped = await reapDeadBatches(s.engine, { by: 'strata clean' });
       for (const r of reaped) s.bus.emit({ event: 'warning', message: `batch ${r.batchId} was left running by a build that died: marked failed, dropped ${r.dropped.join(', ') || 'no schemas'}` });
       return reaped;
     } finally {

@@ -1,6 +1,5 @@
-import { compileProject, type CompileResult } from './compile.ts';
+import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
 import type { CompiledTest } from '../compile/types.ts';
-import { planBatch } from '../plan/plan.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -11,18 +10,20 @@ import { testsFor } from './build-plan.ts';
 import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateBatchId } from '../batch/naming.ts';
+import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
-import { dropBatchSchema, dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
+import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
-import { batchRelations, currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { dropBatchSchema } from '../batch/schemas.ts';
+import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
-import { loadSeeds } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
 
 export interface BuildOptions extends CommonOptions, SelectionOptions {
@@ -33,6 +34,8 @@ export interface BuildOptions extends CommonOptions, SelectionOptions {
   /** `build`: migrate, seed when changed, run tests; `run`: models only. */
   mode: 'build' | 'run';
   seedFrom?: string;
+  /** Stop at the first failed model or test; everything not started is skipped. */
+  failFast?: boolean;
   /** Export the lake layers after publishing (default true). */
   export?: boolean;
 }
@@ -54,7 +57,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const batchId = opts.batchId ?? newBatchId();
-  const badId = validateBatchId(batchId);
+  const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
   const { compileResult, chosen, tests } = await prepareBatch(opts, batchId);
@@ -68,8 +71,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
   let session: Session | undefined;
-  let release: (() => Promise<void>) | undefined;
+  // Only a batch this run started is marked failed: a reused id must not mark the published one.
   let batchStarted = false;
+  const createdSchemas: string[] = [];
+  let release: (() => Promise<void>) | undefined;
   try {
     if (opts.mode === 'build') {
       // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
@@ -93,7 +98,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const lock = await acquireBuildLock(engine, { batchId, command: `strata ${opts.mode}`, timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     release = () => lock.release();
     // Holding the lock, every other `running` batch is a build that died: clean up after it.
-    for (const dead of await reapDeadBatches(engine, compiled.project.config.layers.map((l) => l.schema), { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
+    for (const dead of await reapDeadBatches(engine, { except: batchId, by: `strata ${opts.mode} ${batchId}` })) {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
@@ -107,24 +112,37 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       } finally {
         await migrator.close();
       }
-      t = performance.now();
-      await sampleStep(session, compiled.project, opts.seedFrom);
-      await loadSeeds(engine, compiled.project, {
-        onlyChanged: true,
-        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
-      });
-      steps.seed = seconds(t);
     }
+    // The sources must keep their promises before anything reads (or loads) them.
+    await assertSourceContracts(engine, compiled.project);
+    if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     const currentId = await currentBatchId(engine);
-    const current = currentId ? await batchRelations(engine, currentId) : new Map();
+    const current = currentId ? await batchRelations(engine, currentId) : new Map<string, BatchRelation>();
+    // Seeds are versioned per batch like models: `build` loads the changed ones into this
+    // batch, `run` reads the published ones.
+    let seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+    if (opts.mode === 'build') {
+      const t = performance.now();
+      const loaded = await loadSeeds(engine, compiled.project, {
+        batchId,
+        current,
+        all: opts.fullRefresh ?? false,
+        onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
+      });
+      seeds = loaded.mapping;
+      createdSchemas.push(...loaded.schemas);
+      steps.seed = seconds(t);
+    }
+
     const t = performance.now();
-    const plan = planBatch({ compiled, batchId, chosen, current, fromBatch: currentId, fullRefresh: opts.fullRefresh ?? false, tests });
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, fullRefresh: opts.fullRefresh ?? false, threads, bus, plan,
+      engine, compiled, batchId, chosen, tests, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      ...(opts.failFast ? { failFast: true } : {}),
     });
+    createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
     summary.tests = result.tests;
@@ -137,7 +155,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
       ].filter(Boolean).join('; ') || 'a step failed';
       summary.error = reason;
-      await discardBatch(session, batchId, result.schemas, reason);
+      await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
       const tp = performance.now();
@@ -170,7 +188,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (session && !summary.published) {
       if (batchStarted) {
         await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);
-        await dropSchemasOfBatch(session.engine, compiled.project.config.layers.map((l) => l.schema), batchId).catch(() => undefined);
+        // The ledger of claimed schemas covers the seeds' schemas too.
+        await dropSchemasOfBatch(session.engine, batchId).catch(() => undefined);
       }
       bus.emit({ event: 'not_published', reason: summary.error.split('\n')[0]! });
     }
@@ -240,7 +259,8 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
 
 /** Compiles and chooses what a batch builds and tests (shared by build and its dry run). */
 export async function prepareBatch(opts: BuildOptions, batchId: string): Promise<{ compileResult: CompileResult; chosen: Set<string>; tests: CompiledTest[] }> {
-  const compileResult = await compileProject({ ...opts, batchId });
+  await loadSqlParser();
+  const compileResult = compileProject({ ...opts, batchId });
   const { compiled, tests: allTests } = compileResult;
   const chosen = chooseModels(compiled, opts);
   // A view reads its refs' relations of the batch it was built in: rebuild it with them.
@@ -254,9 +274,12 @@ export async function prepareBatch(opts: BuildOptions, batchId: string): Promise
   return { compileResult, chosen, tests };
 }
 
-/** Removes a failed batch's schemas; the published layers never referenced them (the guard checks). */
+/** Removes a failed batch's schemas, each only after checking that no other batch uses it. */
 async function discardBatch(session: Session, batchId: string, schemas: string[], reason: string): Promise<void> {
-  for (const s of schemas) await dropBatchSchema(session.engine, s);
+  for (const s of schemas) {
+    const kept = await dropBatchSchema(session.engine, s, batchId);
+    if (kept) session.bus.emit({ event: 'warning', message: kept });
+  }
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 

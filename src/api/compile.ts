@@ -11,7 +11,6 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
-import { loadModule } from 'libpg-query';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -20,6 +19,12 @@ import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
+import { loadModule } from 'libpg-query';
+
+let parserReady: Promise<void> | undefined;
+/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
+export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
+import { apiExposures } from '../serve/endpoints.ts';
 
 export interface CompileOptions {
   projectDir: string;
@@ -51,16 +56,11 @@ export interface CompileResult {
   timings: { readMs: number; compileMs: number; analyzeMs: number };
 }
 
-let parserReady: Promise<void> | undefined;
-/** libpg-query's WebAssembly module, loaded once per process. */
-export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
-
 /**
- * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser;
- * throws one ProjectError listing every problem.
+ * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser (await
+ * `loadSqlParser()` once before); throws one ProjectError listing every problem.
  */
-export async function compileProject(opts: CompileOptions): Promise<CompileResult> {
-  await loadSqlParser();
+export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
@@ -136,10 +136,15 @@ export function buildManifest(
       sources: m.sources,
       checksum: m.checksum,
       description: m.config.description ?? null,
-      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind) })) ?? [],
+      columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
+      meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
       output_columns: outputColumns(analyses.get(m.name)),
       compiled_sql: artifactSql(compiled, m.sql, m.name),
     };
+  }
+  // The endpoints of `serve` read published models: exposures, drawn at the end of the lineage.
+  for (const e of apiExposures(project)) {
+    nodes[`api:${e.name}`] = { kind: 'exposure', path: e.file, relation: `GET ${e.path}`, refs: e.refs, description: e.description, compiled_sql: e.sql };
   }
   return {
     strata_version: STRATA_VERSION,
@@ -148,6 +153,7 @@ export function buildManifest(
     layers: project.config.layers,
     sources: project.config.sources,
     nodes,
+    exposures: project.exposures,
     edges: dag.nodes.flatMap((n) => dag.children(n).map((c) => [n, c])),
     order: compiled.order,
     tests: tests.map((t) => ({

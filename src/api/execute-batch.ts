@@ -8,16 +8,16 @@ import { qualify, quoteIdent } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
-import { runStatements } from '../materialize/run-model.ts';
-import { planBatch } from '../plan/plan.ts';
-import type { BatchPlan } from '../plan/types.ts';
+import { runModel } from '../materialize/run-model.ts';
 import { SNAPSHOT_SCHEMA } from '../materialize/snapshot.ts';
+import { contractAtBuild, ContractError, modelContract } from '../checks/contract.ts';
 import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
-import { contractAtBuild, ContractError, modelContract } from '../checks/contract.ts';
 
 export interface BatchExecution {
   models: ModelResult[];
@@ -37,11 +37,13 @@ export interface ExecuteOptions {
   tests: readonly CompiledTest[];
   /** The published mapping this batch starts from. */
   current: ReadonlyMap<string, BatchRelation>;
+  /** Every seed's relation in this batch (loaded into it, or carried over): refs read these. */
+  seeds: ReadonlyMap<string, BatchRelation>;
   fullRefresh: boolean;
   threads: number;
   bus: EventBus;
-  /** The plan to execute (plan/plan.ts); made here from the options when not given. */
-  plan?: BatchPlan;
+  /** Stop starting models and tests after the first failure. */
+  failFast?: boolean;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -57,22 +59,21 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
+  const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
-  for (const s of schemas) await engine.query(`create schema if not exists ${quoteIdent(s)}`);
+  await claimSchemas(engine, batchId, schemas);
   // Before models run in parallel: two snapshots creating it at once would collide.
   if (built.some((m) => compiled.models.get(m)!.config.materialized === 'snapshot')) {
     await engine.query(`create schema if not exists ${quoteIdent(SNAPSHOT_SCHEMA)}`);
   }
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
-  // The runner only executes the plan: every decision and statement is made there.
-  const plan = o.plan ?? planBatch({ compiled, batchId, chosen, current: o.current, fromBatch: null, fullRefresh: o.fullRefresh, tests: o.tests });
-  const steps = new Map(plan.models.map((m) => [m.model, m]));
-  // Tests read this batch's relation of a model built in it, else the published one.
-  const refTo = (name: string): string =>
-    chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral'
-      ? qualify(schemaOf(name), name)
-      : publishedRelation(compiled, name);
+  // A ref points at this batch's relation when the model is built in it, else at the published one.
+  const refTo = (name: string): string => {
+    if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
+    const seed = o.seeds.get(name);
+    return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
+  };
   const resolve = (sql: string, self: string): string =>
     resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
@@ -97,14 +98,39 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     let note: string | undefined;
     try {
       let outcome = { rows: null as number | null, merged: null as number | null };
-      const step = steps.get(name)!;
       if (!ephemeral) {
-        if (model.config.materialized === 'incremental' && step.action === 'rebuild' && step.reason !== '--full-refresh') note = step.reason;
-        outcome = await runStatements(engine, step.statements);
+        const target = qualify(schemaOf(name), name);
+        const previous = o.current.get(name);
+        // A changed model (its SQL, a macro or a var) is rebuilt in full: merging rows of the
+        // new definition into rows of the old would mix two versions in one table.
+        const changed = previous !== undefined && previous.checksum !== model.checksum;
+        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh && !changed;
+        if (model.config.materialized === 'incremental' && changed && !o.fullRefresh) note = 'rebuilt in full: the model changed since the published batch';
+        let incrementalSql: string | undefined;
+        if (canMerge) {
+          const prevRel = qualify(previous.physicalSchema, name);
+          const again = model.usesIsIncremental
+            ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema })
+              .sql
+            : model.sql;
+          incrementalSql = resolve(again.trim(), prevRel);
+        }
+        outcome = await runModel(
+          engine,
+          model,
+          {
+            schema: schemaOf(name), name, batchId,
+            ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
+            ...(compiled.analyses?.get(name)?.columns ? { columns: compiled.analyses.get(name)!.columns!.map((c) => c.name) } : {}),
+          },
+          resolve(model.sql, target),
+          incrementalSql,
+          sourceSchemas,
+        );
         // The staged relation must keep its contract before anything reads or publishes it.
         const contract = modelContract(name, compiled.project.docs.get(name), []);
         if (contract) {
-          const broken = await contractAtBuild(engine, qualify(schemaOf(name), name), contract);
+          const broken = await contractAtBuild(engine, target, contract);
           if (broken.length > 0) throw new ContractError(`contract of ${relation} not met (${model.relPath}):\n  - ${broken.join('\n  - ')}`);
         }
       }
@@ -126,8 +152,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     }
   };
 
+  const shared = new SharedScans(engine, o.tests, (sql) => resolve(sql, ''));
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus);
+    const result = await runDataTest(engine, test, resolve(test.sql, ''), bus, shared);
     tests.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
@@ -159,11 +186,13 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         relation, status: 'skipped', rows: null, merged: null, duration_s: 0, skipped_because: reason,
       });
     },
+    { failFast: o.failFast === true },
   );
 
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
   const mapping = new Map<string, BatchRelation>();
   for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;
     mapping.set(name, {

@@ -1,5 +1,7 @@
 import type { Project } from '../project/types.ts';
 import { applyGrants, type GrantsResult } from '../security/apply.ts';
+import { findDrift, type Drift } from '../security/drift.ts';
+import { projectEnv } from '../project/env.ts';
 import type { CommonOptions } from './context.ts';
 import { withProjectSession, type Session } from './session.ts';
 
@@ -20,4 +22,9 @@ export async function grants(opts: CommonOptions): Promise<GrantsResult> {
     if (result.note) session.bus.emit({ event: 'warning', message: result.note });
     return result;
   });
+}
+
+/** `strata grants --check`: the drift between the database and project.yaml; changes nothing. */
+export async function grantsCheck(opts: CommonOptions): Promise<Drift[]> {
+  return withProjectSession(opts, (session, project) => findDrift(session.engine, project, projectEnv(project.dir)));
 }

@@ -18,18 +18,24 @@ export async function health(opts: CommonOptions & { now?: Date; timeoutMs?: num
   const project = loadProject(resolve(opts.projectDir));
   const target = resolveTarget({ ...opts, projectDir: project.dir });
   let engine: Engine | null = null;
+  let openError: string | null = null;
+  const open = async (): Promise<void> => {
+    try {
+      engine = await openEngine(target, { threads: 1, lockTimeoutMs: Math.min(5_000, timeoutMs / 2), connectTimeoutSeconds: timeoutMs / 2000 });
+    } catch (err) {
+      openError = errorMessage(err);
+    }
+  };
+  // Starting the embedded engine is CPU work in this process (WASM), bounded by its file-lock
+  // wait, not a network wait that can hang: on a loaded machine it alone may take seconds,
+  // so the deadline starts after it. A server's connect is inside the deadline.
+  if (target.kind === 'pglite') await open();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<HealthReport>((done) => {
     timer = setTimeout(() => done(timedOutReport(target.label, Math.round(timeoutMs / 100) / 10)), timeoutMs);
   });
   const check = async (): Promise<HealthReport> => {
-    let openError: string | null = null;
-    try {
-      // The embedded database is held by a running build: wait a part of the budget only.
-      engine = await openEngine(target, { threads: 1, lockTimeoutMs: Math.min(5_000, timeoutMs / 2), connectTimeoutSeconds: timeoutMs / 2000 });
-    } catch (err) {
-      openError = errorMessage(err);
-    }
+    if (target.kind !== 'pglite') await open();
     const perQuery = Math.max(100, Math.min(5_000, timeoutMs / 4));
     return collectHealth(project, target.label, engine, openError, opts.now, { statementTimeoutMs: perQuery, lockTimeoutMs: perQuery / 2 });
   };

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
-import { qualify, quoteIdent } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import { publishBatch, rollbackBatch } from '../batch/publish.ts';
 import { batchRelations, currentBatchId, finishBatch, type BatchRelation } from '../batch/state.ts';
 import { dropSchemasOfBatch } from '../batch/reap.ts';
+import { claimSchemas } from '../batch/schemas.ts';
 import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
 import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
 import { removeDirDurably } from '../lake/atomic-fs.ts';
@@ -49,6 +50,8 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     if (!project.config.layers.some((x) => x.name === l)) throw new StrataError(`--layers: unknown layer ${l}`, ExitCode.usage);
   }
   const lakeDir = lakeDirOf(project);
+  // A restored database batch is the lake batch it came from: written back under that id.
+  const lakeId = lakeIdOf(batchId);
   const results: ExportBatchResult[] = [];
   for (const layer of layers) {
     const tables = [...mapping.values()]
@@ -59,16 +62,17 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     const cleaned = await cleanIncompleteBatches(lakeDir, layer);
     for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
     for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
-    if (existsSync(batchDir(lakeDir, layer, batchId))) {
-      if (opts.replace) await setAside(lakeDir, layer, batchId);
-      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === batchId && b.complete)) {
-        bus.emit({ event: 'warning', message: `${layer} batch ${batchId} is already in the lake (use --replace to write it again)` });
+    if (existsSync(batchDir(lakeDir, layer, lakeId))) {
+      if (opts.replace) await setAside(lakeDir, layer, lakeId);
+      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete)) {
+        if (batchId === current && (await readActive(lakeDir, layer)) !== lakeId) await writeActive(lakeDir, layer, lakeId);
+        bus.emit({ event: 'warning', message: `${layer} batch ${lakeId} is already in the lake (use --replace to write it again)` });
         continue;
       }
     }
     const t = performance.now();
     const result = await exportBatch({
-      engine, lakeDir, layer, batchId, tables, activate: batchId === current,
+      engine, lakeDir, layer, batchId: lakeId, tables, activate: batchId === current,
       modelChecksums: Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum])),
     });
     const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
@@ -111,11 +115,17 @@ export async function lakeVerify(opts: CommonOptions & { layer?: string; batchId
   return Promise.all(lakeLayers(project, opts.layer).map((layer) => verifyBatch(lakeDirOf(project), layer, opts.batchId)));
 }
 
-export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean }): Promise<{ layer: string; result: PruneResult }[]> {
+export async function lakePrune(opts: CommonOptions & { layer?: string; dryRun?: boolean; archiveDir?: string }): Promise<{ layer: string; result: PruneResult }[]> {
   const project = loadProject(opts.projectDir);
   const out: { layer: string; result: PruneResult }[] = [];
   for (const layer of lakeLayers(project, opts.layer)) {
-    out.push({ layer, result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, { dryRun: opts.dryRun ?? false }) });
+    out.push({
+      layer,
+      result: await pruneBatches(lakeDirOf(project), layer, project.config.lake.retentionDays, {
+        dryRun: opts.dryRun ?? false,
+        ...(opts.archiveDir ? { archiveDir: resolve(opts.archiveDir) } : {}),
+      }),
+    });
   }
   return out;
 }
@@ -241,9 +251,9 @@ async function restoreIntoDatabase(s: Session, project: Project, batchId: string
   const results: RestoreResult[] = [];
   const schemaOf = (layer: string): string => project.config.layers.find((l) => l.name === layer)!.schema;
   try {
+    await claimSchemas(s.engine, dbBatchId, layers.map((layer) => physicalSchema(schemaOf(layer), dbBatchId)));
     for (const layer of layers) {
       const physical = physicalSchema(schemaOf(layer), dbBatchId);
-      await s.engine.query(`create schema if not exists ${quoteIdent(physical)}`);
       const result = await restoreBatch({ engine: s.engine, lakeDir, layer, batchId, targetSchema: physical });
       for (const t of result.tables) {
         mapping.set(t.name, { model: t.name, layer, publishedSchema: schemaOf(layer), physicalSchema: physical, kind: 'table', checksum: 'restored' });
@@ -253,9 +263,10 @@ async function restoreIntoDatabase(s: Session, project: Project, batchId: string
     await publishBatch(s.engine, dbBatchId, mapping);
   } catch (err) {
     await finishBatch(s.engine, dbBatchId, 'failed', errorMessage(err)).catch(() => undefined);
-    await dropSchemasOfBatch(s.engine, layers.map(schemaOf), dbBatchId).catch(() => undefined);
+    await dropSchemasOfBatch(s.engine, dbBatchId).catch(() => undefined);
     throw err;
   }
+  s.bus.batchId = dbBatchId;
   s.bus.emit({ event: 'publish', layers: layers.map(schemaOf), models: mapping.size, duration_s: 0 });
   return results;
 }

@@ -58,7 +58,6 @@ function readState(dir: string): Map<string, StateNode> {
   const nodes = (readJson(path, '--state manifest').nodes ?? {}) as Record<string, { kind?: string; checksum?: string; config?: ModelConfig }>;
   return new Map(
     Object.entries(nodes)
-      .filter(([, n]) => n.kind === 'model')
       .map(([name, n]) => [name, { ...(n.checksum ? { checksum: n.checksum } : {}), ...(n.config ? { config: selectorConfig(n.config) } : {}) }]),
   );
 }
@@ -78,8 +77,8 @@ export function readLastResults(projectDir: string): Map<string, Set<string>> | 
   return out;
 }
 
-/** The chosen model names; a bad selector is a usage error (exit code 2). */
-export function chooseModels(compiled: CompiledProject, opts: SelectionOptions): Set<string> {
+/** What `state:`, `result:` and `selector:` read: --state DIR, the last run_results.json, selectors.yml. */
+export function selectorContext(compiled: CompiledProject, opts: SelectionOptions): SelectorContext {
   const context: SelectorContext = {};
   if (opts.state) context.state = readState(opts.state);
   const results = readLastResults(compiled.project.dir);
@@ -87,6 +86,12 @@ export function chooseModels(compiled: CompiledProject, opts: SelectionOptions):
   const problems: Diagnostic[] = [];
   context.selectors = readSelectors(compiled.project.dir, problems);
   if (problems.length > 0) throw new ProjectError(problems);
+  return context;
+}
+
+/** The chosen model names; a bad selector is a usage error (exit code 2). */
+export function chooseModels(compiled: CompiledProject, opts: SelectionOptions): Set<string> {
+  const context = selectorContext(compiled, opts);
   try {
     return selectNodes(selectableModels(compiled), compiled.dag, opts.select, opts.exclude, context, opts.selector);
   } catch (err) {

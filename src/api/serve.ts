@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import { parseConnection, withUser } from '../engine/connection.ts';
+import { parseConnection, withServerOptions, withUser, type ConnectionSettings } from '../engine/connection.ts';
 import { createPostgresEngine } from '../engine/postgres.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { quoteIdent } from '../engine/quote.ts';
@@ -15,7 +15,7 @@ import { projectEnv } from '../project/env.ts';
 import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import { buildServer } from '../serve/app.ts';
-import { loadEndpoints, type Endpoint } from '../serve/endpoints.ts';
+import { DEFAULT_SERVE_ROLE, loadEndpoints, type Endpoint } from '../serve/endpoints.ts';
 import { loadPage } from '../serve/page.ts';
 import type { CommonOptions } from './context.ts';
 import { openEngine, resolveTarget } from './target.ts';
@@ -48,20 +48,19 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, role: 'analytics_user', statementTimeoutMs: 2000, rateLimitPerMinute: 1200, maxAgeSeconds: 0, connections: 8 };
+export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, role: DEFAULT_SERVE_ROLE, statementTimeoutMs: 2000, rateLimitPerMinute: 1200, maxAgeSeconds: 0, connections: 8 };
 
 /** Opens the database as the read role: its own login on a server, SET ROLE on the embedded engine. */
 async function openAsRole(o: ServeOptions, project: Project, role: string): Promise<{ engine: Engine; setRole?: string }> {
   const env = projectEnv(project.dir);
-  if (env.STRATA_SERVE_DATABASE_URL) {
-    const settings = parseConnection(env.STRATA_SERVE_DATABASE_URL, { source: 'STRATA_SERVE_DATABASE_URL', env });
-    return { engine: createPostgresEngine(settings, { maxConnections: o.connections ?? SERVE_DEFAULTS.connections }) };
-  }
+  // Every session of the API is read-only and bounded in time from its first statement on.
+  const session = `-c default_transaction_read_only=on -c statement_timeout=${o.statementTimeoutMs ?? SERVE_DEFAULTS.statementTimeoutMs}`;
+  const open = (settings: ConnectionSettings) => ({ engine: createPostgresEngine(withServerOptions(settings, session), { maxConnections: o.connections ?? SERVE_DEFAULTS.connections }) });
+  if (env.STRATA_SERVE_DATABASE_URL) return open(parseConnection(env.STRATA_SERVE_DATABASE_URL, { source: 'STRATA_SERVE_DATABASE_URL', env }));
   const target = resolveTarget({ ...o, projectDir: project.dir });
   if (target.kind === 'pglite') return { engine: await openEngine(target), setRole: role };
   const passwordEnv = project.config.roles.find((r) => r.name === role)?.passwordEnv;
-  const settings = withUser(target.connection, role, passwordEnv ? env[passwordEnv] : undefined);
-  return { engine: createPostgresEngine(settings, { maxConnections: o.connections ?? SERVE_DEFAULTS.connections }) };
+  return open(withUser(target.connection, role, passwordEnv ? env[passwordEnv] : undefined));
 }
 
 /**
@@ -118,7 +117,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       engine,
       endpoints,
       columnDocs,
-      ...(setRole ? { setRole } : {}),
+      ...(setRole ? { setRole } : { sessionIsReadRole: true }),
       statementTimeoutMs: o.statementTimeoutMs ?? SERVE_DEFAULTS.statementTimeoutMs,
       rateLimitPerMinute: o.rateLimitPerMinute ?? SERVE_DEFAULTS.rateLimitPerMinute,
       corsOrigins: o.corsOrigins ?? [],

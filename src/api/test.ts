@@ -1,16 +1,18 @@
-import { compileProject } from './compile.ts';
+import { compileProject, loadSqlParser } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { currentBatchId } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
+import { SharedScans } from '../checks/shared-scan.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import { ExitCode } from '../core/errors.ts';
 import type { RunSummary, TestResult } from '../core/results.ts';
 import { writeJsonAtomic, runResultsArtifact } from '../observability/artifacts.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { assertSourceContracts } from '../sources/contracts.ts';
 
 export interface TestOptions extends CommonOptions, SelectionOptions {}
 
@@ -18,7 +20,8 @@ export interface TestOptions extends CommonOptions, SelectionOptions {}
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const { compiled, tests: allTests } = await compileProject(opts);
+  await loadSqlParser();
+  const { compiled, tests: allTests } = compileProject(opts);
   const chosen = chooseModels(compiled, opts);
   const tests = testsFor(allTests, new Set([...chosen, ...(opts.select?.length ? [] : compiled.seeds.keys())]));
   const bus = eventBus(opts, compiled.project.dir);
@@ -26,12 +29,13 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
   const results: TestResult[] = [];
   try {
     bus.batchId = await currentBatchId(session.engine);
+    await assertSourceContracts(session.engine, compiled.project);
     bus.emit({ event: 'run_start', command: 'test', target: session.target.label, models: 0, tests: tests.length });
     await ensureAuditSchema(session.engine);
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
-    for (const t of tests) {
-      results.push(await runDataTest(session.engine, t, resolvePlaceholders(inlineEphemerals(compiled, t.sql), resolver), bus));
-    }
+    const resolve = (sql: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
+    const shared = new SharedScans(session.engine, tests, resolve);
+    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, shared));
   } finally {
     await session.close();
   }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
-import { dropBatchSchema } from './reap.ts';
+import { dropBatchSchema } from './schemas.ts';
 
 interface PgError {
   code?: string;
@@ -10,6 +10,22 @@ interface PgError {
 }
 
 const COLUMNS_CHANGED = new Set(['42P16', '42804']);
+
+/**
+ * Before seeds were versioned per batch, a seed was a table at its published name (marked
+ * by its comment). It is renamed aside (`<name>__strata_legacy`), never dropped: views of
+ * kept batches may still read it.
+ */
+async function legacySeedMovedAside(tx: Queryable, rel: BatchRelation): Promise<boolean> {
+  const { rows } = await tx.query<{ comment: string | null }>(
+    `select obj_description(c.oid, 'pg_class') as comment from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relname = $2 and c.relkind = 'r'`,
+    [rel.publishedSchema, rel.model],
+  );
+  if (rows[0]?.comment !== 'strata seed') return false;
+  await tx.query(`alter table ${qualify(rel.publishedSchema, rel.model)} rename to ${quoteIdent(`${rel.model}__strata_legacy`)}`);
+  return true;
+}
 
 /**
  * Points one published view at its physical relation. `create or replace` keeps the
@@ -29,7 +45,11 @@ async function pointView(tx: Queryable, rel: BatchRelation): Promise<void> {
     await tx.query('rollback to savepoint strata_publish_view');
     const e = err as PgError;
     if (e.code === '42809') {
-      throw new Error(`cannot publish ${published}: a table (not a strata view) already has that name; move it away first`);
+      if (!(await legacySeedMovedAside(tx, rel))) {
+        throw new Error(`cannot publish ${published}: a table (not a strata view) already has that name; move it away first`);
+      }
+      await tx.query(`create view ${published} as ${body}`);
+      return;
     }
     if (!e.code || !COLUMNS_CHANGED.has(e.code)) throw err;
   }
@@ -86,8 +106,8 @@ export async function saveMapping(tx: Queryable, batchId: string, mapping: Reado
   }
 }
 
-/** How long one publishing attempt waits in line for the readers ahead of it. */
-const LOCK_WAIT_MS = 2000;
+/** The longest one publishing attempt waits in line for the readers ahead of it (less when deadlock_timeout is short). */
+const LOCK_WAIT_MS = 500;
 /** lock_not_available (the wait timed out) and deadlock_detected: try again. */
 const RETRY_CODES = new Set(['55P03', '40P01']);
 
@@ -110,10 +130,11 @@ type Transactional = { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promis
 /**
  * Runs a publishing transaction after locking every published view it will replace. The
  * locks are taken in one statement, in the byte order of the views' names, and waited for
- * in line: readers that lock views in the same order (`serve` does) can never deadlock with
- * it, and new readers queue behind the publish instead of starving it, as they would a lock
- * taken with NOWAIT under steady load. A wait longer than `lock_timeout`, or a deadlock
- * with a reader that locks in another order, makes the transaction step back and try again.
+ * in line: new readers queue behind the publish instead of starving it, as they would a
+ * lock taken with NOWAIT under steady load (`serve` locks in the same order, so the two
+ * never deadlock). A reader locking in another order could: so the publish waits at most
+ * half of `deadlock_timeout`, then steps back, releasing what it holds before the server's
+ * deadlock check could pick the reader as its victim, and tries again a moment later.
  */
 async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Queryable) => Promise<T>, budgetMs = 60_000): Promise<T> {
   const deadline = Date.now() + budgetMs;
@@ -125,7 +146,9 @@ async function withViewLocks<T>(db: Transactional, views: string[], fn: (tx: Que
           [views],
         );
         if (rows.length > 0) {
-          await tx.query(`set local lock_timeout = '${LOCK_WAIT_MS}ms'`);
+          await tx.query(
+            `select set_config('lock_timeout', greatest(10, least(${LOCK_WAIT_MS}, extract(epoch from current_setting('deadlock_timeout')::interval) * 500))::int || 'ms', true)`,
+          );
           await tx.query(`lock table ${lockOrder(rows.map((r) => r.rel)).join(', ')} in access exclusive mode`);
         }
         return fn(tx);
@@ -234,7 +257,8 @@ export async function expireOldBatches(db: Queryable, keep: number): Promise<str
     );
     for (const { physical_schema } of rows) {
       if (dropped.includes(physical_schema)) continue;
-      if (await dropBatchSchema(db, physical_schema)) dropped.push(physical_schema);
+      // Checked right before the drop: a schema another kept batch uses stays.
+      if ((await dropBatchSchema(db, physical_schema, batch_id)) === null) dropped.push(physical_schema);
     }
   }
   return dropped;

@@ -1,25 +1,5 @@
 import type { Queryable } from '../engine/engine.ts';
-import { quoteIdent } from '../engine/quote.ts';
-import { physicalSchema } from './naming.ts';
-
-/**
- * Drops one physical schema unless a batch that must stay readable uses it: the current
- * batch or any published one (a published batch may read an unchanged incremental model
- * from an older batch's schema). Checked right before every drop, by every caller.
- * Returns whether it dropped.
- */
-export async function dropBatchSchema(db: Queryable, schema: string): Promise<boolean> {
-  const { rows } = await db.query<{ batch_id: string }>(
-    `select r.batch_id from strata.batch_relations r join strata.batches b using (batch_id)
-      where r.physical_schema = $1
-        and (b.status = 'published' or b.batch_id in (select batch_id from strata.current_batch))
-      limit 1`,
-    [schema],
-  );
-  if (rows.length > 0) return false;
-  await db.query(`drop schema if exists ${quoteIdent(schema)} cascade`);
-  return true;
-}
+import { dropBatchSchema, schemasCreatedBy } from './schemas.ts';
 
 export interface ReapedBatch {
   batchId: string;
@@ -30,14 +10,10 @@ export interface ReapedBatch {
 /**
  * Batches whose build died (killed, crashed, lost its machine) stay `running` and keep
  * their half-built schemas. The caller holds the build lock, so no other build is live:
- * every `running` batch but `except` is dead. Each is marked failed and its schemas
- * (one per layer, named after the batch) dropped through the guard above.
+ * every `running` batch but `except` is dead. Each is marked failed and the schemas it
+ * created are dropped through the guard of `dropBatchSchema`.
  */
-export async function reapDeadBatches(
-  db: Queryable,
-  layerSchemas: readonly string[],
-  opts: { except?: string; by: string },
-): Promise<ReapedBatch[]> {
+export async function reapDeadBatches(db: Queryable, opts: { except?: string; by: string }): Promise<ReapedBatch[]> {
   const { rows } = await db.query<{ batch_id: string }>(
     `select batch_id from strata.batches where status = 'running' and batch_id <> $1 order by started_at`,
     [opts.except ?? ''],
@@ -48,16 +24,14 @@ export async function reapDeadBatches(
       `update strata.batches set status = 'failed', finished_at = now(), error = $2 where batch_id = $1 and status = 'running'`,
       [batch_id, `its build died before finishing (killed or crashed); cleaned up by ${opts.by}`],
     );
-    reaped.push({ batchId: batch_id, dropped: await dropSchemasOfBatch(db, layerSchemas, batch_id) });
+    reaped.push({ batchId: batch_id, dropped: await dropSchemasOfBatch(db, batch_id) });
   }
   return reaped;
 }
 
-/** Drops the physical schemas named after `batchId` (one per layer), through the guard. */
-export async function dropSchemasOfBatch(db: Queryable, layerSchemas: readonly string[], batchId: string): Promise<string[]> {
-  const candidates = [...new Set(layerSchemas.map((s) => physicalSchema(s, batchId)))];
-  const { rows } = await db.query<{ nspname: string }>('select nspname::text from pg_namespace where nspname = any($1::text[]) order by nspname', [candidates]);
+/** Drops the schemas `batchId` created (never one that only carries its name), through the guard. */
+export async function dropSchemasOfBatch(db: Queryable, batchId: string): Promise<string[]> {
   const dropped: string[] = [];
-  for (const { nspname } of rows) if (await dropBatchSchema(db, nspname)) dropped.push(nspname);
+  for (const schema of await schemasCreatedBy(db, batchId)) if ((await dropBatchSchema(db, schema, batchId)) === null) dropped.push(schema);
   return dropped;
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../engine/engine.ts';
 
 /**
  * strata's own bookkeeping lives in schema `strata`: batches, which physical relation
- * each model had in each batch, the build lock and what the seeds were loaded from.
+ * each model and seed had in each batch, and the build lock.
  * Created under a transaction-scoped advisory lock, so concurrent first runs don't race
  * (and it works through a transaction-mode pooler).
  */
@@ -28,6 +28,13 @@ create table if not exists strata.batch_relations (
   checksum          text not null,
   primary key (batch_id, model)
 );
+-- Every schema a batch created, recorded as it is created: cleanup drops only these, never
+-- a schema that merely has a batch's name.
+create table if not exists strata.batch_schemas (
+  schema_name       text primary key,
+  batch_id          text not null,
+  created_at        timestamptz not null default now()
+);
 create table if not exists strata.current_batch (
   singleton         boolean primary key default true check (singleton),
   batch_id          text not null references strata.batches (batch_id),
@@ -49,13 +56,6 @@ create table if not exists strata.run_counters (
   models_failed     bigint not null default 0,
   tests_failed      bigint not null default 0,
   duration_seconds  double precision not null default 0
-);
-create table if not exists strata.seed_loads (
-  seed              text primary key,
-  relation          text not null,
-  checksum          text not null,
-  rows              bigint not null,
-  loaded_at         timestamptz not null default now()
 );
 `;
 

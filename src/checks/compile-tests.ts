@@ -11,7 +11,13 @@ const refName = (to: string): string => /^ref\(\s*['"]([^'"]+)['"]\s*\)$/.exec(t
 
 /** The query selecting the rows that violate one generic test. */
 function genericSql(spec: TestSpec, model: string, column: string | undefined): string {
-  const rel = refMarker(model);
+  const sql = failingRows(spec, model, column);
+  return spec.config.limit !== undefined ? `${sql} limit ${spec.config.limit}` : sql;
+}
+
+function failingRows(spec: TestSpec, model: string, column: string | undefined): string {
+  // `where` narrows the model being tested, as dbt's test config does.
+  const rel = spec.config.where ? `(select * from ${refMarker(model)} where ${spec.config.where}) as filtered` : refMarker(model);
   const col = column ? quoteIdent(column) : '';
   const a = spec.args;
   switch (spec.kind) {
@@ -30,6 +36,9 @@ function genericSql(spec: TestSpec, model: string, column: string | undefined): 
     }
     case 'expression':
       return `select * from ${rel} where not coalesce((${String(a.expr)}), false)`;
+    case 'expression_is_true':
+      // dbt_utils: a row fails when the expression is false; NULL is not false, so it passes.
+      return `select * from ${rel} where not (${column ? `${col} ` : ''}${String(a.expression)})`;
     case 'row_count': {
       const bounds = [a.min !== undefined ? `n < ${sqlLiteral(a.min)}` : '', a.max !== undefined ? `n > ${sqlLiteral(a.max)}` : '']
         .filter(Boolean)
@@ -38,6 +47,32 @@ function genericSql(spec: TestSpec, model: string, column: string | undefined): 
     }
     default:
       throw new Error(`unknown generic test ${spec.kind}`);
+  }
+}
+
+/**
+ * The same verdict as `genericSql` as one aggregate over the model's rows (true: the test
+ * fails), so several tests of a model share one scan. Tests that join or group have none.
+ */
+function sharedVerdict(spec: TestSpec, column: string | undefined): string | undefined {
+  const col = column ? quoteIdent(column) : '';
+  const a = spec.args;
+  const anyRow = (failing: string): string => `coalesce(bool_or(${failing}), false)`;
+  switch (spec.kind) {
+    case 'not_null':
+      return anyRow(`${col} is null`);
+    case 'accepted_values':
+      return anyRow(`${col} is not null and ${col} not in (${sqlLiteral(a.values)})`);
+    case 'expression':
+      return anyRow(`not coalesce((${String(a.expr)}), false)`);
+    case 'row_count': {
+      const bounds = [a.min !== undefined ? `count(*) < ${sqlLiteral(a.min)}` : '', a.max !== undefined ? `count(*) > ${sqlLiteral(a.max)}` : '']
+        .filter(Boolean)
+        .join(' or ');
+      return `coalesce(${bounds || 'false'}, false)`;
+    }
+    default:
+      return undefined;
   }
 }
 
@@ -79,16 +114,21 @@ export function compileTests(compiled: CompiledProject, batchId: string): { test
         diagnostics.push({ file: spec.file, line: spec.line, node: model, message: `\`${spec.kind}\` is a column test: put it under a column` });
         continue;
       }
+      const failsWhen = sharedVerdict(spec, column);
       tests.push({
-        name: uniqueName(`${model}__${slug(spec, column)}`),
+        name: uniqueName(spec.name ?? `${model}__${slug(spec, column)}`),
         model,
         refs,
         kind: spec.kind,
         severity: spec.severity,
         sql: genericSql(spec, model, column),
+        ...(failsWhen ? { failsWhen } : {}),
         file: spec.file,
         ...(spec.line !== undefined ? { line: spec.line } : {}),
         ...(column ? { column } : {}),
+        ...(spec.config.warnIf ? { warnIf: spec.config.warnIf } : {}),
+        ...(spec.config.errorIf ? { errorIf: spec.config.errorIf } : {}),
+        ...(spec.config.storeFailures === false ? { storeFailures: false } : {}),
       });
     }
   }

@@ -4,6 +4,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { EventBus } from '../observability/events.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
+import type { SharedScans } from './shared-scan.ts';
+import { meetsCondition } from '../project/schema-docs.ts';
 
 export const AUDIT_SCHEMA = 'strata_audit';
 const SAMPLE_ROWS = 5;
@@ -22,7 +24,7 @@ export async function ensureAuditSchema(engine: Engine): Promise<void> {
  * Stores the failing rows of one test in the audit schema (replacing the last run's) and
  * returns how many there were plus the first few. A passing test leaves no relation.
  */
-export async function runTestQuery(engine: Engine, testName: string, sql: string): Promise<TestRunOutcome> {
+export async function runTestQuery(engine: Engine, testName: string, sql: string, store = true): Promise<TestRunOutcome> {
   const audit = qualify(AUDIT_SCHEMA, testName.slice(0, 63));
   return engine.transaction(async (tx) => {
     await tx.query(`drop table if exists ${audit}`);
@@ -33,8 +35,18 @@ export async function runTestQuery(engine: Engine, testName: string, sql: string
       return { failures, sample: [] };
     }
     const { rows } = await tx.query<Record<string, unknown>>(`select * from ${audit} limit ${SAMPLE_ROWS}`);
+    if (!store) {
+      await tx.query(`drop table ${audit}`);
+      return { failures, sample: rows };
+    }
     return { failures, auditRelation: audit, sample: rows };
   });
+}
+
+/** dbt's rule: error when error_if holds (and severity is error), else warn when warn_if holds, else pass. */
+export function testStatus(test: Pick<CompiledTest, 'severity' | 'warnIf' | 'errorIf'>, failures: number): 'pass' | 'warn' | 'fail' {
+  if (test.severity === 'error' && meetsCondition(test.errorIf ?? '!=0', failures)) return 'fail';
+  return meetsCondition(test.warnIf ?? '!=0', failures) ? 'warn' : 'pass';
 }
 
 /**
@@ -42,16 +54,17 @@ export async function runTestQuery(engine: Engine, testName: string, sql: string
  * bus and returns its result: `pass`, `warn` or `fail` by failing rows and severity, or
  * `error` when the query itself failed.
  */
-export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus): Promise<TestResult> {
+export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus, shared?: SharedScans): Promise<TestResult> {
   const started = performance.now();
   const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   let result: TestResult;
   try {
-    const outcome = await runTestQuery(engine, test.name, sql);
+    // A test its model's shared scan cleared has no failing rows: no query, no audit table.
+    const outcome = (await shared?.fails(test)) === false ? { failures: 0, sample: [] } : await runTestQuery(engine, test.name, sql, test.storeFailures !== false);
     result = {
       ...base,
-      status: outcome.failures === 0 ? 'pass' : test.severity === 'warn' ? 'warn' : 'fail',
+      status: testStatus(test, outcome.failures),
       failures: outcome.failures,
       durationS: seconds(),
       ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),

@@ -57,14 +57,16 @@ export function registerLakeCommands(program: Command): void {
 
   lake
     .command('prune')
-    .description('delete batches older than lake.retention_days (never the active one)')
+    .description('delete batches built more than lake.retention_days ago (never the active one), optionally archiving each first')
     .option('--dry-run', 'only say what would be deleted')
+    .option('--archive <dir>', 'copy each batch (parquet and manifest, verified) to <dir>/<layer>/batch=<id>/ before deleting it')
     .option('--layer <layer>', 'one layer only')
-    .action(act(async (o: { dryRun?: boolean; layer?: string }) => {
+    .addHelpText('after', '\nExamples:\n  strata lake prune --dry-run\n  strata lake prune --archive /mnt/archive/strata')
+    .action(act(async (o: { dryRun?: boolean; layer?: string; archive?: string }) => {
       const c = commonOptions(program);
-      const results = await lakePrune({ ...c, ...o });
-      print(c.json, results.map((r) => ({ layer: r.layer, dryRun: r.result.dryRun, deleted: r.result.deleted.map((b) => b.id), kept: r.result.kept.map((b) => b.id), freedBytes: r.result.freedBytes })), () =>
-        results.map((r) => `${r.layer}: ${r.result.dryRun ? 'would delete' : 'deleted'} ${r.result.deleted.map((b) => b.id).join(', ') || 'nothing'} (${mb(r.result.freedBytes)}); kept ${r.result.kept.length}`).join('\n'),
+      const results = await lakePrune({ ...c, ...(o.dryRun ? { dryRun: true } : {}), ...(o.layer ? { layer: o.layer } : {}), ...(o.archive ? { archiveDir: o.archive } : {}) });
+      print(c.json, results.map((r) => ({ layer: r.layer, dryRun: r.result.dryRun, deleted: r.result.deleted.map((b) => b.id), archived: r.result.archived, kept: r.result.kept.map((b) => b.id), freedBytes: r.result.freedBytes })), () =>
+        results.map((r) => `${r.layer}: ${r.result.dryRun ? 'would delete' : 'deleted'} ${r.result.deleted.map((b) => b.id).join(', ') || 'nothing'} (${mb(r.result.freedBytes)})${r.result.archived.length ? `, archived to ${r.result.archived.join(', ')}` : ''}; kept ${r.result.kept.length}`).join('\n'),
       );
       return ExitCode.ok;
     }));

@@ -4,14 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { compileProject } from '../api/compile.ts';
-import { grants } from '../api/grants.ts';
+import { grants, grantsCheck } from '../api/grants.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
+import { chooseModels } from '../api/selection.ts';
 import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
 import { listBatches as listLakeBatches } from '../lake/batches.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
 import { prometheusText } from '../observability/metrics.ts';
+import { formatFailure, lastFailure } from '../observability/last-failure.ts';
+import { projectPaths } from '../api/context.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 
@@ -19,8 +22,15 @@ export function registerOpsCommands(program: Command): void {
   program
     .command('grants')
     .description('create/update the roles of project.yaml and apply their grants per layer (also runs after every publish and rollback)')
-    .action(act(async () => {
+    .option('--check', 'only report drift (undeclared privileges or roles, SUPERUSER/CREATEROLE/BYPASSRLS on a declared role); exit 1 when there is any')
+    .addHelpText('after', '\nExamples:\n  strata grants\n  strata grants --check     # audit: changes nothing')
+    .action(act(async (flags: { check?: boolean }) => {
       const c = commonOptions(program);
+      if (flags.check) {
+        const drift = await grantsCheck(c);
+        print(c.json, drift, () => (drift.length ? drift.map((d) => `DRIFT  ${d.kind.padEnd(15)} ${d.role}: ${d.detail}`).join('\n') : 'no drift: the database matches project.yaml'));
+        return drift.length ? ExitCode.failed : ExitCode.ok;
+      }
       const r = await grants(c);
       print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
       return ExitCode.ok;
@@ -29,17 +39,23 @@ export function registerOpsCommands(program: Command): void {
   program
     .command('docs')
     .description('write the documentation site target/docs/index.html: models, columns, tests, SQL, lineage, last run, lake batches')
+    .option('-s, --select <selector>', 'only these models (and the seeds and sources they read) in the site; dbt syntax, repeatable', (v: string, p: string[] = []) => [...p, v])
+    .option('--exclude <selector>', 'leave these models out (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--serve', 'then serve it on http://127.0.0.1:<port>/')
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
-    .action(act(async (o: { serve?: boolean; port: number }) => {
+    .action(act(async (o: { serve?: boolean; port: number; select?: string[]; exclude?: string[] }) => {
       const c = commonOptions(program);
-      const { compiled } = await compileProject({ ...c, writeArtifacts: true });
+      const { compiled } = compileProject({ ...c, writeArtifacts: true });
+      const chosen = chooseModels(compiled, o);
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
       const lakeBatches = (
         await Promise.all(cfg.lake.layers.map(async (layer) => (existsSync(join(lakeDir, layer)) ? toLakeBatchRows(layer, await listLakeBatches(lakeDir, layer)) : [])))
       ).flat();
-      const r = generateDocsSite({ ...loadDocsInputs(c.projectDir), lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
+      const inputs = loadDocsInputs(c.projectDir);
+      // A selection keeps its models; seeds stay, and the graph drops edges to what is left out.
+      const nodes = Object.fromEntries(Object.entries(inputs.manifest.nodes).filter(([name, n]) => n.kind !== 'model' || chosen.has(name)));
+      const r = generateDocsSite({ ...inputs, manifest: { ...inputs.manifest, nodes }, lakeBatches }, { latencyBudgetS: cfg.health.pipelineLatencySeconds });
       print(c.json, r, () => `wrote ${r.path} (${r.models} models, ${r.edges} edges)`);
       if (!o.serve) return ExitCode.ok;
       const server = serveDocs(dirname(r.path), o.port);
@@ -51,6 +67,18 @@ export function registerOpsCommands(program: Command): void {
         });
         server.on('close', () => done(ExitCode.ok));
       });
+    }));
+
+  program
+    .command('logs')
+    .description('find the last failed run in logs/pipeline.log and print what failed (models, data tests, errors)')
+    .addHelpText('after', '\nExamples:\n  strata logs\n  strata --json logs | jq .lines')
+    .action(act(async () => {
+      const c = commonOptions(program);
+      const path = projectPaths(c.projectDir).log;
+      const f = lastFailure(path);
+      print(c.json, f, () => formatFailure(f, path));
+      return ExitCode.ok;
     }));
 
   const HEALTH_EXIT = { healthy: 0, degraded: 1, down: 2 } as const;

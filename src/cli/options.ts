@@ -5,7 +5,7 @@
  * code 2. Ranges are shared with project.yaml (src/core/ranges.ts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { validateBatchId } from '../batch/naming.ts';
+import { validateBatchId, validateNewBatchId } from '../batch/naming.ts';
 import { RANGES, checkRange, type Range } from '../core/ranges.ts';
 
 /** Plain decimal notation only: `12abc`, `1e3`, `0x10` and an empty string are not numbers here. */
@@ -40,6 +40,13 @@ export function batchIdFlag(value: string): string {
   return value;
 }
 
+/** The id a new batch gets (`build`/`run --batch-id`): the strict alphabet. */
+export function newBatchIdFlag(value: string): string {
+  const problem = validateNewBatchId(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
+}
+
 /** The parsers of the flags several commands share. */
 export const flag = {
   threads: numberIn(RANGES.threads),
@@ -50,7 +57,9 @@ export const flag = {
   seconds: numberIn({ ...RANGES.seconds, min: 0.1 }),
   count: numberIn(RANGES.count),
   seed: numberIn(RANGES.seed),
+  /** Names an existing batch (legacy ids too). */
   batchId: batchIdFlag,
+  newBatchId: newBatchIdFlag,
   list: commaList,
 };
 

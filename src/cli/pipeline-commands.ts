@@ -42,7 +42,8 @@ export function registerPipelineCommands(program: Command): void {
     selection(cmd)
       .option('--full-refresh', 'rebuild incremental models from scratch')
       .option('--threads <n>', `models built at once, ${describeRange(RANGES.threads)} (PostgreSQL; PGlite runs one)`, flag.threads)
-      .option('--batch-id <id>', 'id of this batch (default: UTC timestamp + random suffix)', flag.batchId)
+      .option('--batch-id <id>', 'id of this batch: lower-case letters and digits joined by single hyphens, at most 40 (default: UTC timestamp + random suffix)', flag.newBatchId)
+      .option('--fail-fast', 'stop at the first failed model or test: nothing new starts, the rest is skipped')
       .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for another build to finish (0: do not wait)').argParser(flag.lockTimeoutMs).default(60_000, '60'));
 
   interface RunCmdFlags {
@@ -57,6 +58,7 @@ export function registerPipelineCommands(program: Command): void {
     seedFrom?: string;
     dryRun?: boolean;
     sql?: boolean;
+    failFast?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -71,6 +73,7 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.batchId ? { batchId: flags.batchId } : {}),
       ...(flags.seedFrom ? { seedFrom: resolve(flags.seedFrom) } : {}),
+      ...(flags.failFast ? { failFast: true } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
     if (flags.dryRun) return explain(opts, flags.sql === true);
@@ -114,7 +117,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('render the models to target/compiled/ and write target/manifest.json (always the whole project); touches no database')
     .action(act(async (flags: SelectionOptions) => {
       const c = commonOptions(program);
-      const { compiled, tests, analyses, timings } = await compileProject({ ...c, writeArtifacts: false });
+      const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false });
       const chosen = chooseModels(compiled, flags);
       writeCompileArtifacts(compiled, tests, chosen, analyses);
       print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>
@@ -138,17 +141,18 @@ export function registerPipelineCommands(program: Command): void {
     .description("load seeds/*.csv into strata's seed schema with COPY; --sample loads sample data into EMPTY source tables instead")
     .option('--sample', "load the sources' sample folders (project.yaml `sources.*.sample`) into their tables; refused when any holds a row")
     .option('--from <dir>', 'with --sample: load this directory\'s <table>.csv files (e.g. from `generate`) instead')
+    .option('--full-refresh', 'load every seed into the new batch, changed or not')
     .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
-    .action(act(async (flags: { from?: string; sample?: boolean }) => {
+    .action(act(async (flags: { from?: string; sample?: boolean; fullRefresh?: boolean }) => {
       const c = commonOptions(program);
       if (flags.sample || flags.from) {
         const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
         print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
         return ExitCode.ok;
       }
-      const results = await seed(c);
+      const results = await seed({ ...c, ...(flags.fullRefresh ? { fullRefresh: true } : {}) });
       if (c.json) print(true, results, () => '');
-      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
+      else for (const r of results) console.log(`  ${r.seed}: ${r.rows} rows ${r.status}, primary key (${r.primaryKey.join(', ') || 'none'}) verified`);
       return ExitCode.ok;
     }));
 

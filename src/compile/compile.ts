@@ -4,8 +4,10 @@ import type { ModelAnalysis } from '../sql/analyze.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
+import { readOnlyProblem } from '../sql/read-only.ts';
+import { lineAndColumn } from '../sql/offsets.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, SeedNode, SnapshotConfig } from './types.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode, SnapshotConfig } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -27,6 +29,9 @@ export const checksum = (text: string): string => createHash('sha256').update(te
 
 const list = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+
+/** A setting name (letters, digits, _ and . for extensions') and a plain value: nothing to quote or inject. */
+const SETTING = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*=\s*([A-Za-z0-9_.+-]+)$/i;
 
 function modelConfig(state: RenderState, layerDefault: Materialization, problems: Diagnostic[]): ModelConfig {
   const c = state.config;
@@ -52,20 +57,39 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     const unique = item.startsWith('unique:');
     return { unique, columns: item.replace(/^unique:/, '').split('+').map((s) => s.trim()) };
   });
+  // settings="work_mem=256MB, jit=off": PostgreSQL settings for this model's transaction only.
+  const settings: ModelSetting[] = [];
+  for (const item of list(c.settings)) {
+    const m = SETTING.exec(item);
+    if (m) settings.push({ name: m[1]!.toLowerCase(), value: m[2]! });
+    else problems.push({ ...at, message: `settings: ${JSON.stringify(item)} is not name=value (a PostgreSQL setting, e.g. work_mem=256MB)` });
+  }
   return {
     materialized,
     uniqueKey,
     tags: list(c.tags),
     indexes,
+    ...(settings.length ? { settings } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
     ...(snapshot ? { snapshot } : {}),
   };
 }
 
+/** A yml `config:` block in the shape {{config}} takes: lists become comma-separated text. */
+function ymlConfig(config: Record<string, unknown>): Record<string, string | boolean | number> {
+  const out: Record<string, string | boolean | number> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'meta') continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : (value as string | boolean | number);
+  }
+  return out;
+}
+
 /**
  * Renders every model once, learns its refs and config, builds the graph and reports
- * every problem (unknown refs and sources, template errors, cycles) together.
+ * every problem (unknown refs and sources, template errors, cycles, a model that is not
+ * one reading SELECT) together. libpg-query's `loadModule()` must have run before.
  */
 export function compileModels(
   project: Project,
@@ -96,8 +120,15 @@ export function compileModels(
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
-    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
+    // Checked here, before any SQL runs: a model that could write is never built.
+    if (state.diagnostics.length === 0) {
+      const problem = readOnlyProblem(sql);
+      if (problem) diagnostics.push({ file: file.relPath, ...lineAndColumn(sql, problem.offset), node: file.name, message: problem.message });
+    }
     const doc = project.docs.get(file.name);
+    // A `config:` block in yml sits under the model's own {{config}}, as in dbt.
+    if (doc?.config) state.config = { ...ymlConfig(doc.config), ...state.config };
+    const config = modelConfig(state, layers.get(file.layer)!.materialized, diagnostics);
     if (!config.description && doc?.description) config.description = doc.description;
     for (const r of state.refs) if (refTargets.has(r)) dag.addEdge(r, file.name);
     models.set(file.name, {

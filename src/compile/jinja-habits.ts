@@ -82,6 +82,8 @@ const LEAD = 'Jinja syntax: strata templates are Handlebars:';
 /** Every Jinja form in a template, with the Handlebars to write instead. */
 export function findJinjaHabits(text: string): JinjaHabit[] {
   if (!text.includes('{%') && !text.includes('{#') && !/\{\{[^}]*(\(|\|)/.test(text)) return [];
+  // Handlebars comments may quote Jinja (as ported models do): blanked, keeping positions.
+  text = text.replace(/\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}/g, (c) => c.replace(/[^\r\n]/g, ' '));
   const found: (JinjaHabit & { index: number })[] = [];
   const add = (index: number, message: string): void => {
     found.push({ index, ...position(text, index), message });

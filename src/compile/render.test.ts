@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { loadModule } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
 import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
+
+before(() => loadModule());
 
 const PROJECT_YAML = `name: t
 layers:
@@ -105,6 +108,21 @@ describe('helpers', () => {
     });
   });
 
+  test('settings: name=value pairs for the model\'s own transaction; anything else is reported', () => {
+    const ok = compileModels(loadProject(writeProject({ 'models/core/m.sql': '{{config settings="work_mem=256MB, jit=off, pg_trgm.similarity_threshold=0.4"}}\nselect 1' })), { isIncremental: false, batchId: 'b' });
+    assert.deepEqual(ok.diagnostics, []);
+    assert.deepEqual(ok.models.get('m')!.config.settings, [
+      { name: 'work_mem', value: '256MB' },
+      { name: 'jit', value: 'off' },
+      { name: 'pg_trgm.similarity_threshold', value: '0.4' },
+    ]);
+    const bad = compileModels(loadProject(writeProject({ 'models/core/m.sql': '{{config settings="work_mem=\'1GB\'; drop table x"}}\nselect 1' })), { isIncremental: false, batchId: 'b' });
+    assert.equal(bad.diagnostics.length, 1);
+    assert.match(bad.diagnostics[0]!.message, /settings: .* is not name=value/);
+    assert.equal(bad.diagnostics[0]!.file, 'models/core/m.sql');
+    assert.equal(bad.diagnostics[0]!.line, 1);
+  });
+
   test('var renders safe SQL literals, whatever the string holds', () => {
     const r = render('{{var "label"}} | {{var "path"}} | {{var "threshold"}} | {{var "ids"}} | {{var "x" default="a\'b; --"}} | {{var "y" default=3}} | {{var "z" default=false}}');
     assert.equal(r.sql, "'it''s; drop table x; -- $$ $tag$ $$' | E'C:\\\\dir' | 10 | 1, 2 | 'a''b; --' | 3 | false");
@@ -162,7 +180,7 @@ describe('diagnostics', () => {
 
   test('unknown config key', () => {
     assert.deepEqual(problems(render('select 1\n{{config materialised="table"}}')), [
-      at(2, 1, 'unknown config `materialised` (expected one of materialized, unique_key, tags, indexes, description, export, severity)'),
+      at(2, 1, 'unknown config `materialised` (expected one of materialized, unique_key, tags, indexes, settings, description, export, severity)'),
     ]);
   });
 

@@ -62,7 +62,7 @@ export const SECRET_ENV_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CR
 const PARSE = { ignoreStandalone: true };
 const COMPILE = { noEscape: true, strict: false, ignoreStandalone: true };
 
-const CONFIG_KEYS = ['materialized', 'unique_key', 'tags', 'indexes', 'description', 'export', 'severity', 'strategy', 'updated_at', 'check_cols'];
+const CONFIG_KEYS = ['materialized', 'unique_key', 'tags', 'indexes', 'settings', 'description', 'export', 'severity', 'strategy', 'updated_at', 'check_cols'];
 
 /**
  * Builds a Handlebars instance with strata's helpers and the project's macros as

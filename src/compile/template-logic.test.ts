@@ -175,6 +175,10 @@ describe('Jinja habits', () => {
     );
   });
 
+  test('Jinja quoted in a Handlebars comment is left alone', () => {
+    assert.equal(sql("{{!-- dbt: {% for x in xs %} {{ ref('a') }} --}}{{! {# c #} }}select 1"), 'select 1');
+  });
+
   test('valid Handlebars with subexpressions and block parameters is not mistaken for Jinja', () => {
     assert.equal(sql('{{#each (var "payment_methods") as |p|}}{{ident (concat p "_x")}}{{/each}}').length > 0, true);
   });

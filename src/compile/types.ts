@@ -5,11 +5,18 @@ export interface IndexSpec {
   unique: boolean;
 }
 
+export interface ModelSetting {
+  name: string;
+  value: string;
+}
+
 export interface ModelConfig {
   materialized: Materialization;
   uniqueKey: string[];
   tags: string[];
   indexes: IndexSpec[];
+  /** Session settings for the model's build only (`set local`), e.g. work_mem for a big sort. */
+  settings?: ModelSetting[];
   description?: string;
   /** Overrides the layer's lake export setting for this model. */
   export?: boolean;
@@ -48,9 +55,20 @@ export interface CompiledTest {
   severity: 'error' | 'warn';
   /** Placeholder SQL selecting the failing rows. */
   sql: string;
+  /**
+   * For a test that reads its model alone: a placeholder boolean aggregate over the model's
+   * rows, true when the test fails. The tests of one model are decided in one scan with it;
+   * only a failing one then runs `sql` (for its count, audit table and sample).
+   */
+  failsWhen?: string;
   file: string;
   line?: number;
   column?: string;
+  /** dbt's thresholds on the failure count, e.g. `>10`; both default to `!=0`. */
+  warnIf?: string;
+  errorIf?: string;
+  /** false: the failing rows are counted, not kept in the audit schema. */
+  storeFailures?: boolean;
 }
 
 export interface SeedNode {

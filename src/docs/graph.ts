@@ -8,8 +8,10 @@ import type { Manifest } from './types.ts';
 
 /** The band holding seeds and source tables: always first. */
 export const SOURCES_BAND = '__sources__';
+/** Dashboards, apps and notebooks that read the project (yml `exposures:`): last. */
+export const EXPOSURES_BAND = '__exposures__';
 
-export type LineageKind = 'model' | 'seed' | 'source';
+export type LineageKind = 'model' | 'seed' | 'source' | 'exposure';
 
 export interface LineageNode {
   id: string;
@@ -40,6 +42,11 @@ export function lineageOf(manifest: Manifest): Lineage {
   const seedByRelation = new Map<string, string>();
   for (const [name, n] of entries) {
     if (n.kind === 'model') continue;
+    if (n.kind === 'exposure') {
+      nodes.push({ id: name, kind: 'exposure', band: EXPOSURES_BAND, materialized: 'exposure', relation: n.relation ?? null });
+      for (const ref of n.refs ?? []) edges.push([ref, name]);
+      continue;
+    }
     nodes.push({ id: name, kind: 'seed', band: SOURCES_BAND, materialized: 'seed', relation: n.relation ?? null });
     if (n.relation) seedByRelation.set(unquote(n.relation), name);
   }
@@ -65,6 +72,12 @@ export function lineageOf(manifest: Manifest): Lineage {
     }
   }
   for (const e of manifest.edges ?? []) if (Array.isArray(e) && e.length === 2) edges.push([String(e[0]), String(e[1])]);
+  for (const x of manifest.exposures ?? []) {
+    const id = `exposure:${x.name}`;
+    nodes.push({ id, kind: 'exposure', band: EXPOSURES_BAND, materialized: x.type, relation: null });
+    for (const ref of x.refs) edges.push([ref, id]);
+    for (const s of x.sources) edges.push([seedByRelation.get(`${sourceSchema.get(s.source) ?? s.source}.${s.table}`.toLowerCase()) ?? sourceNodeId(s.source, s.table), id]);
+  }
   nodes.splice(nodes.filter((n) => n.kind === 'seed').length, 0, ...sourceNodes.values());
   const known = new Set(nodes.map((n) => n.id));
   const seen = new Set<string>();
@@ -74,7 +87,8 @@ export function lineageOf(manifest: Manifest): Lineage {
     seen.add(key);
     return true;
   });
-  return { nodes, edges: unique, bands: [SOURCES_BAND, ...manifest.layers.map((l) => l.name)] };
+  const exposures = manifest.exposures?.length || nodes.some((n) => n.kind === 'exposure') ? [EXPOSURES_BAND] : [];
+  return { nodes, edges: unique, bands: [SOURCES_BAND, ...manifest.layers.map((l) => l.name), ...exposures] };
 }
 
 export function layoutLineage(lineage: Lineage, options: Partial<LayoutOptions> = {}): GraphLayout {
@@ -84,7 +98,7 @@ export function layoutLineage(lineage: Lineage, options: Partial<LayoutOptions> 
   return layoutGraph(lineage, { ...options, maxPerRow });
 }
 
-export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band);
+export const bandLabel = (band: string): string => (band === SOURCES_BAND ? 'sources & seeds' : band === EXPOSURES_BAND ? 'exposures' : band);
 
 /** Materializations with their legend label, in legend order. */
 export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
@@ -94,6 +108,7 @@ export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
   ['table', 'table'],
   ['incremental', 'incremental'],
   ['ephemeral', 'ephemeral (inlined)'],
+  ['exposure', 'API endpoint'],
 ];
 
 export interface NodeRunInfo {
@@ -173,12 +188,12 @@ export function renderLineageSvg(lineage: Lineage, layout: GraphLayout, run: Map
     const count =
       band.name === SOURCES_BAND
         ? [sources > 0 ? plural(sources, 'source') : '', seeds > 0 ? plural(seeds, 'seed') : ''].filter(Boolean).join(' · ')
-        : plural(band.count, 'model');
+        : plural(band.count, band.name === EXPOSURES_BAND ? 'exposure' : 'model');
     out.push(
       `<g class="band band-${i % 2 ? 'odd' : 'even'}" data-band="${escapeHtml(band.name)}">` +
         `<rect x="0" y="${band.y}" width="${layout.width + BAND_OVERHANG}" height="${band.height}" class="band-bg"/>` +
         `<rect x="0" y="${band.y}" width="4" height="${band.height}" class="band-accent"/>` +
-        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : band.name).toUpperCase(), 12))}</text>` +
+        `<text x="18" y="${band.y + 26}" class="band-label">${escapeHtml(truncate((band.name === SOURCES_BAND ? 'sources' : bandLabel(band.name)).toUpperCase(), 12))}</text>` +
         `<title>${escapeHtml(bandLabel(band.name))}</title>` +
         `<text x="18" y="${band.y + 43}" class="band-count">${escapeHtml(count)}</text></g>`,
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { StrataError } from '../core/errors.ts';
 import { formatBytes, formatSeconds, jsonForScript, niceScale } from './format.ts';
-import { lineageOf, SOURCES_BAND } from './graph.ts';
+import { EXPOSURES_BAND, lineageOf, SOURCES_BAND } from './graph.ts';
 import { loadDocsInputs, parseRunHistory, toLakeBatchRows } from './load.ts';
 import { resolveRequestPath } from './serve.ts';
 import { renderDocsSite, type DocsData } from './site.ts';
@@ -172,4 +172,11 @@ test('lake batches from the lake module become table rows', () => {
   const html = renderDocsSite({ projectDir: '/nowhere', manifest, runHistory: [], lakeBatches: rows });
   assert.match(html, /<td class="mono">b1<\/td><td><span class="status status-active">active<\/span>/);
   assert.match(html, /status-incomplete/);
+});
+
+test('exposures get a band of their own after the layers, with edges from what they read', () => {
+  const lineage = lineageOf({ ...manifest, exposures: [{ name: 'board', type: 'dashboard', refs: ['user_stats'], sources: [{ source: 'app', table: 'users' }] }] });
+  assert.deepEqual(lineage.bands, [SOURCES_BAND, 'staging', 'marts', EXPOSURES_BAND]);
+  assert.deepEqual(lineage.nodes.at(-1), { id: 'exposure:board', kind: 'exposure', band: EXPOSURES_BAND, materialized: 'dashboard', relation: null });
+  assert.deepEqual(lineage.edges.filter(([, b]) => b === 'exposure:board').map(([a]) => a).sort(), ['user_stats', 'users_seed']);
 });

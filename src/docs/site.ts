@@ -18,6 +18,7 @@ import {
   unquote,
   renderLineageSvg,
   type Lineage,
+  type LineageKind,
   type NodeRunInfo,
 } from './graph.ts';
 import type { DocsInputs, DocsSiteOptions, LakeBatchRow, LastRunMetrics, Manifest, ManifestNode, RunResultEntry, RunResults } from './types.ts';
@@ -34,7 +35,7 @@ export interface DocsData {
 }
 
 export interface DocsDataNode {
-  kind: 'model' | 'seed' | 'source';
+  kind: LineageKind;
   label: string;
   band: string;
   materialized: string;
@@ -146,7 +147,7 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
     nodes[n.id] = {
       kind: n.kind,
       label: n.kind === 'source' ? n.relation ?? n.id : n.id,
-      band: n.band === SOURCES_BAND ? bandLabel(n.band) : n.band,
+      band: bandLabel(n.band),
       materialized: n.materialized,
       relation: n.relation,
       path: m?.path ?? null,

@@ -75,6 +75,8 @@ export interface Manifest {
   edges?: [string, string][];
   order?: string[];
   tests?: ManifestTest[];
+  /** yml `exposures:`: what reads the project from outside. */
+  exposures?: { name: string; type: string; refs: string[]; sources: { source: string; table: string }[] }[];
 }
 
 export interface RunResultEntry {

@@ -360,6 +360,14 @@ export function withUser(s: ConnectionSettings, user: string, password: string |
   return copy;
 }
 
+/** The same settings with server options added (libpq's `options`, e.g. `-c statement_timeout=2000`). */
+export function withServerOptions(s: ConnectionSettings, options: string): ConnectionSettings {
+  const copy: ConnectionSettings = Object.freeze({ ...s, options: [s.options, options].filter(Boolean).join(' '), warnings: s.warnings });
+  const password = passwords.get(s);
+  if (password !== undefined) passwords.set(copy, password);
+  return copy;
+}
+
 /** Neon's pooled endpoint is the direct one with `-pooler` in its first host label. */
 const unpooled = (host: string): string => {
   const [first, ...rest] = host.toLowerCase().split('.');

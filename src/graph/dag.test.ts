@@ -91,3 +91,24 @@ test('runDag runs parents first, limits concurrency and skips descendants of fai
   assert.equal(outcomes.get('d'), 'success');
   assert.equal(outcomes.get('y'), 'success');
 });
+
+test('runDag with failFast: after the first error nothing new starts, even where independent', async () => {
+  const dag = graph([['a', 'b'], ['x', 'y']]);
+  const started: string[] = [];
+  const skipped: [string, string][] = [];
+  const outcomes = await runDag(
+    dag,
+    ['a', 'x', 'b', 'y'],
+    new Set(dag.nodes),
+    1,
+    async (n) => {
+      started.push(n);
+      return n === 'a' ? 'error' : 'success';
+    },
+    (n, because) => skipped.push([n, because]),
+    { failFast: true },
+  );
+  assert.deepEqual(started, ['a']);
+  assert.deepEqual(skipped.sort(), [['b', 'a'], ['x', 'a'], ['y', 'a']]);
+  assert.equal(outcomes.get('y'), 'skipped');
+});

@@ -14,6 +14,8 @@ export async function runDag(
   concurrency: number,
   work: (node: string) => Promise<NodeOutcome>,
   onSkip: (node: string, because: string) => void,
+  /** `--fail-fast`: after the first error nothing new starts; the rest is skipped because of it. */
+  { failFast = false }: { failFast?: boolean } = {},
 ): Promise<Map<string, NodeOutcome>> {
   const outcomes = new Map<string, NodeOutcome>();
   const pending = order.filter((n) => chosen.has(n));
@@ -22,10 +24,12 @@ export async function runDag(
   let ready = pending.filter((n) => waitingOn.get(n) === 0);
   const rank = new Map(pending.map((n, i) => [n, i]));
   let running = 0;
+  let firstError: string | undefined;
 
   return new Promise((resolve, reject) => {
     const settle = (node: string, outcome: NodeOutcome): void => {
       outcomes.set(node, outcome);
+      if (failFast && outcome === 'error') firstError ??= node;
       for (const child of dag.children(node)) {
         if (!waitingOn.has(child)) continue;
         if (outcome !== 'success' && !blockedBy.has(child)) blockedBy.set(child, blockedBy.get(node) ?? node);
@@ -38,9 +42,10 @@ export async function runDag(
       ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
       while (ready.length > 0) {
         const node = ready[0]!;
-        const because = blockedBy.get(node);
+        const because = blockedBy.get(node) ?? firstError;
         if (because !== undefined) {
           ready.shift();
+          blockedBy.set(node, because);
           onSkip(node, because);
           settle(node, 'skipped');
           continue;

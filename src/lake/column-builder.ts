@@ -1,6 +1,6 @@
 import { Data, type DataType } from 'apache-arrow';
 import { INT32_MAX, INT32_MIN, JSONB_VERSION, PG_EPOCH_DAYS, PG_EPOCH_MICROS_HI, PG_EPOCH_MICROS_LO } from './pg-binary-format.ts';
-import { numericToDecimal128, numericToString } from './pg-numeric.ts';
+import { numericTextBound, numericToDecimal128, writeNumericText } from './pg-numeric.ts';
 import { ValueKind, type ColumnPlan, type ValuePlan } from './type-mapping.ts';
 
 /** Below this length a byte loop beats the native copy call. */
@@ -158,7 +158,9 @@ export class ColumnBuilder {
         return;
       }
       case ValueKind.numericText:
-        this.appendAscii(numericToString(src, p), row);
+        this.reserveBytes(numericTextBound(src, p));
+        this.used += writeNumericText(src, p, this.values, this.used);
+        this.offsets[row + 1] = this.used;
         return;
       case ValueKind.jsonb:
         if (src[p] !== JSONB_VERSION) throw new ValueError(this.name, `unknown jsonb binary version ${src[p]}`);
@@ -202,13 +204,6 @@ export class ColumnBuilder {
     if (len < SHORT_COPY) for (let k = 0; k < len; k++) v[at + k] = src[p + k]!;
     else src.copy(v, at, p, p + len);
     this.used = at + len;
-    this.offsets[row + 1] = this.used;
-  }
-
-  private appendAscii(text: string, row: number): void {
-    this.reserveBytes(text.length);
-    for (let k = 0; k < text.length; k++) this.values[this.used + k] = text.charCodeAt(k);
-    this.used += text.length;
     this.offsets[row + 1] = this.used;
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -154,6 +154,15 @@ for (const factory of targets()) {
       const dry = await pruneBatches(lakeDir, LAYER, 7, { now: later, dryRun: true });
       assert.deepEqual(dry.deleted.map((b) => b.id), ['b1', 'b3']);
       assert.equal((await listBatches(lakeDir, LAYER)).length, 3, 'a dry run deletes nothing');
+      // --archive: each batch is copied and verified before it is deleted; b1 (damaged above) is refused, nothing deleted.
+      const archive = mkdtempSync(join(tmpdir(), 'strata-archive-'));
+      try {
+        await assert.rejects(pruneBatches(lakeDir, LAYER, 7, { now: later, archiveDir: archive }), /archiving gold batch b1: the copy of reviews\.parquet is not intact \(size \d+ bytes, the manifest says \d+.*; nothing was deleted/);
+        assert.deepEqual(readdirSync(join(archive, LAYER)), [], 'no partial copy is left');
+        assert.equal((await listBatches(lakeDir, LAYER)).length, 3);
+      } finally {
+        rmSync(archive, { recursive: true, force: true });
+      }
       const real = await pruneBatches(lakeDir, LAYER, 7, { now: later });
       assert.deepEqual(real.deleted.map((b) => b.id), ['b1', 'b3']);
       assert.ok(real.freedBytes > 0);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decimal128ToString, encodeNumeric, numericToDecimal128, numericToString } from './pg-numeric.ts';
+import fc from 'fast-check';
+import { decimal128ToString, encodeNumeric, numericTextBound, numericToDecimal128, numericToString, writeNumericText } from './pg-numeric.ts';
 
 const samples = ['0', '0.00', '1', '-1', '12.30', '-9999.99', '0.0001', '100000000', '-0.5', '123456789012345678901234567890.1234567890', 'NaN', 'Infinity', '-Infinity'];
 
@@ -9,6 +10,21 @@ test('numeric text survives binary encoding and numeric_out-style printing', () 
   assert.equal(numericToString(encodeNumeric('007.50'), 0), '7.50');
   assert.throws(() => encodeNumeric('1e5'), /not a decimal number/);
   assert.throws(() => encodeNumeric(''), /not a decimal number/);
+});
+
+test('numeric text is numeric_out\'s for any value: integer and fraction digits, signs, scales', () => {
+  fc.assert(
+    fc.property(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 40n }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 12 }), (neg, digits, scale, pad) => {
+      const text = digits.toString().padStart(scale + 1, '0');
+      const body = scale === 0 ? text : `${text.slice(0, -scale)}.${text.slice(-scale)}`;
+      const want = (neg && digits !== 0n ? '-' : '') + body + (scale > 0 ? '' : '');
+      const encoded = encodeNumeric((neg ? '-' : '') + '0'.repeat(pad) + body);
+      // Written at an offset into a larger buffer, as the column builder does.
+      const out = new Uint8Array(numericTextBound(encoded, 0) + 7);
+      const n = writeNumericText(encoded, 0, out, 7);
+      assert.equal(Buffer.from(out.subarray(7, 7 + n)).toString('latin1'), want);
+    }),
+  );
 });
 
 test('binary numerics become exact Decimal128 words, on the double path and the BigInt path', () => {

@@ -1,5 +1,6 @@
 import type { CompiledModel } from '../compile/types.ts';
-import { quoteIdent } from '../engine/quote.ts';
+import { quoteIdent, qualify } from '../engine/quote.ts';
+import { snapshotStatements } from './snapshot.ts';
 
 /** One SQL statement of a model's build, with what its row count means. */
 export interface Statement {
@@ -10,12 +11,69 @@ export interface Statement {
   merged?: boolean;
 }
 
+export interface BuildTarget {
+  schema: string;
+  name: string;
+  /** The relation this model had in the published batch, for incremental merges. */
+  previous?: string;
+  /** The batch being built (snapshots tag the versions they append with it). */
+  batchId?: string;
+  /** The model's output columns, when known (snapshots need them). */
+  columns?: readonly string[];
+}
+
 /** Everything after the data is in place: indexes from config, then fresh statistics. */
-export function finishTable(model: CompiledModel, rel: string): Statement[] {
+function finishTable(model: CompiledModel, rel: string): Statement[] {
   return [
     ...model.config.indexes.map((ix) => ({
       sql: `create ${ix.unique ? 'unique ' : ''}index on ${rel} (${ix.columns.map(quoteIdent).join(', ')})`,
     })),
     { sql: `analyze ${rel}` },
   ];
+}
+
+/**
+ * The statements that build one model in a fresh (staging) schema. They run in one
+ * transaction; nothing outside the staging schema is touched, so a failure leaves the
+ * published relation exactly as it was.
+ *
+ * `sql` is the model's select with refs resolved; `incrementalSql` the same rendered with
+ * `is_incremental` true and `this` pointing at `target.previous`.
+ */
+export function buildStatements(
+  model: CompiledModel,
+  target: BuildTarget,
+  sql: string,
+  incrementalSql?: string,
+): Statement[] {
+  const rel = qualify(target.schema, target.name);
+  switch (model.config.materialized) {
+    case 'ephemeral':
+      return [];
+    case 'snapshot':
+      return snapshotStatements(model, { schema: target.schema, name: target.name, batchId: target.batchId! }, sql, target.columns ?? []);
+    case 'view':
+      return [{ sql: `create view ${rel} as\n${sql}` }];
+    case 'table':
+      return [{ sql: `create table ${rel} as\n${sql}`, rows: 'written' }, ...finishTable(model, rel)];
+    case 'incremental': {
+      if (!target.previous || incrementalSql === undefined) {
+        return [{ sql: `create table ${rel} as\n${sql}`, rows: 'written' }, ...finishTable(model, rel)];
+      }
+      // Carry the previous batch forward, then merge only the changed rows into the copy:
+      // the published table is never written, so readers and rollback keep their batch.
+      const delta = qualify(target.schema, `${target.name}__strata_delta`);
+      const key = model.config.uniqueKey.map(quoteIdent);
+      const match = key.map((k) => `t.${k} = d.${k}`).join(' and ');
+      return [
+        { sql: `create table ${rel} as table ${target.previous}` },
+        { sql: `create table ${delta} as\n${incrementalSql}`, merged: true },
+        { sql: `delete from ${rel} as t using ${delta} as d where ${match}` },
+        { sql: `insert into ${rel} select * from ${delta}` },
+        { sql: `drop table ${delta}` },
+        ...finishTable(model, rel),
+        { sql: `select count(*)::bigint as n from ${rel}`, rows: 'selected' },
+      ];
+    }
+  }
 }

@@ -82,6 +82,7 @@ export function lastRunMetricsArtifact(run: RunSummary): Record<string, unknown>
       skipped: run.models.filter((m) => m.status === 'skipped').length,
       rows: Object.fromEntries(run.models.map((m) => [m.model, m.rows])),
       seconds: Object.fromEntries(run.models.map((m) => [m.model, m.durationS])),
+      layers: Object.fromEntries(run.models.map((m) => [m.model, m.layer])),
     },
     tests: {
       total: run.tests.length,

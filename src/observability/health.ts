@@ -8,6 +8,7 @@ import { listBatches as listLakeBatches, type BatchInfo as LakeBatch } from '../
 import { lakeIdOf } from '../lake/layout.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
+import { sourceContractProblems } from '../sources/contracts.ts';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 
@@ -39,7 +40,7 @@ export interface HealthReport {
   checks: HealthCheck[];
   kpis: Kpis;
   batchId: string | null;
-  models: { model: string; rows: number | null; seconds: number | null }[];
+  models: { model: string; layer: string | null; rows: number | null; seconds: number | null }[];
   /** Totals of every run ever recorded in the database, per status (empty when unknown). */
   counters: RunCounter[];
 }
@@ -51,7 +52,7 @@ interface LastRunMetrics {
   finished_at: string;
   published?: boolean;
   error?: string;
-  models?: { rows?: Record<string, number | null>; seconds?: Record<string, number> };
+  models?: { rows?: Record<string, number | null>; seconds?: Record<string, number>; layers?: Record<string, string> };
   tests?: { fail?: number };
 }
 
@@ -191,6 +192,14 @@ export async function collectHealth(
       } catch (err) {
         checks.push({ name: 'migrations', status: 'degraded', detail: `could not read the migrations table: ${errorMessage(err)}` });
       }
+      const contract = await sourceContractProblems(engine, project).catch((err: unknown) => [`cannot check: ${errorMessage(err)}`]);
+      checks.push({
+        name: 'source_contracts',
+        status: contract.length === 0 ? 'ok' : 'degraded',
+        detail: contract.length === 0
+          ? `${project.config.sources.reduce((n, s) => n + Object.keys(s.columns ?? {}).length, 0)} source tables keep their declared columns`
+          : contract.join('; '),
+      });
     }
   }
 
@@ -249,7 +258,7 @@ export async function collectHealth(
   }
 
   const models = last
-    ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, rows, seconds: last.models?.seconds?.[model] ?? null }))
+    ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, layer: last.models?.layers?.[model] ?? null, rows, seconds: last.models?.seconds?.[model] ?? null }))
     : [];
   const status = checks.some((c) => c.status === 'down') ? 'down' : checks.some((c) => c.status === 'degraded') ? 'degraded' : 'healthy';
   return { status, target, checks, kpis, batchId, models, counters };
@@ -270,8 +279,8 @@ function batchDisagreements(
   const problems: string[] = [];
   const dbLakeId = published ? lakeIdOf(published.batchId) : null;
   for (const [layer, active] of lakeActive) {
-    if (!active || !dbLakeId || active.id === dbLakeId) continue;
-    problems.push(`the ${layer} lake's active batch is ${active.id}, the database publishes ${published!.batchId}: run \`strata export --replace\` (writes and activates the database's batch)`);
+    if (!active || !dbLakeId || lakeIdOf(active.id) === dbLakeId) continue;
+    problems.push(`the ${layer} lake's active batch is ${active.id}, the database publishes ${published!.batchId}: run \`strata export\` (activates the database's batch, writing it if the lake lacks it)`);
   }
   if (last?.batch_id && last.published !== false && last.pipeline_success === 1 && !dbBatches.has(last.batch_id)) {
     problems.push(`the last run published batch ${last.batch_id}, which this database does not have (restored from a backup?): run \`strata build\` to publish a new batch`);

@@ -60,12 +60,12 @@ export function prometheusText(report: HealthReport): string {
     {
       name: 'strata_model_rows',
       help: 'Rows each model produced in the last run',
-      samples: report.models.map((m) => ({ labels: { model: m.model }, value: m.rows })),
+      samples: report.models.map((m) => ({ labels: { model: m.model, ...(m.layer ? { layer: m.layer } : {}) }, value: m.rows })),
     },
     {
       name: 'strata_model_duration_seconds',
       help: 'Seconds each model took in the last run',
-      samples: report.models.map((m) => ({ labels: { model: m.model }, value: m.seconds })),
+      samples: report.models.map((m) => ({ labels: { model: m.model, ...(m.layer ? { layer: m.layer } : {}) }, value: m.seconds })),
     },
   ];
   if (report.batchId) {

@@ -71,7 +71,7 @@ export function planBatch(input: PlanInput): BatchPlan {
       sql: resolve(model.sql, target.relation),
       incrementalSql: (prev) => {
         const again = model.usesIsIncremental
-          ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId }).sql
+          ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema: layers.get(model.layer)!.schema }).sql
           : model.sql;
         return resolve(again.trim(), prev);
       },

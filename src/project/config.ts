@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { RANGES, checkRange, type Range } from '../core/ranges.ts';
 import type { YamlFile } from './yaml-file.ts';
 import {
@@ -105,7 +106,7 @@ class Reader {
 
   unknownKeys(path: Path, known: readonly string[]): void {
     for (const key of Object.keys(this.object(path))) {
-      if (!known.includes(key)) this.problem([...path, key], `unknown key (expected one of ${known.join(', ')})`);
+      if (!known.includes(key)) this.problem([...path, key], `unknown key${didYouMean(key, known)} (expected one of ${known.join(', ')})`);
     }
   }
 }
@@ -116,6 +117,60 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (isObj(v)) return 'a mapping';
   return `${typeof v} ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
+}
+
+const PERIODS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** dbt's `{ count: 12, period: hour }`, in seconds. */
+function duration(r: Reader, path: Path): number | undefined {
+  if (r.at(path) === undefined) return undefined;
+  r.unknownKeys(path, ['count', 'period']);
+  const count = r.number([...path, 'count'], 0, RANGES.count);
+  const period = r.oneOf([...path, 'period'], Object.keys(PERIODS), 'hour');
+  if (count <= 0) r.problem([...path, 'count'], 'expected a whole number above 0');
+  return count * PERIODS[period]!;
+}
+
+/**
+ * A source's tables: names, or dbt-style mappings with the table's contract (`columns:
+ * { name: type }`) and freshness (`loaded_at_field`, `freshness: { warn_after, error_after }`).
+ */
+function sourceTables(r: Reader, path: Path): Required<Pick<SourceConfig, 'tables' | 'columns' | 'freshness'>> {
+  const out: Required<Pick<SourceConfig, 'tables' | 'columns' | 'freshness'>> = { tables: [], columns: {}, freshness: {} };
+  const list = r.at(path);
+  if (list === undefined) return out;
+  if (!Array.isArray(list)) {
+    r.problem(path, `expected a list of tables, got ${describe(list)}`);
+    return out;
+  }
+  list.forEach((item, i) => {
+    const p = [...path, i];
+    if (!isObj(item)) {
+      out.tables.push(r.name(p));
+      return;
+    }
+    r.unknownKeys(p, ['name', 'description', 'columns', 'loaded_at_field', 'freshness']);
+    const table = r.name([...p, 'name']);
+    out.tables.push(table);
+    const cols = r.object([...p, 'columns']);
+    if (Object.keys(cols).length > 0) {
+      out.columns[table] = Object.keys(cols).map((c) => {
+        const problem = nameProblem(c);
+        if (problem) r.problem([...p, 'columns', c], `column ${problem}`);
+        return { name: c, type: r.string([...p, 'columns', c]) };
+      });
+    }
+    const field = r.at([...p, 'loaded_at_field']) !== undefined ? r.name([...p, 'loaded_at_field']) : undefined;
+    const f = [...p, 'freshness'];
+    r.unknownKeys(f, ['warn_after', 'error_after']);
+    const warn = duration(r, [...f, 'warn_after']);
+    const error = duration(r, [...f, 'error_after']);
+    if ((warn !== undefined || error !== undefined) && !field) r.problem(f, 'freshness needs `loaded_at_field`: the column that says when a row was loaded');
+    if (field) {
+      out.freshness[table] = { loadedAtField: field, ...(warn !== undefined ? { warnAfterSeconds: warn } : {}), ...(error !== undefined ? { errorAfterSeconds: error } : {}) };
+    }
+  });
+  return out;
 }
 
 const TOP_KEYS = ['name', 'version', 'layers', 'sources', 'seeds', 'vars', 'threads', 'keep_batches', 'lake', 'health', 'roles'];
@@ -147,7 +202,7 @@ export function parseProjectConfig(yaml: YamlFile, diagnostics: Diagnostic[]): P
     const problem = nameProblem(name);
     if (problem) r.problem(p, `source ${problem}`);
     const sample = r.at([...p, 'sample']) !== undefined ? r.string([...p, 'sample']) : undefined;
-    return { name, schema: r.name([...p, 'schema'], name), tables: r.names([...p, 'tables']), ...(sample ? { sample } : {}) };
+    return { name, schema: r.name([...p, 'schema'], name), ...sourceTables(r, [...p, 'tables']), ...(sample ? { sample } : {}) };
   });
   // Sources are read-only: nothing strata loads may land in their schemas.
   const sourceSchemas = new Set(sources.map((s) => s.schema));

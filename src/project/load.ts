@@ -4,9 +4,9 @@ import { parse as parseYamlText } from 'yaml';
 import { ProjectError, type Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
 import { parseProjectConfig } from './config.ts';
-import { parseSchemaDocs } from './schema-docs.ts';
+import { emptySchemaDocs, parseDocBlocks, parseSchemaFile } from './schema-docs.ts';
 import { parseUnitTests, type UnitTestSpec } from '../unit/spec.ts';
-import type { ModelDoc, ModelFile, Project, SeedFile, SourceFile } from './types.ts';
+import type { ModelFile, Project, SeedFile, SourceFile } from './types.ts';
 import { readYaml } from './yaml-file.ts';
 
 export interface LoadOptions {
@@ -89,15 +89,28 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     models.push({ ...file, name, layer });
   }
 
-  const docs = new Map<string, ModelDoc>();
+  const docBlocks = new Map<string, string>();
+  for (const path of listFiles(modelsDir, '.md')) parseDocBlocks(readFileSync(path, 'utf8'), toPosix(relative(dir, path)), docBlocks, diagnostics);
+  const schema = emptySchemaDocs();
   const unitTests: UnitTestSpec[] = [];
   for (const path of [...listFiles(modelsDir, '.yml'), ...listFiles(modelsDir, '.yaml')]) {
     const doc = readYaml(path, toPosix(relative(dir, path)), diagnostics);
-    if (doc) parseSchemaDocs(doc, docs, diagnostics);
+    if (doc) parseSchemaFile(doc, schema, diagnostics, docBlocks);
     if (doc) parseUnitTests(doc, unitTests, diagnostics);
   }
+  const docs = schema.models;
   for (const [name, doc] of docs) {
     if (!seen.has(name)) diagnostics.push({ file: doc.file, line: doc.line, node: name, message: `documents model \`${name}\`, which does not exist` });
+  }
+  for (const source of schema.sources) {
+    const first = config.sources.find((s) => s.name === source.name);
+    if (first) diagnostics.push({ file: source.file, message: `source \`${source.name}\` is declared twice (also in ${first.file ?? 'project.yaml'})` });
+    else config.sources.push(source);
+  }
+  for (const [folder, what] of [['snapshots', 'snapshots'], ['analyses', 'analyses']] as const) {
+    if (listFiles(join(dir, folder), '.sql').length > 0) {
+      diagnostics.push({ file: `${folder}/`, message: `${what} are not supported by strata (see "Coming from dbt" in the README): move the SQL into models/ or out of the project` });
+    }
   }
 
   const seeds: SeedFile[] = listFiles(join(dir, 'seeds'), '.csv').map((path) => ({
@@ -112,6 +125,17 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   ]) {
     const bad = nameProblem(name);
     if (bad) diagnostics.push({ file, message: `${what} file name ${bad} (rename the file)` });
+  }
+  const refTargets = new Set([...seen.keys(), ...seeds.map((s) => s.name)]);
+  for (const e of schema.exposures) {
+    for (const r of e.refs) {
+      if (!refTargets.has(r)) diagnostics.push({ file: e.file, line: e.line, node: e.name, message: `exposure \`${e.name}\` depends on \`${r}\`, which is no model or seed` });
+    }
+    for (const s of e.sources) {
+      if (!config.sources.some((c) => c.name === s.source && c.tables.includes(s.table))) {
+        diagnostics.push({ file: e.file, line: e.line, node: e.name, message: `exposure \`${e.name}\` depends on source \`${s.source}.${s.table}\`, which is not declared` });
+      }
+    }
   }
   for (const name of Object.keys(config.seeds)) {
     if (!seeds.some((s) => s.name === name)) {
@@ -129,6 +153,7 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     macros: listFiles(join(dir, 'macros'), '.sql').map((p) => sourceFile(dir, p)),
     seeds,
     singularTests,
+    exposures: schema.exposures,
     unitTests,
     migrationsDir: join(dir, 'migrations'),
   };

@@ -1,5 +1,4 @@
 import type { UnitTestSpec } from '../unit/spec.ts';
-
 /** The project as strata understands it, after reading and validating every file. */
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'snapshot';
 export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral', 'snapshot'];
@@ -13,10 +12,33 @@ export interface LayerConfig {
   export: boolean;
 }
 
+export interface SourceColumn {
+  name: string;
+  /** As written in project.yaml; compared with the live column by the type PostgreSQL resolves. */
+  type: string;
+}
+
+/** dbt's `warn_after` / `error_after`, in seconds. */
+export interface SourceFreshness {
+  loadedAtField: string;
+  warnAfterSeconds?: number;
+  errorAfterSeconds?: number;
+}
+
 export interface SourceConfig {
   name: string;
   schema: string;
   tables: string[];
+  /** The contract per table: the columns it must have, with their types. */
+  columns?: Record<string, SourceColumn[]>;
+  /** Per table: how old its newest row may be. */
+  freshness?: Record<string, SourceFreshness>;
+  description?: string;
+  meta?: Record<string, unknown>;
+  /** Per table, from a `sources:` block in a yml file. */
+  tableDocs?: Record<string, { description?: string; columns: ColumnDoc[]; meta?: Record<string, unknown> }>;
+  /** Where it was declared, when in a yml file. */
+  file?: string;
   /** Folder of `<table>.csv` sample files, relative to the project: loaded only on request, only into empty tables. */
   sample?: string;
 }
@@ -65,6 +87,7 @@ export interface ColumnDoc {
   name: string;
   description?: string;
   tests: TestSpec[];
+  meta?: Record<string, unknown>;
   /** Contract: the declared type (`data_type:`), as written. */
   dataType?: string;
   /** Contract: `constraints: [{type: not_null}]` (or primary_key). */
@@ -72,12 +95,46 @@ export interface ColumnDoc {
   line?: number;
 }
 
+/** dbt's test `config:`: which rows count, and when failures warn or fail. */
+export interface TestConfig {
+  /** A SQL filter applied to the model before testing. */
+  where?: string;
+  /** At most this many failing rows are selected (and stored). */
+  limit?: number;
+  /** Conditions on the number of failures, e.g. `>10`; dbt's default `!=0`. */
+  warnIf?: string;
+  errorIf?: string;
+  /** Keep the failing rows in the audit schema (default true). */
+  storeFailures?: boolean;
+}
+
 /** A generic test as written in schema.yml, before it becomes SQL. */
 export interface TestSpec {
   kind: string;
   args: Record<string, unknown>;
   severity: 'error' | 'warn';
+  config: TestConfig;
+  /** `name:` given in the yml, instead of the generated one. */
+  name?: string;
   /** Where it was declared, for error messages. */
+  file: string;
+  line?: number;
+}
+
+/** A dbt exposure: something outside the project that reads it (a dashboard, an app). */
+export interface ExposureDoc {
+  name: string;
+  type: string;
+  description?: string;
+  label?: string;
+  url?: string;
+  maturity?: string;
+  owner?: { name?: string; email?: string };
+  /** Model (or seed) names it reads. */
+  refs: string[];
+  sources: { source: string; table: string }[];
+  tags: string[];
+  meta?: Record<string, unknown>;
   file: string;
   line?: number;
 }
@@ -88,6 +145,9 @@ export interface ModelDoc {
   contract?: boolean;
   columns: ColumnDoc[];
   tests: TestSpec[];
+  meta?: Record<string, unknown>;
+  /** A `config:` block: the model's config, under what its own {{config}} sets. */
+  config?: Record<string, unknown>;
   file: string;
   line?: number;
 }
@@ -116,6 +176,7 @@ export interface Project {
   config: ProjectConfig;
   models: ModelFile[];
   docs: Map<string, ModelDoc>;
+  exposures: ExposureDoc[];
   macros: SourceFile[];
   seeds: SeedFile[];
   singularTests: SourceFile[];

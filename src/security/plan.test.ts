@@ -26,7 +26,9 @@ test('a fresh database: roles created, usage + table + default privileges per la
   assert.ok(sql.includes(`CREATE ROLE "analytics_user" NOLOGIN`), 'no password in the environment: NOLOGIN');
   assert.ok(sql.includes(`GRANT SELECT ON ALL TABLES IN SCHEMA "gold" TO "analytics_user"`));
   assert.ok(sql.includes(`ALTER DEFAULT PRIVILEGES IN SCHEMA "gold" GRANT SELECT ON TABLES TO "analytics_user"`));
-  assert.ok(sql.includes(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "bronze" TO "etl_user"`));
+  // Published views are read-only for every role, writers included.
+  assert.ok(sql.includes(`GRANT SELECT ON ALL TABLES IN SCHEMA "bronze" TO "etl_user"`));
+  assert.ok(!sql.some((s) => /GRANT[^;]*(INSERT|UPDATE|DELETE)/.test(s)), 'no role may change published rows');
   assert.ok(!sql.some((s) => /"silver" TO "analytics_user"|"bronze" TO "data_scientist"/.test(s)));
   assert.ok(!plan.some((p) => /GRANT[^;]*CREATE/.test(p.sql)), 'CREATE is never granted');
   // The password never appears in any form: the statement carries a SCRAM verifier.

@@ -9,7 +9,9 @@
  * for relations admin creates there later (the next publish). Published views run with
  * admin's rights, so no role needs anything on the batches' physical schemas. No role is
  * ever given CREATE on a layer schema or ownership of anything: only admin can create,
- * replace or drop there.
+ * replace or drop there. Published data is audited data: it is read-only for every role,
+ * writers included (a `write` role changes data by running strata builds, never by
+ * writing into the published views), so INSERT/UPDATE/DELETE there is always revoked.
  */
 import { quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import type { LayerConfig, RoleConfig } from '../project/types.ts';
@@ -17,7 +19,6 @@ import { hashableClientSide, passwordMatches, scramVerifier } from './scram.ts';
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 export const READ: readonly TablePrivilege[] = ['SELECT'];
-export const WRITE: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 /** Order privileges are written in, so plans are stable. */
 const ORDER = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'];
 
@@ -90,8 +91,7 @@ export function desiredGrants(
         for (const p of privs) set.add(p);
         schemas.set(schema, set);
       };
-      for (const l of r.read) add(l, READ);
-      for (const l of r.write) add(l, WRITE);
+      for (const l of [...r.read, ...r.write]) add(l, READ);
       const password = r.passwordEnv ? env[r.passwordEnv] : undefined;
       return { name: r.name, schemas, ...(password ? { password } : {}) };
     }),

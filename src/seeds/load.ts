@@ -6,6 +6,10 @@ import { qualify, quoteIdent } from '../engine/quote.ts';
 import type { Project } from '../project/types.ts';
 import { readCsvHeader } from './header.ts';
 import { castExpr, inferenceQuery, inferredTypes } from './infer.ts';
+import { resolveTypeNames } from '../engine/type-names.ts';
+import { physicalSchema } from '../batch/naming.ts';
+import { claimSchemas, dropBatchSchema } from '../batch/schemas.ts';
+import type { BatchRelation } from '../batch/state.ts';
 
 /** A CSV file bound for one table. */
 export interface CsvPlan {
@@ -32,8 +36,6 @@ export interface SeedResult {
   durationMs: number;
 }
 
-const SEED_COMMENT = 'strata seed';
-const TYPE_NAME = /^[a-z][a-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/i;
 
 export class SeedError extends Error {}
 
@@ -50,11 +52,6 @@ export function planSeeds(project: Project): SeedPlan[] {
       primaryKey: cfg.primaryKey ?? [],
     };
   });
-  for (const plan of plans) {
-    for (const [col, type] of Object.entries(plan.columnTypes)) {
-      if (!TYPE_NAME.test(type)) throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types.${col}\`: ${JSON.stringify(type)} is not a type name`);
-    }
-  }
   return plans;
 }
 
@@ -132,37 +129,21 @@ export async function rowCount(tx: Queryable, relation: string): Promise<number>
   return Number(rows[0]!.n);
 }
 
-/** A table made from the CSV: text staging, types inferred in SQL, then the typed table. */
-async function loadCreated(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
-  const relation = qualify(plan.schema, plan.name);
-  const staging = qualify(plan.schema, `__strata_seed_${plan.name}`);
+/** A table made from the CSV in the batch's schema: text staging, types inferred in SQL, then the typed table. */
+async function loadCreated(tx: Queryable, plan: SeedPlan, schema: string): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
+  const relation = qualify(schema, plan.name);
+  const staging = qualify(schema, `__strata_seed_${plan.name}`);
   const header = await readCsvHeader(plan.file);
   checkHeader(plan, header);
-  await tx.query(`create schema if not exists ${quoteIdent(plan.schema)}`);
-  await tx.query(`drop table if exists ${staging}`);
   await tx.query(`create table ${staging} (${header.map((h) => `${quoteIdent(h)} text`).join(', ')})`);
   const copied = await copyCsv(tx, plan, staging, header);
   const { rows } = await tx.query(inferenceQuery(staging, header));
   const inferred = inferredTypes(rows[0] ?? {}, header);
   const types = header.map((h, i) => plan.columnTypes[h] ?? inferred[i]!);
   const select = `select ${header.map((h, i) => `${castExpr(h, types[i]!)} as ${quoteIdent(h)}`).join(', ')} from ${staging}`;
-
-  const existing = await tableColumns(tx, plan.schema, plan.name);
-  const sameShape =
-    existing.length === header.length && existing.every((c, i) => c.name === header[i] && c.type === types[i]);
   try {
-    if (sameShape) {
-      // Same columns: refill in place, so views that read the seed keep working.
-      await tx.query(`truncate ${relation}`);
-      await tx.query(`insert into ${relation} ${select}`);
-    } else {
-      await tx.query(`drop table if exists ${relation}`);
-      await tx.query(`create table ${relation} as ${select}`);
-      await tx.query(`comment on table ${relation} is '${SEED_COMMENT}'`);
-    }
-    if (plan.primaryKey.length > 0 && !sameShape) {
-      await tx.query(`alter table ${relation} add primary key (${plan.primaryKey.map(quoteIdent).join(', ')})`);
-    }
+    await tx.query(`create table ${relation} as ${select}`);
+    if (plan.primaryKey.length > 0) await tx.query(`alter table ${relation} add primary key (${plan.primaryKey.map(quoteIdent).join(', ')})`);
   } catch (err) {
     const e = err as PgError;
     throw new SeedError(`seed ${plan.name} (${plan.display}): ${e.message}${e.detail ? ` (${e.detail})` : ''}; nothing was loaded`);
@@ -170,67 +151,92 @@ async function loadCreated(tx: Queryable, plan: SeedPlan): Promise<Omit<SeedResu
   await tx.query(`drop table ${staging}`);
   const counted = await rowCount(tx, relation);
   if (counted !== copied) throw new SeedError(`seed ${plan.name}: copied ${copied} rows but the table holds ${counted}`);
-  return {
-    seed: plan.name,
-    relation,
-    file: plan.display,
-    rows: copied,
-    columns: header.map((name, i) => ({ name, type: types[i]! })),
-    primaryKey: plan.primaryKey,
-  };
+  return { seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: copied, columns: await tableColumns(tx, schema, plan.name), primaryKey: plan.primaryKey };
 }
 
+/** `column_types` as PostgreSQL resolves them, so a seed's identity never depends on how a type is spelled. */
+async function resolvedTypes(engine: Engine, plan: SeedPlan): Promise<Record<string, string>> {
+  const cols = Object.entries(plan.columnTypes);
+  try {
+    const types = await resolveTypeNames(engine, cols.map(([, t]) => t));
+    return Object.fromEntries(cols.map(([c], i) => [c, types[i]!]));
+  } catch (err) {
+    throw new SeedError(`project.yaml key \`seeds.${plan.name}.column_types\`: ${(err as Error).message}`);
+  }
+}
+
+/** What makes a seed the same seed: its file's bytes, its resolved column types and its key. */
+async function seedChecksum(engine: Engine, plan: SeedPlan): Promise<string> {
+  const types = await resolvedTypes(engine, plan);
+  const hash = createHash('sha256').update(await fileChecksum(plan.file));
+  hash.update(JSON.stringify([Object.entries(types).sort(), plan.primaryKey]));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The layer name seeds have in a batch's mapping (strata.batch_relations). */
+export const SEED_LAYER = 'seed';
+
 export interface SeedOptions {
-  /** Skip seeds whose file is unchanged since they were last loaded (what `build` does). */
-  onlyChanged?: boolean;
+  batchId: string;
+  /** The published mapping: an unchanged seed carries its table over from it. */
+  current: ReadonlyMap<string, BatchRelation>;
+  /** Load every seed, changed or not (`--full-refresh`). */
+  all?: boolean;
   onSeed?: (result: SeedResult) => void;
 }
 
+export interface SeedBatch {
+  results: SeedResult[];
+  /** Every seed's relation in this batch: a new table, or the published one carried over. */
+  mapping: Map<string, BatchRelation>;
+  /** Schemas this batch created (dropped again if it is not published). */
+  schemas: string[];
+}
+
 /**
- * Loads every seed with COPY, one transaction each, into a table made from its CSV in
- * strata's seed schema (never a source's: the config refuses that). A bad file fails with
- * its name and line, and its transaction leaves nothing behind.
+ * Loads the seeds of a batch, like models: each changed seed (file, resolved column types
+ * or key) into a new table in the batch's own schema (`seeds__<batch>`), one transaction
+ * each, COPY then typed; an unchanged one keeps the table of the published batch. The
+ * published relation is a view switched at publish time, so a failed build never changes
+ * what readers see, and a kept batch (whose models read its own seed tables) never blocks
+ * a seed from changing its columns. A bad file fails with its name and line.
  */
-export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions = {}): Promise<SeedResult[]> {
+export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions): Promise<SeedBatch> {
   const plans = planSeeds(project);
-  const checksums = new Map(await Promise.all(plans.map(async (p) => [p.name, await fileChecksum(p.file)] as const)));
-  const { rows: loaded } = await engine.query<{ seed: string; checksum: string; rows: string | number; relation: string }>(
-    'select seed, checksum, rows, relation from strata.seed_loads',
-  );
-  const previous = new Map(loaded.map((r) => [r.seed, r]));
-
-  const unchanged = (p: SeedPlan): boolean => opts.onlyChanged === true && previous.get(p.name)?.checksum === checksums.get(p.name);
   const results: SeedResult[] = [];
-  const record = async (tx: Queryable, r: Omit<SeedResult, 'durationMs' | 'status'>, started: number): Promise<void> => {
-    await tx.query(
-      `insert into strata.seed_loads (seed, relation, checksum, rows, loaded_at) values ($1, $2, $3, $4, now())
-       on conflict (seed) do update set relation = excluded.relation, checksum = excluded.checksum, rows = excluded.rows, loaded_at = now()`,
-      [r.seed, r.relation, checksums.get(r.seed), r.rows],
-    );
-    const result: SeedResult = { ...r, status: 'loaded', durationMs: performance.now() - started };
-    results.push(result);
-    opts.onSeed?.(result);
-  };
-  const skip = (p: SeedPlan): void => {
-    const prev = previous.get(p.name)!;
-    const result: SeedResult = {
-      seed: p.name, relation: prev.relation, file: p.display, rows: Number(prev.rows),
-      columns: [], primaryKey: p.primaryKey, status: 'unchanged', durationMs: 0,
-    };
-    results.push(result);
-    opts.onSeed?.(result);
-  };
-
+  const mapping = new Map<string, BatchRelation>();
+  const toLoad: { plan: SeedPlan; checksum: string }[] = [];
   for (const plan of plans) {
-    if (unchanged(plan)) {
-      skip(plan);
-      continue;
-    }
-    const started = performance.now();
-    await engine.transaction(async (tx) => record(tx, await loadCreated(tx, plan), started));
+    const checksum = await seedChecksum(engine, plan);
+    const prev = opts.current.get(plan.name);
+    if (!opts.all && prev?.layer === SEED_LAYER && prev.checksum === checksum && prev.publishedSchema === plan.schema) {
+      mapping.set(plan.name, prev);
+      const result: SeedResult = {
+        seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display,
+        rows: await rowCount(engine, qualify(prev.physicalSchema, plan.name)), columns: [], primaryKey: plan.primaryKey, status: 'unchanged', durationMs: 0,
+      };
+      results.push(result);
+      opts.onSeed?.(result);
+    } else toLoad.push({ plan, checksum });
   }
-  // Fresh statistics, so the models that read the seeds in this build get sane plans
-  // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
-  for (const r of results) if (r.status === 'loaded') await engine.query(`analyze ${r.relation}`);
-  return results;
+  const schemas = [...new Set(toLoad.map(({ plan }) => physicalSchema(plan.schema, opts.batchId)))].sort();
+  await claimSchemas(engine, opts.batchId, schemas);
+  try {
+    for (const { plan, checksum } of toLoad) {
+      const started = performance.now();
+      const schema = physicalSchema(plan.schema, opts.batchId);
+      const loaded = await engine.transaction((tx) => loadCreated(tx, plan, schema));
+      // Fresh statistics, so the models that read the seed in this build get sane plans
+      // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
+      await engine.query(`analyze ${qualify(schema, plan.name)}`);
+      mapping.set(plan.name, { model: plan.name, layer: SEED_LAYER, publishedSchema: plan.schema, physicalSchema: schema, kind: 'table', checksum });
+      const result: SeedResult = { ...loaded, status: 'loaded', durationMs: performance.now() - started };
+      results.push(result);
+      opts.onSeed?.(result);
+    }
+  } catch (err) {
+    for (const s of schemas) await dropBatchSchema(engine, s, opts.batchId);
+    throw err;
+  }
+  return { results, mapping, schemas };
 }

@@ -9,11 +9,12 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Engine, Queryable } from '../engine/engine.ts';
+import type { Engine, QueryResult, Queryable } from '../engine/engine.ts';
 import { CURSOR, type Endpoint, type ParamSpec } from './endpoints.ts';
 import { ServeMetrics } from './metrics.ts';
 import type { PageAsset } from './page.ts';
-import { batchOf, withSnapshot, type PublishedBatch } from './snapshot.ts';
+import { batchOfComment } from '../batch/publish.ts';
+import { BATCH_COLUMN, batchOf, withBatchColumn, withSnapshot, type PublishedBatch } from './snapshot.ts';
 import { columnSchema, rowConverter, type JsonSchema } from './values.ts';
 
 export interface ServeConfig {
@@ -23,6 +24,11 @@ export interface ServeConfig {
   columnDocs?: Map<string, Map<string, string>>;
   /** The embedded engine switches to the read role per request (it has no logins). */
   setRole?: string;
+  /**
+   * The connection is the read role's own login, read-only and with the statement timeout set
+   * for the session: then a request is one statement, one round trip.
+   */
+  sessionIsReadRole?: boolean;
   statementTimeoutMs: number;
   /** Requests per minute per client on /api; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -159,6 +165,18 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
     }
   }
 
+  // The single-statement read needs the session to be the read role already (a server login,
+  // not SET ROLE) with its statement timeout set at connect (see api/serve.ts).
+  const oneStatement = cfg.sessionIsReadRole === true;
+  const batched = new Map(cfg.endpoints.map((e) => [e.name, withBatchColumn(e.sql, e.views[0]!)]));
+  const readInOneStatement = async (e: Endpoint, params: unknown[]): Promise<{ batch: PublishedBatch; value: { res: QueryResult; found: boolean } } | null> => {
+    const res = await engine.query<Record<string, unknown>>(batched.get(e.name)!, params);
+    const batch = batchOfComment(res.rows[0]?.[BATCH_COLUMN] as string | undefined);
+    if (!batch) return null;
+    const fields = res.fields?.filter((f) => f.name !== BATCH_COLUMN);
+    return { batch, value: { res: { rows: res.rows, rowCount: res.rowCount, ...(fields ? { fields } : {}) }, found: true } };
+  };
+
   const etagFor = (batch: string, req: FastifyRequest): string => `"${batch}.${createHash('sha1').update(req.url).digest('base64url').slice(0, 16)}"`;
   const cacheControl = `public, max-age=${cfg.maxAgeSeconds}, must-revalidate`;
   const headers = (reply: FastifyReply, batch: PublishedBatch, etag: string): void => {
@@ -208,8 +226,12 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
       const limit = typeof args.limit === 'number' ? args.limit : undefined;
       const bind = (ep: Endpoint, extraRow: boolean) =>
         ep.bind.map((n) => (n === CURSOR ? after.toString() : n === 'limit' && extraRow && limit !== undefined ? limit + 1 : (args[n] ?? null)));
-      const read = await readOnce(() => withSnapshot(engine, readOpts(e), async (tx: Queryable) => {
-        const res = await tx.query(e.sql, bind(e, e.paginate !== undefined));
+      const params = bind(e, e.paginate !== undefined);
+      // One round trip when the endpoint finds rows (they name their batch); an empty answer
+      // is asked again in a locked snapshot, where the batch and the 404 check agree.
+      let read = oneStatement ? await readOnce(() => readInOneStatement(e, params)) : null;
+      read ??= await readOnce(() => withSnapshot(engine, readOpts(e), async (tx: Queryable) => {
+        const res = await tx.query(e.sql, params);
         let found = res.rows.length > 0;
         const guard = e.foundBy ? byName.get(e.foundBy) : undefined;
         if (!found && guard) found = (await tx.query(guard.sql, bind(guard, false))).rows.length > 0;

@@ -266,3 +266,11 @@ export function loadEndpoints(project: Project, role: string): Endpoint[] {
   if (diagnostics.length > 0) throw new ProjectError(diagnostics, 'endpoint');
   return endpoints;
 }
+
+/** The role `serve` reads as unless told otherwise: the gold layer's read-only role. */
+export const DEFAULT_SERVE_ROLE = 'analytics_user';
+
+/** The project's endpoints for the manifest and the docs lineage; none without an api/ folder. */
+export function apiExposures(project: Project, role = DEFAULT_SERVE_ROLE): Endpoint[] {
+  return existsSync(join(project.dir, 'api')) ? loadEndpoints(project, role) : [];
+}

@@ -7,7 +7,7 @@
  */
 import { batchOfComment } from '../batch/publish.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
-import { quoteIdent } from '../engine/quote.ts';
+import { quoteIdent, quoteLiteral } from '../engine/quote.ts';
 
 export interface PublishedBatch {
   batchId: string;
@@ -61,3 +61,18 @@ export async function withSnapshot<T>(
 
 const UNDEFINED_TABLE = '42P01';
 
+
+/** The extra column `withBatchColumn` adds. */
+export const BATCH_COLUMN = '__strata_batch';
+
+/**
+ * The endpoint's query as one statement that also says which batch it read. One statement
+ * locks every view it reads before it runs and takes its snapshot after, and a publish swaps
+ * all views under all their locks: so the batch and the rows agree, in one round trip. (The
+ * statement locks in its own order; a publish waiting on it steps back before a deadlock could
+ * be declared, see publish.ts.) The batch is an init plan, computed once; the rows keep the
+ * inner query's order.
+ */
+export function withBatchColumn(sql: string, view: string): string {
+  return `select q.*, (select obj_description(to_regclass(${quoteLiteral(view)}), 'pg_class')) as ${BATCH_COLUMN} from (\n${sql}\n) q`;
+}

@@ -10,6 +10,7 @@ import type { Engine, Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import type { Project, SourceConfig } from '../project/types.ts';
 import { readCsvHeader } from '../seeds/header.ts';
+import { withKeysSetAside } from './bulk-load.ts';
 import { checkHeader, copyCsv, foreignKeyOrder, rowCount, tableColumns, type CsvPlan } from '../seeds/load.ts';
 
 export class SampleRefused extends Error {}
@@ -86,14 +87,19 @@ export async function loadSample(engine: Engine, project: Project, fromDir?: str
           'Sample data loads only into empty source tables, so the live data is never touched; nothing was loaded',
       );
     }
-    const loaded: SampleTable[] = [];
-    for (const plan of await foreignKeyOrder(tx, plans)) {
-      const relation = qualify(plan.schema, plan.name);
-      const header = await readCsvHeader(plan.file);
-      checkHeader(plan, header, (await tableColumns(tx, plan.schema, plan.name)).map((c) => c.name));
-      loaded.push({ relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: await copyCsv(tx, plan, relation, header) });
-      await tx.query(`analyze ${relation}`);
-    }
+    const ordered = await foreignKeyOrder(tx, plans);
+    const bulk = ordered.map((p) => ({ schema: p.schema, name: p.name, describe: `sample ${p.schema}.${p.name} (${p.display})` }));
+    const loaded = await withKeysSetAside(tx, bulk, async () => {
+      const done: SampleTable[] = [];
+      for (const plan of ordered) {
+        const relation = qualify(plan.schema, plan.name);
+        const header = await readCsvHeader(plan.file);
+        checkHeader(plan, header, (await tableColumns(tx, plan.schema, plan.name)).map((c) => c.name));
+        done.push({ relation: `${plan.schema}.${plan.name}`, file: plan.display, rows: await copyCsv(tx, plan, relation, header) });
+      }
+      return done;
+    });
+    for (const plan of ordered) await tx.query(`analyze ${qualify(plan.schema, plan.name)}`);
     return loaded;
   });
 }

@@ -1,5 +1,5 @@
-import { qualify, quoteIdent } from '../../engine/quote.ts';
-import { finishTable } from '../../materialize/statements.ts';
+import { qualify } from '../../engine/quote.ts';
+import { buildStatements } from '../../materialize/statements.ts';
 import type { Strategy } from './strategy.ts';
 import { tableStrategy } from './table.ts';
 
@@ -16,23 +16,10 @@ export const incrementalStrategy: Strategy = (input) => {
   if (previous.checksum !== model.checksum) return full('rebuild', 'rebuilt in full: the model changed since the published batch');
   if (previous.kind !== 'table') return full('rebuild', 'rebuilt in full: the published relation is not a table');
   const prev = qualify(previous.physicalSchema, target.name);
-  // Carry the previous batch forward, then merge only the changed rows into the copy: the
-  // published table is never written, so readers and rollback keep their batch.
-  const delta = qualify(target.schema, `${target.name}__strata_delta`);
-  const key = model.config.uniqueKey.map(quoteIdent);
-  const match = key.map((k) => `t.${k} = d.${k}`).join(' and ');
   return {
     action: 'merge',
     reason: `merges the rows the model selects as incremental into a copy of ${prev}, on unique_key (${model.config.uniqueKey.join(', ')})`,
     previous: prev,
-    statements: [
-      { sql: `create table ${target.relation} as table ${prev}` },
-      { sql: `create table ${delta} as\n${input.incrementalSql(prev)}`, merged: true },
-      { sql: `delete from ${target.relation} as t using ${delta} as d where ${match}` },
-      { sql: `insert into ${target.relation} select * from ${delta}` },
-      { sql: `drop table ${delta}` },
-      ...finishTable(model, target.relation),
-      { sql: `select count(*)::bigint as n from ${target.relation}`, rows: 'selected' },
-    ],
+    statements: buildStatements(model, { ...target, previous: prev }, input.sql, input.incrementalSql(prev)),
   };
 };

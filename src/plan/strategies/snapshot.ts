@@ -1,4 +1,5 @@
-import { snapshotStatements, SNAPSHOT_SCHEMA } from '../../materialize/snapshot.ts';
+import { SNAPSHOT_SCHEMA } from '../../materialize/snapshot.ts';
+import { buildStatements } from '../../materialize/statements.ts';
 import type { Strategy } from './strategy.ts';
 
 /** Appends the versions that changed to the snapshot's history; publishes a view as of the batch. */
@@ -7,5 +8,5 @@ export const snapshotStrategy: Strategy = ({ model, target, sql, columns, previo
   reason: previous
     ? `appends the versions changed since the published batch to ${SNAPSHOT_SCHEMA}.${model.name} (${model.config.snapshot?.strategy} strategy)`
     : `first build: every row becomes its first version in ${SNAPSHOT_SCHEMA}.${model.name}`,
-  statements: snapshotStatements(model, target, sql, columns ?? []),
+  statements: buildStatements(model, { ...target, ...(columns ? { columns } : {}) }, sql),
 });

@@ -1,9 +1,9 @@
-import { finishTable } from '../../materialize/statements.ts';
+import { buildStatements } from '../../materialize/statements.ts';
 import type { Strategy } from './strategy.ts';
 
 /** A table is rebuilt in full in each batch that builds it. */
 export const tableStrategy: Strategy = ({ model, target, sql, previous }) => ({
   action: previous ? 'rebuild' : 'create',
   reason: previous ? 'a table is rebuilt in full in each batch that builds it' : 'first build',
-  statements: [{ sql: `create table ${target.relation} as\n${sql}`, rows: 'written' }, ...finishTable(model, target.relation)],
+  statements: buildStatements({ ...model, config: { ...model.config, materialized: 'table' } }, target, sql),
 });

@@ -1,0 +1,92 @@
+/**
+ * A model is one query that reads: exactly one SELECT (or WITH … SELECT), with no
+ * data-modifying CTE (`with gone as (delete … returning *) select …`), no SELECT INTO (it
+ * creates a table) and no FOR UPDATE / FOR SHARE (it locks the rows of the tables it reads,
+ * the shop's included). Decided by PostgreSQL's own parser (libpg-query), never a regex.
+ * Pure and synchronous: libpg-query's `loadModule()` must have run once before.
+ */
+import { parseSync, type ParseResult } from 'libpg-query';
+import { parseableSql } from './model-sql.ts';
+import { offsetMap } from './offsets.ts';
+
+export interface ReadOnlyProblem {
+  message: string;
+  /** String index in the rendered SQL where the offending part starts. */
+  offset: number;
+}
+
+const WRITES: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+};
+
+type Node = Record<string, unknown>;
+
+/** The first node in the tree for which `test` gives a message, depth first, with the nearest location seen. */
+function findInTree(node: unknown, test: (key: string, value: Node) => string | null, near = 0): { message: string; location: number } | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findInTree(item, test, near);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof node !== 'object' || node === null) return null;
+  const obj = node as Node;
+  const here = typeof obj.location === 'number' && obj.location >= 0 ? obj.location : near;
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const message = Array.isArray(value) ? null : test(key, value as Node);
+    if (message) {
+      const loc = (value as Node).location;
+      return { message, location: typeof loc === 'number' && loc >= 0 ? loc : here };
+    }
+    const found = findInTree(value, test, here);
+    if (found) return found;
+  }
+  return null;
+}
+
+const statementName = (stmt: Node | undefined): string =>
+  stmt ? Object.keys(stmt)[0]!.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : 'nothing';
+
+/** Why the rendered model is not one reading query, or null when it is. */
+export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
+  const sql = parseableSql(rendered);
+  const offsets = offsetMap(rendered);
+  let parsed: ParseResult;
+  try {
+    parsed = parseSync(sql.text);
+  } catch (err) {
+    const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
+    if (!e.sqlDetails) throw err; // the parser itself failed (not loaded): never pass a model unread
+    // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
+    return { message: `SQL ${e.message}`, offset: offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0) };
+  }
+  const stmts = parsed.stmts ?? [];
+  const lead = rendered.length - rendered.trimStart().length;
+  if (stmts.length !== 1) {
+    const second = stmts[1];
+    return {
+      message: stmts.length === 0
+        ? 'a model is one SELECT (or WITH … SELECT); found no statement'
+        : `a model is one SELECT (or WITH … SELECT); found ${stmts.length} statements (the second is ${statementName(second?.stmt as Node | undefined)})`,
+      offset: second ? offsets.fromByte(second.stmt_location ?? 0) : lead,
+    };
+  }
+  const stmt = stmts[0]!.stmt as Node;
+  if (!('SelectStmt' in stmt)) {
+    return { message: `a model is one SELECT (or WITH … SELECT); found a ${statementName(stmt)} statement`, offset: lead };
+  }
+  const found = findInTree(stmt, (key, value) => {
+    if (WRITES[key]) return `a model only reads, but it contains a data-modifying ${WRITES[key]} (in a WITH clause); a model is one SELECT that writes nothing`;
+    if (key === 'SelectStmt' && value.intoClause) return 'SELECT INTO creates a table; a model is one SELECT, and strata creates its table';
+    if (key === 'SelectStmt' && Array.isArray(value.lockingClause) && value.lockingClause.length > 0) {
+      return 'FOR UPDATE / FOR SHARE locks the rows it reads (the shop\'s rows too); a model only reads';
+    }
+    return null;
+  });
+  return found ? { message: found.message, offset: offsets.fromByte(found.location) } : null;
+}
