@@ -82,7 +82,7 @@ describe('the Amazon project: every gold model has an enforced contract', () => 
     await loadSqlParser();
     const { compiled } = compileProject({ projectDir: REPO, writeArtifacts: false });
     const gold = [...compiled.models.values()].filter((m) => m.layer === 'gold');
-    assert.equal(gold.length, 6);
+    assert.equal(gold.length, 7);
     for (const m of gold) {
       const doc = compiled.project.docs.get(m.name);
       assert.ok(doc?.contract, `${m.name} has no enforced contract`);
