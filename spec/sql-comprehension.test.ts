@@ -78,7 +78,7 @@ describe('the manifest holds every model\'s columns and lineage', () => {
       nodes: Record<string, { kind: string; output_columns?: { name: string; type: string | null; lineage: { kind: string; sources: { relation: string; column: string }[] } | null }[] | null }>;
     };
     const models = Object.entries(manifest.nodes).filter(([, n]) => n.kind === 'model');
-    assert.equal(models.length, 18);
+    assert.equal(models.length, 20);
     for (const [name, n] of models) assert.ok(n.output_columns && n.output_columns.length > 0, name);
     const col = (model: string, column: string) => manifest.nodes[model]!.output_columns!.find((c) => c.name === column)!;
     assert.deepEqual(col('fact_reviews', 'review_id').lineage, { kind: 'copy', sources: [{ relation: 'silver_reviews', node: true, column: 'review_id' }] });

@@ -147,7 +147,7 @@ function located(compiled: CompiledProject, name: string, problems: SqlProblem[]
       const sites = templateSites(
         file.text,
         (ast) => compiled.renderer.compileAst(ast),
-        (template) => compiled.renderer.render(template, file.relPath, flags).sql,
+        (template) => compiled.renderer.render(template, file.relPath, { ...flags, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema }).sql,
       );
       const lead = sites.sql.length - sites.sql.trimStart().length;
       // Rendered again, the SQL must be the same, or positions would point elsewhere.

@@ -127,3 +127,25 @@ export function templateSites(
     },
   };
 }
+
+/**
+ * The template line and column of an index into `rendered` (a plain rendering of `text`),
+ * or undefined when rendering again does not give the same SQL.
+ */
+export function templatePosition(
+  text: string,
+  rendered: string,
+  index: number,
+  compile: (ast: hbs.AST.Program) => HandlebarsTemplateDelegate,
+  render: (template: HandlebarsTemplateDelegate) => string,
+): TemplatePosition | undefined {
+  try {
+    const sites = templateSites(text, compile, render);
+    if (sites.sql === rendered) return sites.at(index);
+    const lead = (s: string): number => s.length - s.trimStart().length;
+    if (sites.sql.trim() === rendered.trim()) return sites.at(index - lead(rendered) + lead(sites.sql));
+  } catch {
+    /* a template Handlebars cannot parse again: no position */
+  }
+  return undefined;
+}
