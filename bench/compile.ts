@@ -2,10 +2,14 @@
  * Compile speed on synthetic projects: N models, each referencing 1–3 earlier ones, with
  * helpers (config, ref, var, source) and a macro. Prints figures and writes them as JSON.
  * Every model's SQL is parsed and analyzed (column lineage), as compile always does.
- * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000]
+ * Two measures: the compile work in this process, and `strata compile` as a whole command
+ * (a new process: start-up, compile, target/compiled/*.sql and manifest.json written), with
+ * the start-up alone (`strata --version`) reported apart.
+ * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000] [--command-models 5000,10000] [--runs 5]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProject, loadSqlParser } from '../src/api/compile.ts';
 import { writeBenchResult } from './results.ts';
@@ -64,4 +68,44 @@ for (const n of sizes) {
   );
   rmSync(dir, { recursive: true, force: true });
 }
-writeBenchResult('compile', { figures });
+/** Wall seconds of each run of `node --import tsx src/cli.ts …args`, which must exit 0. */
+function timeCli(args: string[], runs: number, before?: () => void): number[] {
+  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  return Array.from({ length: runs }, () => {
+    before?.();
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
+    const s = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return s;
+  });
+}
+
+const stats = (xs: number[]): { median: number; min: number } => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { median: +sorted[Math.floor(sorted.length / 2)]!.toFixed(3), min: +sorted[0]!.toFixed(3) };
+};
+
+const runs = Number(process.argv.find((_, i) => process.argv[i - 1] === '--runs') ?? '5');
+const commandSizes = (process.argv.find((_, i) => process.argv[i - 1] === '--command-models') ?? '5000,10000').split(',').map(Number);
+const startup = stats(timeCli(['--version'], runs));
+console.log(`start-up (strata --version, node --import tsx): median ${startup.median}s, min ${startup.min}s`);
+const command = [];
+for (const n of commandSizes) {
+  // A first compile writes every file (a new project each run: deleting the last run's
+  // 10,000 files right before would time the file system's cleanup too); a second finds
+  // them unchanged and rewrites only the manifest.
+  const dirs = Array.from({ length: runs }, () => mkdtempSync(join(tmpdir(), 'strata-bench-compile-cmd-')));
+  for (const d of dirs) makeProject(d, n);
+  let next = 0;
+  const fresh = stats(dirs.map(() => timeCli(['--project-dir', dirs[next++]!, 'compile'], 1)[0]!));
+  const again = stats(timeCli(['--project-dir', dirs[0]!, 'compile'], runs));
+  command.push({ models: n, seconds_fresh_target: fresh, seconds_unchanged_target: again });
+  console.log(
+    `${String(n).padStart(7)} models, \`strata compile\` as a process: ${fresh.median}s median (min ${fresh.min}s) into an empty target/, ${again.median}s (min ${again.min}s) when target/ is up to date; start-up ${startup.median}s of it`,
+  );
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+const load = loadavg()[0]!.toFixed(1);
+console.log(`load average during the run: ${load} (2 cores)`);
+writeBenchResult('compile', { figures, command: { runs, startup_seconds: startup, sizes: command }, load_average: +load });

@@ -88,6 +88,7 @@ for (const factory of targets()) {
       writeFileSync(
         schema,
         original
+          .replace('      - row_count: { min: 1 }', `      - row_count: { min: 1 }\n      - row_count: { min: 50, config: { where: "order_count > 3" } }`)
           .replace('[placed, shipped, completed, return_pending, returned]', '[placed, shipped, completed]')
           .replace('      - name: customer_id\n        tests:\n          - relationships', [
             '      - name: amount',
@@ -101,7 +102,7 @@ for (const factory of targets()) {
           ].join('\n')),
       );
       try {
-        const r = await runCli(['--json', 'test', '--select', 'orders'], { projectDir: project, target });
+        const r = await runCli(['--json', 'test', '--select', 'orders', '--select', 'customers'], { projectDir: project, target });
         assert.equal(r.code, 1, r.stdout + r.stderr);
         const ends = new Map(
           r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -114,6 +115,11 @@ for (const factory of targets()) {
         // The failing test counts its failing values (two statuses), as its own query does.
         assert.equal(status('orders__accepted_values_status'), 'fail');
         assert.equal(ends.get('orders__accepted_values_status')!.failures, 2);
+        // Narrowed by `where`, a test judges other rows than the shared scan reads: it runs alone
+        // (customers' other tests share a scan that passes them all).
+        assert.equal(status('customers__row_count'), 'pass');
+        assert.equal(status('customers__not_null_customer_id'), 'pass');
+        assert.equal(status('customers__row_count_2'), 'fail');
         // A broken expression fails the shared scan; every test then runs alone and only it errors.
         assert.equal(status('orders__expression_amount_2'), 'error');
         assert.match(String(ends.get('orders__expression_amount_2')!.error), /operator does not exist/);

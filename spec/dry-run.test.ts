@@ -1,5 +1,5 @@
 /**
- * The batch plan as data: `build --dry-run` and `explain` on jaffle_shop, on each engine, for
+ * The batch plan as data: `explain` on jaffle_shop, on each engine, for
  * a fresh database, an unchanged one and one with a changed model, and with a selection;
  * each run builds, tests and publishes nothing (no batch is recorded, the published tables
  * are unchanged).
@@ -12,9 +12,9 @@ import type { BatchPlan } from '../src/plan/types.ts';
 import { JAFFLE, relationChecksum, runCli, targets, useSpecProject, withEngine } from './support.ts';
 
 for (const factory of targets()) {
-  describe(`build --dry-run on ${factory.name}`, () => {
+  describe(`explain (the plan, nothing built) on ${factory.name}`, () => {
     const spec = useSpecProject(factory, JAFFLE);
-    const plan = async (args: string[] = ['build', '--dry-run']): Promise<BatchPlan> => {
+    const plan = async (args: string[] = ['explain']): Promise<BatchPlan> => {
       const r = await runCli(['--json', ...args], { projectDir: spec.project, target: spec.target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       return JSON.parse(r.stdout) as BatchPlan;
@@ -30,7 +30,7 @@ for (const factory of targets()) {
       assert.match(p.models.find((m) => m.model === 'orders')!.statements[0]!.sql, /^create table "marts__\w+"\."orders" as/);
       assert.equal(p.tests.length, 9);
       assert.equal(await batches(), 0, 'no batch was started');
-      const human = await runCli(['build', '--dry-run'], { projectDir: spec.project, target: spec.target });
+      const human = await runCli(['explain'], { projectDir: spec.project, target: spec.target });
       assert.match(human.stdout, /from a database with no published batch/);
       assert.match(human.stdout, /create\s+incremental marts\.orders\s+first build/);
       assert.match(human.stdout, /summary: 4 create, 0 rebuild, 0 merge, 0 reuse, 1 skip/);

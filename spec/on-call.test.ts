@@ -89,7 +89,7 @@ for (const factory of targets('i12')) {
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`marts: active ${batches[1]} → ${batches[0]} \\(database too\\)`));
       const state = await dbState(spec);
-      assert.match(state.current!, new RegExp(`^${batches[0]}\\.restored-`));
+      assert.match(state.current!, new RegExp(`^${batches[0]}-restore-`));
       assert.equal(active(project), batches[0]);
       const h = await runCli(['health'], { projectDir: project, target });
       assert.match(h.stdout, /OK\s+batch_consistency/);
@@ -104,7 +104,7 @@ for (const factory of targets('i12')) {
       const { project, target } = spec;
       const r = await runCli(['lake', 'restore', '--batch-id', batches[2]!], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match((await dbState(spec)).current!, new RegExp(`^${batches[2]}\\.restored-`));
+      assert.match((await dbState(spec)).current!, new RegExp(`^${batches[2]}-restore-`));
       assert.equal(active(project), batches[2]);
     });
 
@@ -113,7 +113,7 @@ for (const factory of targets('i12')) {
       writeFileSync(join(project, 'data', 'marts', 'active'), `${batches[1]}\n`);
       const r = await runCli(['health'], { projectDir: project, target });
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stdout, new RegExp(`WARN\\s+batch_consistency\\s+the marts lake's active batch is ${batches[1]}, the database publishes ${batches[2]}\\.restored-\\S+: run \`strata export\``));
+      assert.match(r.stdout, new RegExp(`WARN\\s+batch_consistency\\s+the marts lake's active batch is ${batches[1]}, the database publishes ${batches[2]}-restore-\\S+: run \`strata export\``));
       const fix = await runCli(['export'], { projectDir: project, target });
       assert.equal(fix.code, 0, fix.stdout + fix.stderr);
       // The restored database batch is lake batch batches[2]: activated again.

@@ -139,5 +139,27 @@ for (const factory of targets('i10')) {
         rmSync(evil, { force: true });
       }
     });
+
+    test('a review deleted at the source and one that silver now rejects leave gold on the next plain build', async () => {
+      const { rows: picked } = await withEngine(target, (db) =>
+        db.query<{ review_id: string }>('select review_id::text from gold.fact_reviews where review_id <> $1 order by review_id limit 2', [SHOP_REVIEW]));
+      const [deleted, invalidated] = picked.map((r) => r.review_id);
+      // The shop deletes one review and corrupts another (silver rejects ratings outside 1..5).
+      await withEngine(target, async (db) => {
+        await db.query('delete from amazon.review_image where review_id = $1', [deleted]);
+        await db.query('delete from amazon.review where review_id = $1', [deleted]);
+        await db.query(`update amazon.review set rating = 9, updated_at = now() where review_id = $1`, [invalidated]);
+      });
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /incremental gold\.fact_reviews … .*\(2 rows deleted: their review_id left silver_reviews\)/);
+      assert.match(r.stdout, /PASS\s+reviews_reach_gold/);
+      await withEngine(target, async (db) => {
+        const { rows } = await db.query<{ review_id: string }>('select review_id::text from gold.fact_reviews where review_id = any($1::bigint[])', [[deleted, invalidated]]);
+        assert.deepEqual(rows, [], 'neither review is in gold');
+        const rejected = await db.query<{ rejection_reason: string }>('select rejection_reason from silver.rejected_reviews where review_id = $1', [invalidated]);
+        assert.equal(rejected.rows[0]?.rejection_reason, 'invalid_rating');
+      });
+    });
   });
 }

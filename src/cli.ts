@@ -5,7 +5,6 @@
  */
 import { Command, Option } from 'commander';
 import { resolveTarget } from './api/target.ts';
-import { loadSqlParser } from './api/compile.ts';
 import { ExitCode, ProjectError, StrataError, errorMessage } from './core/errors.ts';
 import { STRATA_VERSION } from './core/version.ts';
 import { maskSecrets } from './engine/secrets.ts';
@@ -15,6 +14,7 @@ import { registerImportCommands } from './cli/import-commands.ts';
 import { registerLakeCommands } from './cli/lake-commands.ts';
 import { registerOpsCommands } from './cli/ops-commands.ts';
 import { registerPipelineCommands } from './cli/pipeline-commands.ts';
+import { registerSourceCommands } from './cli/source-commands.ts';
 import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
@@ -41,13 +41,15 @@ registerLakeCommands(program);
 registerImportCommands(program);
 registerOpsCommands(program);
 registerDbtCommands(program);
+registerSourceCommands(program);
 registerServeCommand(program);
 strictCommands(program);
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;
   try {
-    // compile is synchronous and reads every model with PostgreSQL's parser: load it first.
+    // Models are read with PostgreSQL's parser (libpg-query, WebAssembly), synchronously once loaded.
+    const { loadSqlParser } = await import('./api/compile.ts');
     await loadSqlParser();
     await program.parseAsync(process.argv);
   } catch (err) {

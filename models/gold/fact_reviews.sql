@@ -1,8 +1,10 @@
-{{config materialized="incremental" unique_key="review_id" tags="gold,scoring" indexes="unique:review_id, product_id"}}
+{{config materialized="incremental" unique_key="review_id" keys_from="silver_reviews" tags="gold,scoring" indexes="unique:review_id, product_id"}}
 -- One row per valid review: its features and the six score components that depend on the
 -- review alone (each 0..1). docs/scoring.md explains the formula and how to tune it.
 --
--- Incremental on updated_at: a re-run merges only reviews changed since the last batch.
+-- Incremental on updated_at: a re-run merges only reviews changed since the last batch, and
+-- keys_from="silver_reviews" deletes the rows of reviews silver no longer holds (deleted at
+-- the source, or rejected now), so the fact never keeps a review the full query would drop.
 -- Every component here depends on the review's own row and the vars only (recency is
 -- measured against the fixed reference_date), so untouched rows stay valid; when a scoring
 -- var (or this SQL) changes, strata sees the model changed and rebuilds it in full. What

@@ -1,5 +1,6 @@
 import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
 import type { CompiledTest } from '../compile/types.ts';
+import type { CompiledProject } from '../compile/compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -10,7 +11,8 @@ import { testsFor } from './build-plan.ts';
 import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
+import { newBatchId, physicalSchema, validateNewBatchId } from '../batch/naming.ts';
+import { planBatch, saveFingerprints, testsToRun, type ReuseDecision } from '../batch/reuse.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
@@ -138,8 +140,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     }
 
     const t = performance.now();
+    const { models: reuse, previous } = await planBatch(engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+    const reused = [...reuse.values()].filter((d) => d.action === 'reuse').length;
+    const { run: toRun, passedBefore } = testsToRun(tests, reuse, previous);
+    if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: currentId ?? '', tests_not_rerun: passedBefore.length });
     const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus,
+      engine, compiled, batchId, chosen, tests: toRun, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus, reuse,
       ...(opts.failFast ? { failFast: true } : {}),
     });
     createdSchemas.push(...result.schemas);
@@ -158,6 +164,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
+      await saveFingerprints(engine, batchId, reuse, tests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
@@ -283,3 +290,44 @@ async function discardBatch(session: Session, batchId: string, schemas: string[]
   await finishBatch(session.engine, batchId, 'failed', reason);
 }
 
+
+const newSchemaOf = (compiled: CompiledProject, batchId: string) => (model: string): string =>
+  physicalSchema(compiled.project.config.layers.find((l) => l.name === compiled.models.get(model)!.layer)!.schema, batchId);
+
+export interface PlannedModel {
+  model: string;
+  relation: string;
+  action: ReuseDecision['action'];
+  reason: string;
+}
+
+/**
+ * `build --dry-run`: what a build would do with each chosen model — reuse the published
+ * table, merge into it, or rebuild it — and why. Reads the published batch's fingerprints
+ * and the source and seed tables' content versions; writes nothing, takes no lock. A seed
+ * CSV that changed is loaded by the build first, so the plan compares seeds as loaded.
+ */
+export async function planBuild(opts: CommonOptions & SelectionOptions & { fullRefresh?: boolean }): Promise<PlannedModel[]> {
+  await loadSqlParser();
+  const batchId = 'dry-run';
+  const { compiled } = compileProject({ ...opts, batchId });
+  const chosen = chooseModels(compiled, opts);
+  const bus = eventBus(opts, compiled.project.dir);
+  try {
+    const session = await openSession(opts, compiled.project.dir, bus);
+    try {
+      const currentId = await currentBatchId(session.engine);
+      const current = currentId ? await batchRelations(session.engine, currentId) : new Map();
+      const seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+      const { models: plan } = await planBatch(session.engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
+      const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l.schema]));
+      const out = [...plan.values()].map((d) => ({ model: d.model, relation: `${layers.get(compiled.models.get(d.model)!.layer)}.${d.model}`, action: d.action, reason: d.reason }));
+      for (const p of out) bus.emit({ event: 'plan', ...p });
+      return out;
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await bus.close();
+  }
+}

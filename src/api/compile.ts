@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileTests } from '../checks/compile-tests.ts';
 import { compileModels, type CompiledProject } from '../compile/compile.ts';
@@ -93,10 +93,18 @@ export function publishedSql(compiled: CompiledProject, sql: string, self?: stri
   return resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
 }
 
+/** The values of secret env vars that models read, collected once per compile: each artifact is searched for them. */
+const secretsCache = new WeakMap<CompiledProject, string[]>();
+const secretsOf = (compiled: CompiledProject): string[] => {
+  let found = secretsCache.get(compiled);
+  if (!found) secretsCache.set(compiled, (found = [...compiled.models.values()].flatMap((m) => m.masked ?? [])));
+  return found;
+};
+
 /** As publishedSql, with the values of secret env vars (of this model and the ephemerals it inlines) as '****'. */
 function artifactSql(compiled: CompiledProject, sql: string, self?: string): string {
   let out = publishedSql(compiled, sql, self);
-  for (const m of compiled.models.values()) for (const secret of m.masked ?? []) out = out.replaceAll(secret, "'****'");
+  for (const secret of secretsOf(compiled)) out = out.replaceAll(secret, "'****'");
   return out;
 }
 
@@ -117,7 +125,8 @@ function outputColumns(analysis: ModelAnalysis | undefined): ManifestOutputColum
 export function buildManifest(
   compiled: CompiledProject,
   tests: readonly CompiledTest[],
-  analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
+  sqlOf: (name: string) => string = (n) => modelSql(compiled, n),
+  analyses: ReadonlyMap<string, ModelAnalysis> = compiled.analyses ?? new Map(),
 ): Record<string, unknown> {
   const { project, models, seeds, dag } = compiled;
   const nodes: Record<string, unknown> = {};
@@ -139,7 +148,7 @@ export function buildManifest(
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
       meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
       output_columns: outputColumns(analyses.get(m.name)),
-      compiled_sql: artifactSql(compiled, m.sql, m.name),
+      compiled_sql: sqlOf(m.name),
     };
   }
   // The endpoints of `serve` read published models: exposures, drawn at the end of the lineage.
@@ -169,10 +178,30 @@ export function buildManifest(
   };
 }
 
-function writeFile(path: string, text: string): void {
+const modelSql = (compiled: CompiledProject, name: string): string => artifactSql(compiled, compiled.models.get(name)!.sql, name);
+
+/**
+ * Writes `text` unless the file already holds exactly it. Rewriting an unchanged file costs
+ * far more than reading it: truncating and rewriting makes ext4 flush it on close, and a
+ * compile of 10,000 models spent most of its time there. An unchanged file also keeps its
+ * mtime, so tools that watch target/compiled see only what changed.
+ */
+function writeIfChanged(path: string, text: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    if (readFileSync(path, 'utf8') === text) return;
+  } catch {
+    // absent or unreadable: write it
+  }
+  try {
     writeFileSync(path, text);
+  } catch (err) {
+    throw ioFailure('write', path, err);
+  }
+}
+
+function makeDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
   } catch (err) {
     throw ioFailure('write', path, err);
   }
@@ -186,10 +215,22 @@ export function writeCompileArtifacts(
   analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
 ): void {
   const target = join(compiled.project.dir, 'target');
+  const sql = new Map<string, string>();
+  const made = new Set<string>();
+  const write = (path: string, text: string): void => {
+    const dir = dirname(path);
+    if (!made.has(dir)) {
+      makeDir(dir);
+      made.add(dir);
+    }
+    writeIfChanged(path, text);
+  };
   for (const m of compiled.models.values()) {
+    const text = modelSql(compiled, m.name);
+    sql.set(m.name, text);
     if (only && !only.has(m.name)) continue;
-    writeFile(inside(target, 'compiled', m.layer, `${m.name}.sql`), artifactSql(compiled, m.sql, m.name) + '\n');
+    write(inside(target, 'compiled', m.layer, `${m.name}.sql`), text + '\n');
   }
-  for (const t of tests) writeFile(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
-  writeFile(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, analyses), null, 2) + '\n');
+  for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
+  write(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses), null, 2) + '\n');
 }

@@ -14,6 +14,7 @@ import { contractAtBuild, ContractError, modelContract } from '../checks/contrac
 import { physicalSchema } from '../batch/naming.ts';
 import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
+import type { ReuseDecision } from '../batch/reuse.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { SharedScans } from '../checks/shared-scan.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
@@ -44,6 +45,8 @@ export interface ExecuteOptions {
   bus: EventBus;
   /** Stop starting models and tests after the first failure. */
   failFast?: boolean;
+  /** The plan of src/batch/reuse.ts: a reused model is not built, the batch points at its published table. */
+  reuse?: ReadonlyMap<string, ReuseDecision>;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -56,7 +59,11 @@ const round = (ms: number): number => Math.round(ms) / 1000;
 export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const { engine, compiled, batchId, chosen, bus } = o;
   const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l]));
-  const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral');
+  const reusedFrom = (name: string): BatchRelation | undefined => {
+    const d = o.reuse?.get(name);
+    return d?.action === 'reuse' ? d.from : undefined;
+  };
+  const built = [...chosen].filter((m) => compiled.models.get(m)!.config.materialized !== 'ephemeral' && !reusedFrom(m));
   const schemaOf = (model: string): string => physicalSchema(layers.get(compiled.models.get(model)!.layer)!.schema, batchId);
 
   const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
@@ -70,6 +77,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
   const refTo = (name: string): string => {
+    const reused = reusedFrom(name);
+    if (reused) return qualify(reused.physicalSchema, name);
     if (chosen.has(name) && compiled.models.get(name)?.config.materialized !== 'ephemeral') return qualify(schemaOf(name), name);
     const seed = o.seeds.get(name);
     return seed ? qualify(seed.physicalSchema, name) : publishedRelation(compiled, name);
@@ -96,15 +105,22 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     bus.emit({ event: 'model_start', ...event });
     const started = performance.now();
     let note: string | undefined;
+    const reused = reusedFrom(name);
+    if (reused) {
+      const reason = o.reuse!.get(name)!.reason;
+      models.push({ model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success', rows: null, merged: null, durationS: 0, reused: reason });
+      bus.emit({ event: 'model_end', ...event, status: 'success', rows: null, merged: null, duration_s: 0, note: `reused: ${reason}` });
+      return 'success';
+    }
     try {
-      let outcome = { rows: null as number | null, merged: null as number | null };
+      let outcome = { rows: null as number | null, merged: null as number | null, deleted: 0 };
       if (!ephemeral) {
         const target = qualify(schemaOf(name), name);
         const previous = o.current.get(name);
         // A changed model (its SQL, a macro or a var) is rebuilt in full: merging rows of the
         // new definition into rows of the old would mix two versions in one table.
         const changed = previous !== undefined && previous.checksum !== model.checksum;
-        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh && !changed;
+        const canMerge = model.config.materialized === 'incremental' && previous?.kind === 'table' && !o.fullRefresh && !changed && o.reuse?.get(name)?.action !== 'rebuild';
         if (model.config.materialized === 'incremental' && changed && !o.fullRefresh) note = 'rebuilt in full: the model changed since the published batch';
         let incrementalSql: string | undefined;
         if (canMerge) {
@@ -121,6 +137,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           {
             schema: schemaOf(name), name, batchId,
             ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
+            ...(canMerge && model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
             ...(compiled.analyses?.get(name)?.columns ? { columns: compiled.analyses.get(name)!.columns!.map((c) => c.name) } : {}),
           },
           resolve(model.sql, target),
@@ -132,6 +149,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
         if (contract) {
           const broken = await contractAtBuild(engine, target, contract);
           if (broken.length > 0) throw new ContractError(`contract of ${relation} not met (${model.relPath}):\n  - ${broken.join('\n  - ')}`);
+        }
+        if (outcome.deleted > 0) {
+          note = `${outcome.deleted} row${outcome.deleted > 1 ? 's' : ''} deleted: their ${model.config.uniqueKey.join(', ')} left ${model.config.keysFrom}`;
         }
       }
       const result: ModelResult = {
@@ -192,6 +212,10 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status !== 'fail' && t.status !== 'error' && t.status !== 'skipped');
   const mapping = new Map<string, BatchRelation>();
   for (const [name, rel] of o.current) if (compiled.models.has(name) && !chosen.has(name)) mapping.set(name, rel);
+  for (const name of chosen) {
+    const reused = reusedFrom(name);
+    if (reused) mapping.set(name, { ...reused, checksum: compiled.models.get(name)!.checksum });
+  }
   for (const [name, rel] of o.seeds) if (compiled.seeds.has(name)) mapping.set(name, rel);
   for (const name of built) {
     const model = compiled.models.get(name)!;

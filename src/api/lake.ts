@@ -168,7 +168,7 @@ export async function activateLake(project: Project, plans: readonly RollbackRes
 async function keptBatchFor(s: Session, lakeId: string): Promise<string | null> {
   const { rows } = await s.engine.query<{ batch_id: string }>(
     `select b.batch_id from strata.batches b
-      where b.status = 'published' and (b.batch_id = $1 or b.batch_id like $1 || '.restored-%')
+      where b.status = 'published' and (b.batch_id = $1 or b.batch_id like $1 || '-restore-%' or b.batch_id like $1 || '.restored-%')
         and exists (select 1 from strata.batch_relations r where r.batch_id = b.batch_id)
       order by b.published_at desc limit 1`,
     [lakeId],

@@ -81,7 +81,14 @@ export function readLastResults(projectDir: string): Map<string, Set<string>> | 
 export function selectorContext(compiled: CompiledProject, opts: SelectionOptions): SelectorContext {
   const context: SelectorContext = {};
   if (opts.state) context.state = readState(opts.state);
-  const results = readLastResults(compiled.project.dir);
+  // An unreadable last run only matters to `result:`, which then says there is none.
+  const results = (() => {
+    try {
+      return readLastResults(compiled.project.dir);
+    } catch {
+      return undefined;
+    }
+  })();
   if (results) context.results = results;
   const problems: Diagnostic[] = [];
   context.selectors = readSelectors(compiled.project.dir, problems);

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { projectEnv } from '../project/env.ts';
-import { createPgliteEngine } from '../engine/pglite.ts';
-import { createPostgresEngine } from '../engine/postgres.ts';
 import { describeConnection, neonDirectFor, withConnectTimeout, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
 
@@ -97,10 +95,13 @@ async function databaseIdentity(engine: Engine): Promise<string> {
   return rows[0]?.id ?? '';
 }
 
+/** Each engine's driver is loaded when it is opened: a run loads PGlite's WASM or node-postgres, never both. */
 export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number } = {}): Promise<Engine> {
   if (target.kind === 'pglite') {
+    const { createPgliteEngine } = await import('../engine/pglite.ts');
     return createPgliteEngine(target.dataDir, opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {});
   }
+  const { createPostgresEngine } = await import('../engine/postgres.ts');
   const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;
   // One connection more than threads: the lock heartbeat and bookkeeping never wait for a model.
   return createPostgresEngine(connection, { maxConnections: (opts.threads ?? 4) + 1 });
@@ -109,6 +110,7 @@ export async function openEngine(target: Target, opts: { threads?: number; lockT
 /** Migrations take a session lock: through a pooler they need the direct connection when there is one. */
 export async function openMigrationEngine(target: Target, main: Engine): Promise<{ engine: Engine; close(): Promise<void> }> {
   if (target.kind === 'postgres' && target.direct) {
+    const { createPostgresEngine } = await import('../engine/postgres.ts');
     const direct = createPostgresEngine(target.direct, { maxConnections: 1 });
     try {
       if (!sameEndpoint(target.direct, target.connection) && (await databaseIdentity(direct)) !== (await databaseIdentity(main))) {

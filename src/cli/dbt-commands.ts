@@ -1,11 +1,7 @@
 /** The everyday commands dbt users reach for: ls, show, debug, init, retry. */
 import { Option, type Command } from 'commander';
-import { debug } from '../api/debug.ts';
-import { initProject } from '../api/init.ts';
 import { listResources, RESOURCE_TYPES, type ListedResource, type ResourceType } from '../api/list.ts';
-import { retry } from '../api/retry.ts';
 import type { SelectionOptions } from '../api/selection.ts';
-import { show } from '../api/show.ts';
 import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
@@ -61,6 +57,7 @@ Examples:
   strata show -s orders --batch-id 20261122T070226Z-3f9a1c`)
     .action(act(async (flags: { select?: string; inline?: string; limit: number; batchId?: string }) => {
       const c = commonOptions(program);
+      const { show } = await import('../api/show.ts');
       const r = await show({ ...c, ...(flags.select ? { model: flags.select } : {}), ...(flags.inline ? { inline: flags.inline } : {}), limit: flags.limit, ...(flags.batchId ? { batchId: flags.batchId } : {}) });
       print(c.json, r, () => `${table(r.columns, r.rows)}\n(${r.rows.length} row${r.rows.length === 1 ? '' : 's'}, batch ${r.batchId ?? 'none published'})`);
       return ExitCode.ok;
@@ -74,6 +71,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  strata debug -s "tag:finance+"\nExit code: 0 all good, 1 the database cannot be used, 2 the project has errors.')
     .action(act(async (flags: SelectionOptions) => {
       const c = commonOptions(program);
+      const { debug } = await import('../api/debug.ts');
       const r = await debug({ ...c, ...flags });
       print(c.json, r.checks, () => r.checks.map((x) => `${x.ok ? 'OK  ' : 'FAIL'} ${x.check.padEnd(16)} ${x.detail}`).join('\n'));
       return r.exitCode;
@@ -85,8 +83,9 @@ Examples:
     .option('--name <name>', 'the project name (default: the folder name)')
     .description('create a new project that builds at once on the embedded engine')
     .addHelpText('after', '\nExample:\n  strata init my_shop && strata --project-dir my_shop build')
-    .action(act((dir: string, flags: { name?: string }) => {
+    .action(act(async (dir: string, flags: { name?: string }) => {
       const c = commonOptions(program);
+      const { initProject } = await import('../api/init.ts');
       const r = initProject(dir, flags.name);
       print(c.json, r, () => `created ${r.dir}:\n${r.files.map((f) => `  ${f}`).join('\n')}\nnext: strata --project-dir ${dir} build`);
       return ExitCode.ok;
@@ -99,6 +98,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  strata build || (fix the model) && strata retry')
     .action(act(async (flags: { failFast?: boolean }) => {
       const c = commonOptions(program);
+      const { retry } = await import('../api/retry.ts');
       const r = await retry({ ...c, ...(flags.failFast ? { failFast: true } : {}) });
       if (r.models.length === 0) print(c.json, r, () => `nothing to retry: the last ${r.command} had no failed or skipped models or tests`);
       return r.exitCode;

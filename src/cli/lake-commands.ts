@@ -1,9 +1,11 @@
 /** export and the lake commands: list, rollback, prune, verify, restore. */
 import type { Command } from 'commander';
-import { exportCommand, lakeList, lakePrune, lakeRestore, lakeRollback, lakeVerify } from '../api/lake.ts';
 import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
+
+/** Loaded when a lake command runs: the parquet and Arrow libraries are not needed to start. */
+const lakeApi = () => import('../api/lake.ts');
 
 export function registerLakeCommands(program: Command): void {
   program
@@ -15,7 +17,7 @@ export function registerLakeCommands(program: Command): void {
     .option('--replace', 're-export a batch already in the lake (e.g. after `lake verify` found it damaged)')
     .action(act(async (o: { batchId?: string; layers?: string[]; select?: string[]; replace?: boolean }) => {
       const c = commonOptions(program);
-      const results = await exportCommand({ ...c, ...o });
+      const results = await (await lakeApi()).exportCommand({ ...c, ...o });
       if (c.json) print(true, results.map((r) => ({ layer: r.layer, batchId: r.batchId, dir: r.dir, activated: r.activated, tables: r.manifest.tables })), () => '');
       return ExitCode.ok;
     }));
@@ -30,7 +32,7 @@ export function registerLakeCommands(program: Command): void {
     .option('--layer <layer>', 'one layer only')
     .action(act(async (o: { layer?: string }) => {
       const c = commonOptions(program);
-      const layers = await lakeList({ ...c, ...o });
+      const layers = await (await lakeApi()).lakeList({ ...c, ...o });
       print(c.json, layers.map((l) => ({ layer: l.layer, batches: l.batches.map(({ manifest: _m, ...b }) => b) })), () =>
         layers
           .map((l) =>
@@ -50,7 +52,7 @@ export function registerLakeCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata lake rollback\n  strata lake rollback --to 20261122T070226Z-3f9a1c')
     .action(act(async (o: { to?: string }) => {
       const c = commonOptions(program);
-      const results = await lakeRollback({ ...c, ...o });
+      const results = await (await lakeApi()).lakeRollback({ ...c, ...o });
       print(c.json, results, () => results.map((r) => `${r.layer}: active ${r.from ?? '(none)'} → ${r.to} (database too)`).join('\n'));
       return ExitCode.ok;
     }));
@@ -64,7 +66,7 @@ export function registerLakeCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata lake prune --dry-run\n  strata lake prune --archive /mnt/archive/strata')
     .action(act(async (o: { dryRun?: boolean; layer?: string; archive?: string }) => {
       const c = commonOptions(program);
-      const results = await lakePrune({ ...c, ...(o.dryRun ? { dryRun: true } : {}), ...(o.layer ? { layer: o.layer } : {}), ...(o.archive ? { archiveDir: o.archive } : {}) });
+      const results = await (await lakeApi()).lakePrune({ ...c, ...(o.dryRun ? { dryRun: true } : {}), ...(o.layer ? { layer: o.layer } : {}), ...(o.archive ? { archiveDir: o.archive } : {}) });
       print(c.json, results.map((r) => ({ layer: r.layer, dryRun: r.result.dryRun, deleted: r.result.deleted.map((b) => b.id), archived: r.result.archived, kept: r.result.kept.map((b) => b.id), freedBytes: r.result.freedBytes })), () =>
         results.map((r) => `${r.layer}: ${r.result.dryRun ? 'would delete' : 'deleted'} ${r.result.deleted.map((b) => b.id).join(', ') || 'nothing'} (${mb(r.result.freedBytes)})${r.result.archived.length ? `, archived to ${r.result.archived.join(', ')}` : ''}; kept ${r.result.kept.length}`).join('\n'),
       );
@@ -78,7 +80,7 @@ export function registerLakeCommands(program: Command): void {
     .option('--layer <layer>', 'one layer only')
     .action(act(async (o: { batchId?: string; layer?: string }) => {
       const c = commonOptions(program);
-      const results = await lakeVerify({ ...c, ...o });
+      const results = await (await lakeApi()).lakeVerify({ ...c, ...o });
       print(c.json, results, () =>
         results.map((r) => (r.ok ? `${r.layer} batch ${r.batchId}: OK (${r.verified.length} files)` : [`${r.layer} batch ${r.batchId}: DAMAGED`, ...r.damaged.map((d) => `  ${d.file}: ${d.reason}`)].join('\n'))).join('\n'),
       );
@@ -91,7 +93,7 @@ export function registerLakeCommands(program: Command): void {
     .option('--batch-id <id>', 'the batch (default: the active one)', flag.batchId)
     .action(act(async (o: { batchId?: string }) => {
       const c = commonOptions(program);
-      const results = await lakeRestore({ ...c, ...o });
+      const results = await (await lakeApi()).lakeRestore({ ...c, ...o });
       print(c.json, results, () => results.map((r) => `restored batch ${r.batchId}: ${r.tables.map((t) => `${t.name} (${t.rows} rows)`).join(', ')}`).join('\n'));
       return ExitCode.ok;
     }));

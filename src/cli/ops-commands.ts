@@ -3,16 +3,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { compileProject } from '../api/compile.ts';
-import { grants, grantsCheck } from '../api/grants.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
-import { chooseModels } from '../api/selection.ts';
-import { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows } from '../docs/index.ts';
-import { listBatches as listLakeBatches } from '../lake/batches.ts';
-import { writeTextAtomic } from '../observability/artifacts.ts';
 import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
-import { prometheusText } from '../observability/metrics.ts';
 import { formatFailure, lastFailure } from '../observability/last-failure.ts';
 import { projectPaths } from '../api/context.ts';
 import { act, commonOptions, print } from './context.ts';
@@ -27,10 +20,12 @@ export function registerOpsCommands(program: Command): void {
     .action(act(async (flags: { check?: boolean }) => {
       const c = commonOptions(program);
       if (flags.check) {
+        const { grantsCheck } = await import('../api/grants.ts');
         const drift = await grantsCheck(c);
         print(c.json, drift, () => (drift.length ? drift.map((d) => `DRIFT  ${d.kind.padEnd(15)} ${d.role}: ${d.detail}`).join('\n') : 'no drift: the database matches project.yaml'));
         return drift.length ? ExitCode.failed : ExitCode.ok;
       }
+      const { grants } = await import('../api/grants.ts');
       const r = await grants(c);
       print(c.json, r, () => [...r.changes.map((x) => `  ${x}`), r.changes.length ? '' : 'grants already up to date', r.note ?? ''].filter(Boolean).join('\n'));
       return ExitCode.ok;
@@ -45,6 +40,13 @@ export function registerOpsCommands(program: Command): void {
     .option('--port <n>', 'port for --serve (0: any free port)', flag.port, 8080)
     .action(act(async (o: { serve?: boolean; port: number; select?: string[]; exclude?: string[] }) => {
       const c = commonOptions(program);
+      // Each command loads what it uses: the docs site, the lake and Arrow only here.
+      const [{ compileProject }, { chooseModels }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
+        import('../api/compile.ts'),
+        import('../api/selection.ts'),
+        import('../docs/index.ts'),
+        import('../lake/batches.ts'),
+      ]);
       const { compiled } = compileProject({ ...c, writeArtifacts: true });
       const chosen = chooseModels(compiled, o);
       const cfg = compiled.project.config;
@@ -111,6 +113,7 @@ export function registerOpsCommands(program: Command): void {
         report = { ...timedOutReport(c.projectDir, flags.timeout), checks: [{ name: 'health', status: 'down', detail: errorMessage(err) }] };
         process.stderr.write(`error: ${errorMessage(err)}\n`);
       }
+      const [{ prometheusText }, { writeTextAtomic }] = await Promise.all([import('../observability/metrics.ts'), import('../observability/artifacts.ts')]);
       const text = prometheusText(report);
       if (flags.out) writeTextAtomic(resolve(flags.out), text);
       else process.stdout.write(text);

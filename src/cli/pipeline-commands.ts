@@ -1,15 +1,13 @@
-/** build, run, test, compile, migrate, seed, generate, rollback, batches. */
+/**
+ * build, run, test, compile, migrate, seed, generate, rollback, batches. Each action imports
+ * its API module when it runs, so a command loads only what it uses (`compile` never loads
+ * a database driver or the parquet writer: start-up is most of a small command's time).
+ */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { batches, cleanDeadBatches, migrate, rollback, seed, seedSample } from '../api/admin.ts';
-import { build, type BuildOptions } from '../api/build.ts';
-import { compileProject, writeCompileArtifacts } from '../api/compile.ts';
-import { unitTest } from '../api/unit-test.ts';
-import { explainBatch, formatPlan } from '../api/explain.ts';
-import { chooseModels, type SelectionOptions } from '../api/selection.ts';
-import { test } from '../api/test.ts';
+import type { BuildOptions } from '../api/build.ts';
+import type { SelectionOptions } from '../api/selection.ts';
 import { ExitCode } from '../core/errors.ts';
-import { generateDataset } from '../generate/index.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 import { RANGES, describeRange } from '../core/ranges.ts';
@@ -77,10 +75,12 @@ export function registerPipelineCommands(program: Command): void {
       lockTimeoutMs: flags.lockTimeout,
     };
     if (flags.dryRun) return explain(opts, flags.sql === true);
+    const { build } = await import('../api/build.ts');
     return (await build(opts)).exitCode;
   }
 
   async function explain(opts: BuildOptions, sql: boolean): Promise<number> {
+    const { explainBatch, formatPlan } = await import('../api/explain.ts');
     const plan = await explainBatch(opts);
     print(commonOptions(program).json, plan, () => formatPlan(plan, { sql }));
     return ExitCode.ok;
@@ -88,10 +88,19 @@ export function registerPipelineCommands(program: Command): void {
 
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
-    .option('--dry-run', 'print the plan (per model: create, rebuild, merge, reuse or skip, and why) and build nothing')
-    .option('--sql', 'with --dry-run: also print every statement of the plan')
     .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
-    .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
+    .option('--dry-run', 'build nothing: say for each model whether the batch would reuse the published table, merge into it or rebuild it, and why')
+    .addHelpText('after', '\nA model whose SQL, build config and inputs (the models it reads, the content of its source and seed tables)\nare unchanged since the published batch is reused: the new batch points at its table.\n\nExamples:\n  strata build --dry-run          # the plan: reuse / merge / rebuild per model, and why\n  strata build --full-refresh     # rebuild everything')
+    .action(act(async (flags: RunCmdFlags) => {
+      if (!flags.dryRun) return runBatch('build', flags);
+      const { planBuild } = await import('../api/build.ts');
+      const c = commonOptions(program);
+      const plan = await planBuild({ ...c, ...flags });
+      if (c.json) return ExitCode.ok;
+      const count = (a: string): number => plan.filter((p) => p.action === a).length;
+      console.log(`dry run, nothing built: ${count('reuse')} reused, ${count('merge')} merged, ${count('rebuild')} rebuilt`);
+      return ExitCode.ok;
+    }));
 
   runFlags(program.command('explain'))
     .description('print the plan a build would execute (per model: the action, why, and with --sql its statements); builds nothing')
@@ -109,7 +118,11 @@ export function registerPipelineCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata test                          data tests on the published layers\n  strata test --unit                   unit tests, no server needed\n  strata test --unit --select review_rank\n  strata --target postgres test --unit unit tests on the configured PostgreSQL')
     .action(act(async (flags: SelectionOptions & { unit?: boolean }) => {
       const { unit, ...selected } = flags;
-      if (unit) return (await unitTest({ ...commonOptions(program), ...selected })).exitCode;
+      if (unit) {
+        const { unitTest } = await import('../api/unit-test.ts');
+        return (await unitTest({ ...commonOptions(program), ...selected })).exitCode;
+      }
+      const { test } = await import('../api/test.ts');
       return (await test({ ...commonOptions(program), ...selected })).exitCode;
     }));
 
@@ -117,6 +130,8 @@ export function registerPipelineCommands(program: Command): void {
     .description('render the models to target/compiled/ and write target/manifest.json (always the whole project); touches no database')
     .action(act(async (flags: SelectionOptions) => {
       const c = commonOptions(program);
+      const [{ compileProject, loadSqlParser, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('../api/compile.ts'), import('../api/selection.ts')]);
+      await loadSqlParser();
       const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false });
       const chosen = chooseModels(compiled, flags);
       writeCompileArtifacts(compiled, tests, chosen, analyses);
@@ -131,6 +146,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('apply migrations/ to the target (postgres-migrations); idempotent')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { migrate } = await import('../api/admin.ts');
       const r = await migrate(c);
       if (c.json) print(true, r, () => '');
       return ExitCode.ok;
@@ -145,6 +161,7 @@ export function registerPipelineCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata seed                                   # the lookup seeds (AFINN, learned sentiment)\n  strata seed --sample                          # the 3,000-review sample into an empty amazon schema\n  strata seed --sample --from /tmp/generated    # a generated data set, same rule')
     .action(act(async (flags: { from?: string; sample?: boolean; fullRefresh?: boolean }) => {
       const c = commonOptions(program);
+      const { seed, seedSample } = await import('../api/admin.ts');
       if (flags.sample || flags.from) {
         const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
         print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
@@ -165,6 +182,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(act(async (flags: { reviews: number; seed: number; out: string }) => {
       const c = commonOptions(program);
       const t = performance.now();
+      const { generateDataset } = await import('../generate/index.ts');
       const files = await generateDataset({ reviews: flags.reviews, seed: flags.seed, outDir: resolve(flags.out) });
       print(c.json, files, () => files.map((f) => `  ${f.table}: ${f.rows.toLocaleString('en-US')} rows → ${f.path}`).join('\n') + `\ngenerated in ${((performance.now() - t) / 1000).toFixed(1)}s`);
       return ExitCode.ok;
@@ -176,6 +194,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--to <batch-id>', 'a specific earlier published batch', flag.batchId)
     .action(act(async (flags: { to?: string }) => {
       const c = commonOptions(program);
+      const { rollback } = await import('../api/admin.ts');
       const r = await rollback({ ...c, ...(flags.to ? { to: flags.to } : {}) });
       if (c.json) print(true, r, () => '');
       return ExitCode.ok;
@@ -188,6 +207,7 @@ export function registerPipelineCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata clean\n  strata --json clean --lock-timeout 5')
     .action(act(async (flags: { lockTimeout: number }) => {
       const c = commonOptions(program);
+      const { cleanDeadBatches } = await import('../api/admin.ts');
       const reaped = await cleanDeadBatches({ ...c, lockTimeoutMs: flags.lockTimeout });
       print(c.json, reaped, () =>
         reaped.length ? reaped.map((r) => `cleaned dead batch ${r.batchId}: dropped ${r.dropped.join(', ') || 'no schemas'}`).join('\n') : 'no dead batches',
@@ -200,6 +220,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('list the batches in the database: status, times, which one is published')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { batches } = await import('../api/admin.ts');
       const list = await batches(c);
       print(c.json, list, () =>
         list.map((b) => `${b.current ? '*' : ' '} ${b.batchId}  ${b.status.padEnd(11)} ${b.command.padEnd(5)} started ${b.startedAt.toISOString()}`).join('\n') || 'no batches yet',

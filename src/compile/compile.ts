@@ -53,6 +53,11 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     else if (c.strategy === 'check' && list(c.check_cols).length > 0) snapshot = { strategy: 'check', checkCols: list(c.check_cols) };
     else problems.push({ ...at, message: 'a snapshot needs strategy="timestamp" updated_at="column", or strategy="check" check_cols="column[,column]"' });
   }
+  const keysFrom = typeof c.keys_from === 'string' ? c.keys_from.trim() : undefined;
+  if (keysFrom !== undefined && materialized !== 'incremental') problems.push({ ...at, message: 'keys_from (delete detection) is for incremental models' });
+  if (keysFrom !== undefined && !state.refs.includes(keysFrom)) {
+    problems.push({ ...at, message: `keys_from="${keysFrom}" must name a model this one refs (${state.refs.join(', ') || 'none'})` });
+  }
   // indexes="product_id, buyer_id+created_at, unique:review_id": one index per item, + joins columns.
   const indexes: IndexSpec[] = list(c.indexes).map((item) => {
     const unique = item.startsWith('unique:');
@@ -68,6 +73,7 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
   return {
     materialized,
     uniqueKey,
+    ...(keysFrom ? { keysFrom } : {}),
     tags: list(c.tags),
     indexes,
     ...(settings.length ? { settings } : {}),

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import type { Diagnostic } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { qualify, sqlLiteral } from '../engine/quote.ts';
 import type { ProjectConfig, SourceFile } from '../project/types.ts';
 import { compileFast, parseFast, type FastEnv, type FastNode } from './fast-template.ts';
@@ -62,7 +63,7 @@ export const SECRET_ENV_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CR
 const PARSE = { ignoreStandalone: true };
 const COMPILE = { noEscape: true, strict: false, ignoreStandalone: true };
 
-const CONFIG_KEYS = ['materialized', 'unique_key', 'tags', 'indexes', 'settings', 'description', 'export', 'severity', 'strategy', 'updated_at', 'check_cols'];
+const CONFIG_KEYS = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'severity', 'strategy', 'updated_at', 'check_cols'];
 
 /**
  * Builds a Handlebars instance with strata's helpers and the project's macros as
@@ -93,7 +94,7 @@ export function createRenderer(
       problem(o, '`ref` takes one model or seed name, e.g. {{ref "silver_reviews"}}');
       return '';
     }
-    if (!env.refTargets.has(name)) problem(o, `unknown ref \`${name}\`: no model or seed has that name`);
+    if (!env.refTargets.has(name)) problem(o, `unknown ref \`${name}\`: no model or seed has that name${didYouMean(name, env.refTargets)}`);
     const s = state(o);
     if (!s.refs.includes(name)) s.refs.push(name);
     return new hb.SafeString(refMarker(name));
@@ -141,7 +142,7 @@ export function createRenderer(
     const fallback = args.length > 1 ? args[1] : o.hash.default;
     const value = Object.hasOwn(env.config.vars, name) ? env.config.vars[name] : (fallback instanceof TemplateValue ? fallback.value : fallback);
     if (value === undefined) {
-      problem(o, `unknown var \`${name}\`: set it under \`vars:\` in project.yaml, pass --vars, or give a default: {{var "${name}" default}}`);
+      problem(o, `unknown var \`${name}\`${didYouMean(name, Object.keys(env.config.vars))}: set it under \`vars:\` in project.yaml, pass --vars, or give a default: {{var "${name}" default}}`);
       return 'null';
     }
     return new TemplateValue(value, (message) => problem(o, `var \`${name}\`: ${message}`));

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { loadModule } from 'libpg-query';
 import fc from 'fast-check';
 import { quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { loadProject } from '../project/load.ts';
-import { compileModels } from './compile.ts';
-import type { RenderEnv } from './render.ts';
+import type { Diagnostic } from '../core/errors.ts';
+import { createRenderer, type RenderEnv } from './render.ts';
 
 const PROJECT_YAML = `name: t
 layers:
@@ -25,23 +26,36 @@ vars:
   columns: [{name: id, type: int}, {name: label, type: text}]
 `;
 
+// Compiling checks every model's SQL with PostgreSQL's parser.
+before(() => loadModule());
+
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function compile(files: Record<string, string>, context: Pick<RenderEnv, 'env' | 'target'> = {}, vars?: string) {
+/**
+ * Renders models/core/m.sql as compiling does, without the SQL checks of a whole compile
+ * (these templates render fragments, not statements).
+ */
+function renderWith(files: Record<string, string>, context: Pick<RenderEnv, 'env' | 'target'> = {}, vars?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'strata-logic-'));
   dirs.push(dir);
   for (const [path, text] of Object.entries({ 'project.yaml': PROJECT_YAML, ...files })) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  return compileModels(loadProject(dir, vars ? { vars } : {}), { isIncremental: false, batchId: 'b' }, context);
+  const project = loadProject(dir, vars ? { vars } : {});
+  const diagnostics: Diagnostic[] = [];
+  const renderer = createRenderer({ refTargets: new Set(project.models.map((m) => m.name)), config: project.config, ...context }, project.macros, diagnostics);
+  const file = project.models.find((m) => m.name === 'm')!;
+  const template = renderer.compile(file.relPath, file.text);
+  const rendered = template ? renderer.render(template, file.relPath, { isIncremental: false, batchId: 'b', schema: 'analytics' }) : null;
+  const all = [...diagnostics, ...(rendered?.state.diagnostics ?? [])];
+  return { sql: rendered?.sql.trim() ?? '', problems: all.map((d) => `${d.file}:${d.line ?? ''}: ${d.message}`), diagnostics: all, masked: rendered?.state.masked ?? [] };
 }
 
-/** models/core/m.sql rendered, with every problem of the compile. */
+/** models/core/m.sql rendered, with every problem found. */
 function render(text: string, context: Pick<RenderEnv, 'env' | 'target'> = {}, files: Record<string, string> = {}) {
-  const c = compile({ 'models/core/m.sql': text, ...files }, context);
-  return { sql: c.models.get('m')?.sql ?? '', problems: c.diagnostics.map((d) => `${d.file}:${d.line ?? ''}: ${d.message}`), compiled: c };
+  return renderWith({ 'models/core/m.sql': text, ...files }, context);
 }
 const sql = (text: string, context: Pick<RenderEnv, 'env' | 'target'> = {}): string => {
   const r = render(text, context);
@@ -91,6 +105,11 @@ describe('vars as values', () => {
     for (const [expr, want] of cases) assert.equal(sql(`{{#if ${expr}}}T{{else}}F{{/if}}`), want ? 'T' : 'F', expr);
   });
 
+  test('an unknown var or ref says which one was meant', () => {
+    assert.match(render('select {{var "limt"}}').problems[0]!, /unknown var `limt` \(did you mean `limit`\?\)/);
+    assert.match(render('select * from {{ref "mm"}}').problems[0]!, /unknown ref `mm`: no model or seed has that name \(did you mean `m`\?\)/);
+  });
+
   test('var defaults: positional or default=, and the project value wins', () => {
     assert.equal(sql('{{var "days" 7}} {{var "days" default="x"}} {{var "limit" 9}}'), "7 'x' 5");
   });
@@ -113,13 +132,13 @@ describe('vars as values', () => {
   test('property: whatever text a var holds, it reaches SQL only as a literal or a quoted identifier', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), fc.string({ maxLength: 8 }).filter((s) => !s.includes('\0')), (value, suffix) => {
-        const c = compile(
+        const c = renderWith(
           { 'models/core/m.sql': '{{var "v"}}|{{#each (var "l")}}{{this}}|{{ident (concat this "_x")}}{{/each}}|{{concat (var "v") (var "s")}}' },
           {},
           JSON.stringify({ v: value, l: [value], s: suffix }),
         );
         assert.deepEqual(c.diagnostics, []);
-        assert.equal(c.models.get('m')!.sql, [quoteLiteral(value), quoteLiteral(value), quoteIdent(`${value}_x`), quoteLiteral(value + suffix)].join('|'));
+        assert.equal(c.sql, [quoteLiteral(value), quoteLiteral(value), quoteIdent(`${value}_x`), quoteLiteral(value + suffix)].join('|'));
       }),
       { numRuns: 40 },
     );
@@ -136,7 +155,7 @@ describe('env_var and target', () => {
   test('values of secret-looking names are recorded for masking; others are not', () => {
     const r = render('select {{env_var "API_TOKEN"}}, {{env_var "REGION"}}', { env: { API_TOKEN: 's3cr3t', REGION: 'eu' } });
     assert.equal(r.sql, "select 's3cr3t', 'eu'");
-    assert.deepEqual(r.compiled.models.get('m')!.masked, ["'s3cr3t'"]);
+    assert.deepEqual(r.masked, ["'s3cr3t'"]);
   });
 
   test('target has name, engine and schema, usable as values', () => {

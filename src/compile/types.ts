@@ -13,6 +13,12 @@ export interface ModelSetting {
 export interface ModelConfig {
   materialized: Materialization;
   uniqueKey: string[];
+  /**
+   * Incremental delete detection: the ref whose `unique_key` values are the rows that may
+   * exist. After each merge, rows whose key it no longer holds (deleted or now rejected
+   * upstream) are deleted from the model.
+   */
+  keysFrom?: string;
   tags: string[];
   indexes: IndexSpec[];
   /** Session settings for the model's build only (`set local`), e.g. work_mem for a big sort. */

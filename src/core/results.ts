@@ -12,6 +12,8 @@ export interface ModelResult {
   durationS: number;
   error?: string;
   skippedBecause?: string;
+  /** Not built: the batch points at the published batch's table, and why (src/batch/reuse.ts). */
+  reused?: string;
 }
 
 export interface TestResult {

@@ -8,7 +8,7 @@ import type { Manifest } from './types.ts';
 
 /** The band holding seeds and source tables: always first. */
 export const SOURCES_BAND = '__sources__';
-/** Dashboards, apps and notebooks that read the project (yml `exposures:`): last. */
+/** What reads the published models from outside: yml `exposures:` and the endpoints of `serve`. Always last. */
 export const EXPOSURES_BAND = '__exposures__';
 
 export type LineageKind = 'model' | 'seed' | 'source' | 'exposure';
@@ -74,7 +74,7 @@ export function lineageOf(manifest: Manifest): Lineage {
   for (const e of manifest.edges ?? []) if (Array.isArray(e) && e.length === 2) edges.push([String(e[0]), String(e[1])]);
   for (const x of manifest.exposures ?? []) {
     const id = `exposure:${x.name}`;
-    nodes.push({ id, kind: 'exposure', band: EXPOSURES_BAND, materialized: x.type, relation: null });
+    nodes.push({ id, kind: 'exposure', band: EXPOSURES_BAND, materialized: 'exposure', relation: x.type });
     for (const ref of x.refs) edges.push([ref, id]);
     for (const s of x.sources) edges.push([seedByRelation.get(`${sourceSchema.get(s.source) ?? s.source}.${s.table}`.toLowerCase()) ?? sourceNodeId(s.source, s.table), id]);
   }
@@ -87,7 +87,7 @@ export function lineageOf(manifest: Manifest): Lineage {
     seen.add(key);
     return true;
   });
-  const exposures = manifest.exposures?.length || nodes.some((n) => n.kind === 'exposure') ? [EXPOSURES_BAND] : [];
+  const exposures = nodes.some((n) => n.kind === 'exposure') ? [EXPOSURES_BAND] : [];
   return { nodes, edges: unique, bands: [SOURCES_BAND, ...manifest.layers.map((l) => l.name), ...exposures] };
 }
 
@@ -108,7 +108,7 @@ export const MATERIALIZATION_LEGEND: readonly [string, string][] = [
   ['table', 'table'],
   ['incremental', 'incremental'],
   ['ephemeral', 'ephemeral (inlined)'],
-  ['exposure', 'API endpoint'],
+  ['exposure', 'exposure (API endpoint, dashboard…)'],
 ];
 
 export interface NodeRunInfo {

@@ -177,6 +177,6 @@ test('lake batches from the lake module become table rows', () => {
 test('exposures get a band of their own after the layers, with edges from what they read', () => {
   const lineage = lineageOf({ ...manifest, exposures: [{ name: 'board', type: 'dashboard', refs: ['user_stats'], sources: [{ source: 'app', table: 'users' }] }] });
   assert.deepEqual(lineage.bands, [SOURCES_BAND, 'staging', 'marts', EXPOSURES_BAND]);
-  assert.deepEqual(lineage.nodes.at(-1), { id: 'exposure:board', kind: 'exposure', band: EXPOSURES_BAND, materialized: 'dashboard', relation: null });
+  assert.deepEqual(lineage.nodes.at(-1), { id: 'exposure:board', kind: 'exposure', band: EXPOSURES_BAND, materialized: 'exposure', relation: 'dashboard' });
   assert.deepEqual(lineage.edges.filter(([, b]) => b === 'exposure:board').map(([a]) => a).sort(), ['user_stats', 'users_seed']);
 });

@@ -1,6 +1,8 @@
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+import { copyPlan, copyPieces } from './copy-chunks.ts';
 import type { Engine, MigrationClient, QueryResult, Queryable, Row } from './engine.ts';
 import { acquireFileLock } from './file-lock.ts';
+import { copyTemplateTo, isNewDataDir, pgliteTemplateDir, saveTemplate } from './pglite-template.ts';
 
 type PgliteSession = PGlite | Transaction;
 
@@ -11,13 +13,22 @@ function toDevBlob(copySql: string, direction: 'from' | 'to'): string {
   return copySql.replace(pattern, `${direction} '/dev/blob'`);
 }
 
-async function collect(data: AsyncIterable<Uint8Array>): Promise<Blob> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of data) parts.push(chunk);
-  return new Blob(parts as BlobPart[]);
+/** The most COPY input held in memory at once (a piece of a CSV or text stream). */
+const COPY_PIECE_BYTES = 16 * 2 ** 20;
+
+/**
+ * `COPY … line N` of a piece, as the line of the whole input: a later piece starts with
+ * the header again (or with its first record), so its lines are the input's shifted by
+ * the lines of the pieces before it.
+ */
+function shiftCopyLine(err: unknown, linesBefore: number): unknown {
+  const e = err as { where?: string };
+  if (linesBefore === 0 || typeof e.where !== 'string') return err;
+  e.where = e.where.replace(/\bline (\d+)/, (_, n: string) => `line ${Number(n) + linesBefore}`);
+  return err;
 }
 
-function queryable(session: PgliteSession): Queryable {
+function queryable(session: PgliteSession, copyPieceBytes: number): Queryable {
   return {
     async query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const res = await session.query<R>(sql, params as unknown[] | undefined);
@@ -29,8 +40,21 @@ function queryable(session: PgliteSession): Queryable {
       await session.exec(sql);
     },
     async copyFrom(copySql: string, data: AsyncIterable<Uint8Array>): Promise<number> {
-      const res = await session.query(toDevBlob(copySql, 'from'), [], { blob: await collect(data) });
-      return res.affectedRows ?? 0;
+      // One COPY per bounded piece; the caller's transaction (seeds, restore) makes them one load.
+      const sql = toDevBlob(copySql, 'from');
+      const plan = copyPlan(copySql);
+      let rows = 0;
+      let linesBefore = 0;
+      for await (const piece of copyPieces(data, plan, plan.splittable ? copyPieceBytes : Infinity)) {
+        try {
+          const res = await session.query(sql, [], { blob: new Blob(piece.bytes as BlobPart[]) });
+          rows += res.affectedRows ?? 0;
+        } catch (err) {
+          throw shiftCopyLine(err, linesBefore);
+        }
+        linesBefore += piece.lines;
+      }
+      return rows;
     },
     async *copyTo(copySql: string): AsyncIterable<Uint8Array> {
       const res = await session.query(toDevBlob(copySql, 'to'));
@@ -55,16 +79,48 @@ function migrationClient(db: PGlite): MigrationClient {
  * The embedded engine. One PGlite instance is one Postgres session, so it runs one
  * statement at a time, and only one process may open a data directory at once.
  */
-export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number } = {}): Promise<Engine> {
+/**
+ * PGlite's start-up settings. shared_buffers: PGlite touches all of its buffer pool, so
+ * initdb's 128 MB default is 128 MB of resident memory; 32 MB holds the quick start's and
+ * a 20k-review build's working set (bench/embedded.ts), and the OS caches the rest of
+ * the data directory anyway. `STRATA_PGLITE_SHARED_BUFFERS` sets another size.
+ */
+export function pgliteOptions(env: Record<string, string | undefined> = process.env): PGliteOptions {
+  const sharedBuffers = env.STRATA_PGLITE_SHARED_BUFFERS ?? '32MB';
+  if (!/^\d+\s*(kB|MB|GB)$/.test(sharedBuffers)) {
+    throw new Error(`STRATA_PGLITE_SHARED_BUFFERS must be a size such as 32MB or 1GB, got ${JSON.stringify(sharedBuffers)}`);
+  }
+  return { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] };
+}
+
+/**
+ * Opens (creating when new) the data directory. A new one is copied from the installation's
+ * template; without a template, PGlite runs initdb and the result, closed cleanly before
+ * anything of ours is in it, becomes the template.
+ */
+async function openDataDir(dataDir: string): Promise<PGlite> {
+  const options = pgliteOptions();
+  if (!isNewDataDir(dataDir)) return PGlite.create(dataDir, options);
+  const template = pgliteTemplateDir();
+  if (copyTemplateTo(template, dataDir)) return PGlite.create(dataDir, options);
+  const created = await PGlite.create(dataDir, options);
+  if (!template) return created;
+  await created.close();
+  saveTemplate(template, dataDir);
+  return PGlite.create(dataDir, options);
+}
+
+export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number; copyPieceBytes?: number } = {}): Promise<Engine> {
+  const pieceBytes = opts.copyPieceBytes ?? COPY_PIECE_BYTES;
   const release = await acquireFileLock(`${dataDir}.lock`, `the embedded database ${dataDir}`, opts.lockTimeoutMs ?? 30_000);
   let db: PGlite;
   try {
-    db = await PGlite.create(dataDir);
+    db = await openDataDir(dataDir);
   } catch (err) {
     release();
     throw err;
   }
-  return engineOf(db, `embedded PGlite (${dataDir})`, release);
+  return engineOf(db, `embedded PGlite (${dataDir})`, release, pieceBytes);
 }
 
 /**
@@ -72,16 +128,16 @@ export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?
  * run there, so they need no server and leave nothing behind).
  */
 export async function createMemoryPgliteEngine(): Promise<Engine> {
-  return engineOf(await PGlite.create(), 'embedded PGlite (in memory)', () => undefined);
+  return engineOf(await PGlite.create(), 'embedded PGlite (in memory)', () => undefined, COPY_PIECE_BYTES);
 }
 
-function engineOf(db: PGlite, label: string, release: () => void): Engine {
+function engineOf(db: PGlite, label: string, release: () => void, pieceBytes: number): Engine {
   return {
-    ...queryable(db),
+    ...queryable(db, pieceBytes),
     kind: 'pglite',
     maxConcurrency: 1,
     label,
-    transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
+    transaction: (fn) => db.transaction((tx) => fn(queryable(tx, pieceBytes))),
     withSession: (fn) => fn(migrationClient(db)),
     async close(): Promise<void> {
       try {

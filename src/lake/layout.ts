@@ -76,15 +76,17 @@ export async function readWriterMark(dir: string): Promise<WriterMark | null> {
 
 /**
  * The lake batch a database batch came from: `lake restore` publishes lake batch X as the
- * new database batch `X.restored-<time>` (database batch ids are never reused).
+ * new database batch `X-restore-<time>` (database batch ids are never reused; earlier
+ * versions wrote `X.restored-<time>`).
  */
 export function lakeIdOf(dbBatchId: string): string {
-  return dbBatchId.replace(/\.restored-[a-z0-9]+$/, '');
+  return dbBatchId.replace(/(-restore|\.restored)-[a-z0-9]+$/, '');
 }
 
 /** `X` restored as a new database batch: the id that says where it came from. */
 export function restoredBatchId(lakeId: string, now = Date.now()): string {
-  return `${lakeId}.restored-${now.toString(36)}`;
+  // Seconds in base 36: a lake id of 23 characters stays within the 40 of a batch id.
+  return `${lakeId}-restore-${Math.floor(now / 1000).toString(36)}`;
 }
 
 /**
@@ -93,7 +95,7 @@ export function restoredBatchId(lakeId: string, now = Date.now()): string {
  * they were exported: re-exporting an old batch does not make it new.
  */
 export function batchTimeOf(id: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  const m = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})z/i.exec(id);
   if (!m) return null;
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   return Number.isFinite(t) ? t : null;

@@ -6,6 +6,8 @@ import type { CompiledModel } from '../compile/types.ts';
 export interface ModelRunOutcome {
   rows: number | null;
   merged: number | null;
+  /** Rows delete detection removed in an incremental merge. */
+  deleted: number;
 }
 
 /** Rows inserted, updated or deleted so far in this transaction, per table of `schemas`. */
@@ -40,11 +42,13 @@ export async function runModel(
     const before = readOnly.length > 0 ? await rowWrites(tx, readOnly) : new Map<string, number>();
     let rows: number | null = null;
     let merged: number | null = null;
+    let deleted = 0;
     for (const s of statements) {
       const res = await tx.query<{ n?: string | number }>(s.sql);
       if (s.rows === 'written') rows = res.rowCount;
       if (s.rows === 'selected') rows = Number(res.rows[0]?.n ?? 0);
       if (s.merged) merged = res.rowCount;
+      if (s.deleted) deleted = res.rowCount;
     }
     if (readOnly.length > 0) {
       const written = [...(await rowWrites(tx, readOnly))].filter(([rel, n]) => n > (before.get(rel) ?? 0)).map(([rel]) => rel);
@@ -52,6 +56,6 @@ export async function runModel(
         throw new Error(`it wrote to source table${written.length > 1 ? 's' : ''} ${written.sort().join(', ')}, and sources are read-only: its transaction was rolled back, nothing it did remains`);
       }
     }
-    return { rows, merged };
+    return { rows, merged, deleted };
   });
 }

@@ -9,6 +9,8 @@ export interface Statement {
   rows?: 'written' | 'selected';
   /** The rows this statement wrote are the rows an incremental merge touched. */
   merged?: boolean;
+  /** The rows this statement deleted are rows whose key left the model's `keys_from`. */
+  deleted?: boolean;
 }
 
 export interface BuildTarget {
@@ -16,6 +18,8 @@ export interface BuildTarget {
   name: string;
   /** The relation this model had in the published batch, for incremental merges. */
   previous?: string;
+  /** The relation of the model's `keys_from` in this batch: delete detection after a merge. */
+  keysFrom?: string;
   /** The batch being built (snapshots tag the versions they append with it). */
   batchId?: string;
   /** The model's output columns, when known (snapshots need them). */
@@ -71,6 +75,11 @@ export function buildStatements(
         { sql: `delete from ${rel} as t using ${delta} as d where ${match}` },
         { sql: `insert into ${rel} select * from ${delta}` },
         { sql: `drop table ${delta}` },
+        // Deletes and invalidations flow through: a row whose key its keys_from no longer
+        // has (deleted at the source, or rejected upstream now) goes, like in a full build.
+        ...(target.keysFrom
+          ? [{ sql: `delete from ${rel} as t where not exists (select from ${target.keysFrom} as k where ${key.map((k) => `k.${k} = t.${k}`).join(' and ')})`, deleted: true }]
+          : []),
         ...finishTable(model, rel),
         { sql: `select count(*)::bigint as n from ${rel}`, rows: 'selected' },
       ];

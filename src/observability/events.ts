@@ -46,6 +46,8 @@ export type RunEvent =
       unexpected: Record<string, unknown>[];
       error?: string;
     }
+  | { event: 'reuse'; reused: number; models: number; from: string; tests_not_rerun: number }
+  | { event: 'plan'; model: string; relation: string; action: 'reuse' | 'merge' | 'rebuild'; reason: string }
   | { event: 'publish'; layers: string[]; models: number; duration_s: number }
   | { event: 'not_published'; reason: string }
   | { event: 'rollback'; from: string; to: string }

@@ -9,6 +9,7 @@ import { lakeIdOf } from '../lake/layout.ts';
 import { migrationState } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
 import { sourceContractProblems } from '../sources/contracts.ts';
+import { describeFreshness, sourceFreshness, type FreshnessResult } from '../sources/freshness.ts';
 
 export type CheckStatus = 'ok' | 'degraded' | 'down';
 
@@ -38,6 +39,8 @@ export interface HealthReport {
   status: 'healthy' | 'degraded' | 'down';
   target: string;
   checks: HealthCheck[];
+  /** Source freshness per table that declares it (`strata source freshness`). */
+  freshness?: FreshnessResult[];
   kpis: Kpis;
   batchId: string | null;
   models: { model: string; layer: string | null; rows: number | null; seconds: number | null }[];
@@ -118,6 +121,7 @@ export async function collectHealth(
   };
   let batchId: string | null = null;
   let counters: RunCounter[] = [];
+  let freshness: FreshnessResult[] = [];
   const dbBatches = new Set<string>();
   let published: Published | null = null;
   let stateRead = false;
@@ -200,6 +204,17 @@ export async function collectHealth(
           ? `${project.config.sources.reduce((n, s) => n + Object.keys(s.columns ?? {}).length, 0)} source tables keep their declared columns`
           : contract.join('; '),
       });
+      freshness = await sourceFreshness(engine, project, now).catch(() => []);
+      if (freshness.length > 0) {
+        const stale = freshness.filter((f) => f.status !== 'pass');
+        checks.push({
+          name: 'source_freshness',
+          status: stale.length === 0 ? 'ok' : 'degraded',
+          detail: stale.length === 0
+            ? `${freshness.length} source table${freshness.length > 1 ? 's' : ''} fresh`
+            : stale.map((f) => `${f.status.toUpperCase()} ${describeFreshness(f)}`).join('; '),
+        });
+      }
     }
   }
 
@@ -261,7 +276,7 @@ export async function collectHealth(
     ? Object.entries(last.models?.rows ?? {}).map(([model, rows]) => ({ model, layer: last.models?.layers?.[model] ?? null, rows, seconds: last.models?.seconds?.[model] ?? null }))
     : [];
   const status = checks.some((c) => c.status === 'down') ? 'down' : checks.some((c) => c.status === 'degraded') ? 'degraded' : 'healthy';
-  return { status, target, checks, kpis, batchId, models, counters };
+  return { status, target, checks, freshness, kpis, batchId, models, counters };
 }
 
 /**

@@ -53,6 +53,16 @@ export function prometheusText(report: HealthReport): string {
       samples: report.counters.map((c) => ({ labels: { status: c.status }, value: Math.round(c.durationSeconds * 1000) / 1000 })),
     },
     {
+      name: 'strata_source_age_seconds',
+      help: 'Age of the newest row of a source table (its loaded_at_field)',
+      samples: (report.freshness ?? []).map((f) => ({ labels: { source: f.source, table: f.table }, value: f.ageSeconds })),
+    },
+    {
+      name: 'strata_source_freshness_status',
+      help: 'Source freshness per table: 0 pass, 1 warn, 2 error',
+      samples: (report.freshness ?? []).map((f) => ({ labels: { source: f.source, table: f.table }, value: { pass: 0, warn: 1, error: 2 }[f.status] })),
+    },
+    {
       name: 'strata_health_status',
       help: 'Overall health: 0 healthy, 1 degraded, 2 down',
       samples: [{ value: { healthy: 0, degraded: 1, down: 2 }[report.status] }],

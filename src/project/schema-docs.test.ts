@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { loadModule } from 'libpg-query';
 import { compileTests } from '../checks/compile-tests.ts';
 import { testStatus } from '../checks/run-test.ts';
 import { compileModels } from '../compile/compile.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from './load.ts';
 import { meetsCondition } from './schema-docs.ts';
-import { loadModule } from 'libpg-query';
 
-// compileModels reads every model with PostgreSQL's parser.
-await loadModule();
 
 const PROJECT = 'name: t\nlayers:\n  staging: {materialized: view}\n  marts: {materialized: view}\n';
 const MODELS = {
@@ -20,6 +18,9 @@ const MODELS = {
   'models/marts/orders.sql': 'select * from {{ref "stg_orders"}}',
   'models/marts/customers.sql': '{{config tags="from_sql"}}select 1 as customer_id',
 };
+
+// Compiling checks every model's SQL with PostgreSQL's parser.
+before(() => loadModule());
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

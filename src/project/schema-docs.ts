@@ -41,9 +41,10 @@ const UNSUPPORTED: Record<string, string> = {
   access: 'model access (groups) is not supported',
   group: 'groups are not supported',
   docs: '`docs: {show, node_color}` is not supported: every model is shown',
+  data_type: "a model's column types come from its SQL (write a cast); a source table's typed columns are declared in project.yaml `sources:`",
   quote: 'identifiers are always quoted',
-  freshness: 'source freshness is not supported: `health` checks gold freshness',
-  loaded_at_field: 'source freshness is not supported',
+  freshness: 'source freshness is declared in project.yaml `sources:` (tables: [{name, loaded_at_field, freshness: {warn_after, error_after}}])',
+  loaded_at_field: 'source freshness is declared in project.yaml `sources:` (tables: [{name, loaded_at_field, freshness}])',
   loader: 'source loaders are not recorded',
   identifier: 'a source table is named as it is in the database',
   database: 'one database per target: set DATABASE_URL',
@@ -281,7 +282,7 @@ function parseColumns(r: YamlReader, raw: unknown, path: Path, withTests: boolea
 
 const MODEL_KEYS = ['name', 'description', 'columns', 'tests', 'data_tests', 'config', 'meta'];
 /** A model's `config:` in yml: the keys of {{config}} plus dbt's meta. */
-export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'tags', 'indexes', 'description', 'export', 'meta', 'contract'];
+export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'meta', 'contract'];
 
 function parseModels(r: YamlReader, into: Map<string, ModelDoc>): void {
   const models = r.yaml.value && isObj(r.yaml.value) ? r.yaml.value.models : undefined;

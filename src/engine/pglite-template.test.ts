@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createPgliteEngine, pgliteOptions } from './pglite.ts';
+import { copyTemplateTo, pgliteTemplateDir } from './pglite-template.ts';
+
+test('the first new embedded database leaves a template; later ones are copies of it, each its own database', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'strata-i17b-template-'));
+  const before = process.env.STRATA_CACHE_DIR;
+  process.env.STRATA_CACHE_DIR = join(root, 'cache');
+  try {
+    const template = pgliteTemplateDir()!;
+    assert.match(template, /pglite-\d+\.\d+\.\d+/);
+    const first = await createPgliteEngine(join(root, 'one'));
+    await first.exec('create table only_in_one (x int); insert into only_in_one values (1)');
+    assert.ok(existsSync(join(template, 'PG_VERSION')), 'initdb left a template');
+    await first.close();
+
+    mkdirSync(join(root, 'two'));
+    const second = await createPgliteEngine(join(root, 'two'));
+    try {
+      const { rows } = await second.query<{ t: string | null }>(`select to_regclass('only_in_one')::text as t`);
+      assert.equal(rows[0]!.t, null, 'a copy of the template holds nothing of another database');
+      const { rows: sb } = await second.query<{ s: string }>(`select current_setting('shared_buffers') as s`);
+      assert.equal(sb[0]!.s, '32MB');
+    } finally {
+      await second.close();
+    }
+    assert.deepEqual(readdirSync(root).filter((f) => f.includes('copying')), [], 'no staging folder is left behind');
+    // A data directory that already holds something is never overwritten.
+    mkdirSync(join(root, 'three'));
+    writeFileSync(join(root, 'three', 'keep.txt'), 'mine');
+    assert.equal(copyTemplateTo(template, join(root, 'three')), false);
+    assert.deepEqual(readdirSync(join(root, 'three')), ['keep.txt']);
+  } finally {
+    if (before === undefined) delete process.env.STRATA_CACHE_DIR;
+    else process.env.STRATA_CACHE_DIR = before;
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('STRATA_PGLITE_SHARED_BUFFERS must be a size', () => {
+  assert.ok(pgliteOptions({ STRATA_PGLITE_SHARED_BUFFERS: '256MB' }).startParams!.includes('shared_buffers=256MB'));
+  assert.throws(() => pgliteOptions({ STRATA_PGLITE_SHARED_BUFFERS: '32MB; drop' }), /must be a size such as 32MB/);
+});
