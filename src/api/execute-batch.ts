@@ -97,6 +97,14 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const tests: TestResult[] = [];
   const testsByNode = new Map(o.tests.map((t) => [testNode(t.name), t]));
 
+  /** Why `physical` breaks the model's enforced contract, or null when it keeps it (or has none). */
+  const contractError = async (name: string, relation: string, physical: string): Promise<string | null> => {
+    const contract = modelContract(name, compiled.project.docs.get(name), []);
+    if (!contract) return null;
+    const broken = await contractAtBuild(engine, physical, contract);
+    return broken.length > 0 ? `contract of ${relation} not met (${compiled.models.get(name)!.relPath}):\n  - ${broken.join('\n  - ')}` : null;
+  };
+
   const buildModel = async (name: string): Promise<NodeOutcome> => {
     const model = compiled.models.get(name)!;
     const ephemeral = model.config.materialized === 'ephemeral';
@@ -108,6 +116,13 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     const reused = reusedFrom(name);
     if (reused) {
       const reason = o.reuse!.get(name)!.reason;
+      // The contract holds for what the batch publishes, reused or not (the contract may be new).
+      const broken = await contractError(name, relation, qualify(reused.physicalSchema, name));
+      if (broken) {
+        models.push({ model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'error', rows: null, merged: null, durationS: 0, error: broken });
+        bus.emit({ event: 'model_end', ...event, status: 'error', rows: null, merged: null, duration_s: 0, error: broken });
+        return 'error';
+      }
       models.push({ model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success', rows: null, merged: null, durationS: 0, reused: reason });
       bus.emit({ event: 'model_end', ...event, status: 'success', rows: null, merged: null, duration_s: 0, note: `reused: ${reason}` });
       return 'success';
@@ -145,11 +160,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           sourceSchemas,
         );
         // The staged relation must keep its contract before anything reads or publishes it.
-        const contract = modelContract(name, compiled.project.docs.get(name), []);
-        if (contract) {
-          const broken = await contractAtBuild(engine, target, contract);
-          if (broken.length > 0) throw new ContractError(`contract of ${relation} not met (${model.relPath}):\n  - ${broken.join('\n  - ')}`);
-        }
+        const broken = await contractError(name, relation, target);
+        if (broken) throw new ContractError(broken);
         if (outcome.deleted > 0) {
           note = `${outcome.deleted} row${outcome.deleted > 1 ? 's' : ''} deleted: their ${model.config.uniqueKey.join(', ')} left ${model.config.keysFrom}`;
         }
