@@ -10,7 +10,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
-import { compileProject } from '../src/api/compile.ts';
+import { compileProject, loadSqlParser } from '../src/api/compile.ts';
+await loadSqlParser();
 import { parseHeaderLine } from '../src/seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn } from '../src/sql/analyze.ts';
 import { tablesFromDdl } from '../src/sql/ddl-columns.ts';
@@ -27,7 +28,7 @@ interface Model {
   sql: string;
 }
 
-function amazonModels(count: number): { models: Model[]; catalog: Catalog } {
+async function amazonModels(count: number): Promise<{ models: Model[]; catalog: Catalog }> {
   const { compiled } = compileProject({ projectDir: REPO, writeArtifacts: false });
   const seeds = new Map(compiled.project.seeds.map((s) => [s.name, parseHeaderLine(readFileSync(s.path, 'utf8')).map((name) => ({ name }))]));
   const dir = compiled.project.migrationsDir;
@@ -101,5 +102,5 @@ function measureOnce({ models, catalog }: { models: Model[]; catalog: Catalog })
 }
 
 await loadModule();
-const figures = [measure('amazon', amazonModels(n)), measure('one-line', smallModels(n))];
+const figures = [measure('amazon', await amazonModels(n)), measure('one-line', smallModels(n))];
 writeBenchResult('lineage', { figures });

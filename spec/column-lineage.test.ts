@@ -7,18 +7,15 @@
  * must the names and types of a few hundred generated select-list expressions.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadModule } from 'libpg-query';
 import { compileProject, publishedSql } from '../src/api/compile.ts';
+import { addSnapshotColumns, projectCatalog } from '../src/compile/comprehend.ts';
 import type { CompiledProject } from '../src/compile/compile.ts';
 import { publishedRelation } from '../src/compile/relations.ts';
 import type { Engine } from '../src/engine/engine.ts';
-import { parseHeaderLine } from '../src/seeds/header.ts';
-import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis } from '../src/sql/analyze.ts';
-import { tablesFromDdl } from '../src/sql/ddl-columns.ts';
+import { analyzeModel, type Catalog, type ModelAnalysis } from '../src/sql/analyze.ts';
 import { relationKey, relationLabel } from '../src/sql/model-sql.ts';
 import { lineAndColumn } from '../src/sql/offsets.ts';
 import { analyzeModels, ColumnGraph } from '../src/sql/project-lineage.ts';
@@ -27,26 +24,11 @@ import { JAFFLE, REPO, runCli, targets, useSpecProject, withEngine } from './sup
 // The projects are analyzed while the tests are declared.
 await loadModule();
 
-/** What compile knows before any database: seed headers and the tables the migrations create. */
-function projectCatalog(compiled: CompiledProject): Catalog {
-  const seeds = new Map<string, CatalogColumn[]>();
-  for (const s of compiled.project.seeds) {
-    seeds.set(s.name, parseHeaderLine(readFileSync(s.path, 'utf8').replace(/^\uFEFF/, '')).map((name) => ({ name })));
-  }
-  let scripts: string[] = [];
-  try {
-    scripts = readdirSync(compiled.project.migrationsDir).sort().map((f) => readFileSync(join(compiled.project.migrationsDir, f), 'utf8'));
-  } catch {
-    /* a project without migrations */
-  }
-  const tables = tablesFromDdl(scripts);
-  return (r) => (r.kind === 'ref' ? seeds.get(r.name) : r.kind === 'table' ? tables.get(relationKey(r)) : undefined);
-}
-
-function analyzeProject(dir: string) {
-  const { compiled } = compileProject({ projectDir: dir, writeArtifacts: false });
+/** Compile analyzes every model; the spec reads its analyses and re-analyzes edited copies. */
+async function analyzeProject(dir: string) {
+  const { compiled, analyses } = compileProject({ projectDir: dir, writeArtifacts: false });
   const models = compiled.order.flatMap((n) => (compiled.models.has(n) ? [compiled.models.get(n)!] : []));
-  return { compiled, models, analyses: analyzeModels(models, projectCatalog(compiled)) };
+  return { compiled, models, analyses };
 }
 
 /** `kind(source, …)` with sources sorted, as the expectations below are written. */
@@ -79,8 +61,11 @@ const AMAZON_GOLD: Record<string, string> = {
   'product_top_reviews.body_excerpt': 'transform(silver_reviews.body)',
 };
 
+const amazonAnalysis = await analyzeProject(REPO);
+const jaffleAnalysis = await analyzeProject(JAFFLE);
+
 describe('the Amazon project, analyzed at compile time', () => {
-  const { compiled, models, analyses } = analyzeProject(REPO);
+  const { compiled, models, analyses } = amazonAnalysis;
 
   test('every model: all output columns known, no problem', () => {
     for (const m of models) {
@@ -134,7 +119,9 @@ describe('the Amazon project, analyzed at compile time', () => {
 
   test('a column removed upstream is caught where a downstream model reads it, with its line', () => {
     const edited = models.map((m) => (m.name === 'silver_reviews' ? { ...m, sql: m.sql.replace(/\n\s*c\.verified_purchase,/, '') } : m));
-    const after = analyzeModels(edited, projectCatalog(compiled));
+    const after = analyzeModels(edited, projectCatalog(compiled.project), (name, a) => {
+      if (compiled.models.get(name)?.config.materialized === 'snapshot') addSnapshotColumns(a);
+    });
     assert.ok(!after.get('silver_reviews')!.columns!.some((c) => c.name === 'verified_purchase'));
     const found = [...after].flatMap(([model, a]) =>
       a.problems.map((p) => {
@@ -153,7 +140,7 @@ describe('the Amazon project, analyzed at compile time', () => {
 });
 
 describe('jaffle_shop, analyzed at compile time', () => {
-  const { models, analyses } = analyzeProject(JAFFLE);
+  const { models, analyses } = jaffleAnalysis;
 
   test('every model, the ephemeral one too: columns known, lineage through the ephemeral', () => {
     for (const m of models) assert.deepEqual(analyses.get(m.name)!.problems, [], m.name);
@@ -192,7 +179,10 @@ async function createViews(engine: Engine, compiled: CompiledProject, analyses: 
     const m = compiled.models.get(name);
     if (!m || m.config.materialized === 'ephemeral') continue;
     const relation = publishedRelation(compiled, name);
-    await engine.exec(`create view ${relation} as ${publishedSql(compiled, m.sql, name)}`);
+    const sql = publishedSql(compiled, m.sql, name);
+    // A snapshot publishes its columns and when each version was valid.
+    const body = m.config.materialized === 'snapshot' ? `select s.*, now() as valid_from, null::timestamptz as valid_to from (${sql}) s` : sql;
+    await engine.exec(`create view ${relation} as ${body}`);
     const { analysis, actual } = comparable(analyses.get(name)!.columns!, await relationColumns(engine, relation));
     assert.deepEqual(analysis, actual, name);
     checked++;
@@ -227,9 +217,9 @@ for (const factory of targets()) {
     });
 
     test('every Amazon model as a view: the same column names, and the types the analysis claims', async () => {
-      const { compiled, analyses } = analyzeProject(amazon.project);
+      const { compiled, analyses } = await analyzeProject(amazon.project);
       const checked = await withEngine(amazon.target, (e) => createViews(e, compiled, analyses));
-      assert.equal(checked, 17);
+      assert.equal(checked, [...compiled.models.values()].filter((m) => m.config.materialized !== 'ephemeral').length);
     });
 
     test('generated select-list expressions: the same names and claimed types', async () => {
@@ -267,7 +257,7 @@ for (const factory of targets()) {
         assert.equal(r.code, 0, r.stderr);
       });
       test('every model as a view: the same columns', async () => {
-        const { compiled, analyses } = analyzeProject(jaffle.project);
+        const { compiled, analyses } = await analyzeProject(jaffle.project);
         assert.equal(await withEngine(jaffle.target, (e) => createViews(e, compiled, analyses)), 4);
       });
     });

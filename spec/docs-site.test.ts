@@ -167,6 +167,27 @@ describe('docs site of the jaffle_shop project', () => {
     }
   });
 
+  test('clicking a column shows its lineage upstream to the seed and downstream', BROWSER, async () => {
+    const { page, problems } = await openSite(project.index);
+    try {
+      await page.locator('#node-customers').click();
+      await page.locator('#detail-columns a.col-link', { hasText: /^lifetime_value$/ }).click();
+      await page.locator('#column-upstream').waitFor();
+      assert.ok(page.url().endsWith('#node=customers&column=lifetime_value'), 'the column is linkable');
+      const up = (await page.locator('#column-upstream li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      assert.deepEqual(up, ['1 hop orders.amount transform', '2 hops stg_payments.amount transform', '3 hops raw_payments.amount transform']);
+      // From a seed column down to every column it feeds.
+      await page.locator('#column-upstream a[data-node="raw_payments"]').click();
+      await page.locator('#detail-title', { hasText: /^raw_payments$/ }).waitFor();
+      await page.locator('#column-downstream').waitFor();
+      const down = await page.locator('#column-downstream').textContent();
+      for (const c of ['stg_payments.amount', 'orders.amount', 'customers.lifetime_value']) assert.ok(down!.includes(c), c);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('shows the last run, the run-duration chart and the lake batches', BROWSER, async () => {
     const { page, problems } = await openSite(project.index);
     try {

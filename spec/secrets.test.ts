@@ -131,7 +131,7 @@ describe('passwords never leave: every command, every file, any password', () =>
       await cli(['rollback'], 0);
       await cli(['--help'], 0);
       // Failures: a model that breaks, a wrong password, a server that is not there.
-      writeFileSync(join(project, 'models', 'marts', 'broken.sql'), 'select no_such_column from {{ref "customers"}}\n');
+      writeFileSync(join(project, 'models', 'marts', 'broken.sql'), 'select \'not a number\'::integer as n from {{ref "customers"}}\n');
       await cli(['build'], 1);
       await cli(['--json', 'build'], 1);
       rmSync(join(project, 'models', 'marts', 'broken.sql'));

@@ -282,7 +282,7 @@ if (server) {
       const url = u.toString();
       const maskProject = copyProject(JAFFLE);
       cleanups.push(async () => rmSync(maskProject, { recursive: true, force: true }));
-      writeFileSync(join(maskProject, 'models', 'marts', 'broken.sql'), 'select no_such_column from {{ref "customers"}}\n');
+      writeFileSync(join(maskProject, 'models', 'marts', 'broken.sql'), 'select \'not a number\'::integer as n from {{ref "customers"}}\n');
 
       const runs = [
         await runCli(['--json', 'build'], { projectDir: maskProject, env: { DATABASE_URL: url } }),

@@ -1,4 +1,5 @@
-import { compileProject, loadSqlParser } from './compile.ts';
+import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
+import type { CompiledTest } from '../compile/types.ts';
 import type { CompiledProject } from '../compile/compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
@@ -7,6 +8,7 @@ import { openMigrationEngine } from './target.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
+import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, physicalSchema, validateNewBatchId } from '../batch/naming.ts';
@@ -60,17 +62,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
-  await loadSqlParser();
-  const { compiled, tests: allTests } = compileProject({ ...opts, batchId });
+  const { compileResult, chosen, tests } = await prepareBatch(opts, batchId);
+  const { compiled } = compileResult;
   const projectDir = compiled.project.dir;
-  const chosen = chooseModels(compiled, opts);
-  // A view reads its refs' relations of the batch it was built in: rebuild it with them.
-  if (opts.select?.length) {
-    for (const name of [...chosen]) {
-      for (const d of compiled.dag.downstream(name)) if (compiled.models.get(d)?.config.materialized === 'view') chosen.add(d);
-    }
-  }
-  const tests = opts.mode === 'build' ? testsFor(allTests, chosen) : [];
 
   const bus = eventBus(opts, projectDir);
   bus.batchId = batchId;
@@ -84,6 +78,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
   try {
+    if (opts.mode === 'build') {
+      // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
+      const tu = performance.now();
+      const units = await runProjectUnitTests(compileResult, chosen, bus);
+      if (units.length > 0) steps.unit_tests = seconds(tu);
+      const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
+      if (failed.length > 0) {
+        summary.error = `unit test${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`;
+        bus.emit({ event: 'not_published', reason: summary.error });
+        await finalize();
+        return { summary, exitCode: ExitCode.failed };
+      }
+    }
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     const { engine } = session;
     summary.target = session.target.label;
@@ -255,6 +262,23 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
     if (err instanceof SampleRefused) throw new StrataError(err.message, ExitCode.failed);
     throw err;
   }
+}
+
+/** Compiles and chooses what a batch builds and tests (shared by build and its dry run). */
+export async function prepareBatch(opts: BuildOptions, batchId: string): Promise<{ compileResult: CompileResult; chosen: Set<string>; tests: CompiledTest[] }> {
+  await loadSqlParser();
+  const compileResult = compileProject({ ...opts, batchId });
+  const { compiled, tests: allTests } = compileResult;
+  const chosen = chooseModels(compiled, opts);
+  // A view reads its refs' relations of the batch it was built in: rebuild it with them.
+  if (opts.select?.length) {
+    for (const name of [...chosen]) {
+      for (const d of compiled.dag.downstream(name)) if (compiled.models.get(d)?.config.materialized === 'view') chosen.add(d);
+    }
+  }
+  const tests = opts.mode === 'build' ? testsFor(allTests, chosen) : [];
+
+  return { compileResult, chosen, tests };
 }
 
 /** Removes a failed batch's schemas, each only after checking that no other batch uses it. */

@@ -11,6 +11,11 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { comprehendProject } from '../compile/comprehend.ts';
+import { unitTestProblems } from '../unit/run.ts';
+import type { ModelAnalysis } from '../sql/analyze.ts';
+import { relationLabel } from '../sql/model-sql.ts';
+import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
@@ -45,24 +50,38 @@ function templateTarget(opts: CompileOptions, env: Record<string, string | undef
 export interface CompileResult {
   compiled: CompiledProject;
   tests: CompiledTest[];
-  timings: { readMs: number; compileMs: number };
+  /** Per model: its output columns, their lineage, the columns it reads (compile/comprehend.ts). */
+  analyses: Map<string, ModelAnalysis>;
+  /** `analyzeMs`: parsing and analyzing the SQL, part of `compileMs`. */
+  timings: { readMs: number; compileMs: number; analyzeMs: number };
 }
 
-/** Reads and compiles a project; throws one ProjectError listing every problem. Await `loadSqlParser()` once before. */
+/**
+ * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser (await
+ * `loadSqlParser()` once before); throws one ProjectError listing every problem.
+ */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
   const t1 = performance.now();
   const batchId = opts.batchId ?? 'compile';
+  const flags = { isIncremental: false, batchId };
   const env = projectEnv(project.dir);
-  const compiled = compileModels(project, { isIncremental: false, batchId }, { env, target: templateTarget(opts, env) });
+  const compiled = compileModels(project, flags, { env, target: templateTarget(opts, env) });
   const { tests, diagnostics } = compileTests(compiled, batchId);
-  const all = [...projectProblems, ...compiled.diagnostics, ...diagnostics];
+  const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
+  // The SQL of a model whose template failed is not read: its error would only echo the first.
+  const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
+  const ta = performance.now();
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed);
+  const analyzeMs = performance.now() - ta;
+  compiled.analyses = analyses;
+  const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
   const t2 = performance.now();
-  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests);
-  return { compiled, tests, timings: { readMs: t1 - t0, compileMs: t2 - t1 } };
+  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
+  return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */
@@ -89,7 +108,26 @@ function artifactSql(compiled: CompiledProject, sql: string, self?: string): str
   return out;
 }
 
-export function buildManifest(compiled: CompiledProject, tests: readonly CompiledTest[], sqlOf: (name: string) => string = (n) => modelSql(compiled, n)): Record<string, unknown> {
+/** A model's output columns with their one-hop lineage, as the manifest holds them; null when unknown. */
+function outputColumns(analysis: ModelAnalysis | undefined): ManifestOutputColumn[] | null {
+  if (!analysis?.columns) return null;
+  return analysis.columns.map((c) => ({
+    name: c.name,
+    type: c.type ?? null,
+    lineage: c.lineage && {
+      kind: c.lineage.kind,
+      sources: c.lineage.sources.map((s) => ({ relation: relationLabel(s.relation), ...(s.relation.kind === 'ref' ? { node: true } : {}), column: s.column })),
+      ...(c.lineage.partial ? { partial: true } : {}),
+    },
+  }));
+}
+
+export function buildManifest(
+  compiled: CompiledProject,
+  tests: readonly CompiledTest[],
+  sqlOf: (name: string) => string = (n) => modelSql(compiled, n),
+  analyses: ReadonlyMap<string, ModelAnalysis> = compiled.analyses ?? new Map(),
+): Record<string, unknown> {
   const { project, models, seeds, dag } = compiled;
   const nodes: Record<string, unknown> = {};
   for (const s of seeds.values()) {
@@ -109,6 +147,7 @@ export function buildManifest(compiled: CompiledProject, tests: readonly Compile
       description: m.config.description ?? null,
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
       meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
+      output_columns: outputColumns(analyses.get(m.name)),
       compiled_sql: sqlOf(m.name),
     };
   }
@@ -169,7 +208,12 @@ function makeDir(path: string): void {
 }
 
 /** `only`: the selected models' SQL is written; the manifest always describes the whole project. */
-export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[], only?: ReadonlySet<string>): void {
+export function writeCompileArtifacts(
+  compiled: CompiledProject,
+  tests: readonly CompiledTest[],
+  only?: ReadonlySet<string>,
+  analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
+): void {
   const target = join(compiled.project.dir, 'target');
   const sql = new Map<string, string>();
   const made = new Set<string>();
@@ -188,5 +232,5 @@ export function writeCompileArtifacts(compiled: CompiledProject, tests: readonly
     write(inside(target, 'compiled', m.layer, `${m.name}.sql`), text + '\n');
   }
   for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
-  write(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!), null, 2) + '\n');
+  write(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses), null, 2) + '\n');
 }

@@ -4,11 +4,13 @@ import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import type { ModelResult, TestResult } from '../core/results.ts';
 import type { Engine } from '../engine/engine.ts';
-import { qualify } from '../engine/quote.ts';
+import { qualify, quoteIdent } from '../engine/quote.ts';
 import { buildGraph, testNode } from './build-plan.ts';
 import { runDag, type NodeOutcome } from '../graph/run-parallel.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { runModel } from '../materialize/run-model.ts';
+import { SNAPSHOT_SCHEMA } from '../materialize/snapshot.ts';
+import { contractAtBuild, ContractError, modelContract } from '../checks/contract.ts';
 import { physicalSchema } from '../batch/naming.ts';
 import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
@@ -67,6 +69,10 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
   await claimSchemas(engine, batchId, schemas);
+  // Before models run in parallel: two snapshots creating it at once would collide.
+  if (built.some((m) => compiled.models.get(m)!.config.materialized === 'snapshot')) {
+    await engine.query(`create schema if not exists ${quoteIdent(SNAPSHOT_SCHEMA)}`);
+  }
   if (o.tests.length > 0) await ensureAuditSchema(engine);
 
   // A ref points at this batch's relation when the model is built in it, else at the published one.
@@ -91,6 +97,14 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   const tests: TestResult[] = [];
   const testsByNode = new Map(o.tests.map((t) => [testNode(t.name), t]));
 
+  /** Why `physical` breaks the model's enforced contract, or null when it keeps it (or has none). */
+  const contractError = async (name: string, relation: string, physical: string): Promise<string | null> => {
+    const contract = modelContract(name, compiled.project.docs.get(name), []);
+    if (!contract) return null;
+    const broken = await contractAtBuild(engine, physical, contract);
+    return broken.length > 0 ? `contract of ${relation} not met (${compiled.models.get(name)!.relPath}):\n  - ${broken.join('\n  - ')}` : null;
+  };
+
   const buildModel = async (name: string): Promise<NodeOutcome> => {
     const model = compiled.models.get(name)!;
     const ephemeral = model.config.materialized === 'ephemeral';
@@ -102,6 +116,13 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     const reused = reusedFrom(name);
     if (reused) {
       const reason = o.reuse!.get(name)!.reason;
+      // The contract holds for what the batch publishes, reused or not (the contract may be new).
+      const broken = await contractError(name, relation, qualify(reused.physicalSchema, name));
+      if (broken) {
+        models.push({ model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'error', rows: null, merged: null, durationS: 0, error: broken });
+        bus.emit({ event: 'model_end', ...event, status: 'error', rows: null, merged: null, duration_s: 0, error: broken });
+        return 'error';
+      }
       models.push({ model: name, layer: model.layer, materialized: model.config.materialized, relation, status: 'success', rows: null, merged: null, durationS: 0, reused: reason });
       bus.emit({ event: 'model_end', ...event, status: 'success', rows: null, merged: null, duration_s: 0, note: `reused: ${reason}` });
       return 'success';
@@ -129,15 +150,18 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
           engine,
           model,
           {
-            schema: schemaOf(name),
-            name,
+            schema: schemaOf(name), name, batchId,
             ...(canMerge ? { previous: qualify(previous.physicalSchema, name) } : {}),
             ...(canMerge && model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
+            ...(compiled.analyses?.get(name)?.columns ? { columns: compiled.analyses.get(name)!.columns!.map((c) => c.name) } : {}),
           },
           resolve(model.sql, target),
           incrementalSql,
           sourceSchemas,
         );
+        // The staged relation must keep its contract before anything reads or publishes it.
+        const broken = await contractError(name, relation, target);
+        if (broken) throw new ContractError(broken);
         if (outcome.deleted > 0) {
           note = `${outcome.deleted} row${outcome.deleted > 1 ? 's' : ''} deleted: their ${model.config.uniqueKey.join(', ')} left ${model.config.keysFrom}`;
         }
@@ -212,7 +236,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
       layer: model.layer,
       publishedSchema: layers.get(model.layer)!.schema,
       physicalSchema: schemaOf(name),
-      kind: model.config.materialized === 'view' ? 'view' : 'table',
+      kind: model.config.materialized === 'view' || model.config.materialized === 'snapshot' ? 'view' : 'table',
       checksum: model.checksum,
     });
   }

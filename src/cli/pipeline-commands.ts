@@ -54,8 +54,9 @@ export function registerPipelineCommands(program: Command): void {
     batchId?: string;
     lockTimeout: number;
     seedFrom?: string;
-    failFast?: boolean;
     dryRun?: boolean;
+    sql?: boolean;
+    failFast?: boolean;
   }
 
   async function runBatch(mode: 'build' | 'run', flags: RunCmdFlags): Promise<number> {
@@ -73,8 +74,16 @@ export function registerPipelineCommands(program: Command): void {
       ...(flags.failFast ? { failFast: true } : {}),
       lockTimeoutMs: flags.lockTimeout,
     };
+    if (flags.dryRun) return explain(opts, flags.sql === true);
     const { build } = await import('../api/build.ts');
     return (await build(opts)).exitCode;
+  }
+
+  async function explain(opts: BuildOptions, sql: boolean): Promise<number> {
+    const { explainBatch, formatPlan } = await import('../api/explain.ts');
+    const plan = await explainBatch(opts);
+    print(commonOptions(program).json, plan, () => formatPlan(plan, { sql }));
+    return ExitCode.ok;
   }
 
   runFlags(program.command('build'))
@@ -93,15 +102,28 @@ export function registerPipelineCommands(program: Command): void {
       return ExitCode.ok;
     }));
 
+  runFlags(program.command('explain'))
+    .description('print the plan a build would execute (per model: the action, why, and with --sql its statements); builds nothing')
+    .option('--sql', 'also print every statement of the plan')
+    .addHelpText('after', '\nExamples:\n  strata explain\n  strata explain --select fact_reviews+ --sql\n  strata --json build --dry-run --full-refresh')
+    .action(act((flags: RunCmdFlags) => runBatch('build', { ...flags, dryRun: true })));
+
   runFlags(program.command('run'))
     .description('build the selected models into a new batch and publish it when all succeed (no data tests)')
     .action(act((flags: RunCmdFlags) => runBatch('run', flags)));
 
   selection(program.command('test'))
-    .description('run the data tests of the selected models against the published layers')
-    .action(act(async (flags: SelectionOptions) => {
+    .description('run the data tests of the selected models against the published layers; --unit: their unit tests instead')
+    .option('--unit', 'run the unit tests (unit_tests: in models/**.yml) on given rows, on an in-memory embedded database (or on --target/--database-url when given)')
+    .addHelpText('after', '\nExamples:\n  strata test                          data tests on the published layers\n  strata test --unit                   unit tests, no server needed\n  strata test --unit --select review_rank\n  strata --target postgres test --unit unit tests on the configured PostgreSQL')
+    .action(act(async (flags: SelectionOptions & { unit?: boolean }) => {
+      const { unit, ...selected } = flags;
+      if (unit) {
+        const { unitTest } = await import('../api/unit-test.ts');
+        return (await unitTest({ ...commonOptions(program), ...selected })).exitCode;
+      }
       const { test } = await import('../api/test.ts');
-      return (await test({ ...commonOptions(program), ...flags })).exitCode;
+      return (await test({ ...commonOptions(program), ...selected })).exitCode;
     }));
 
   selection(program.command('compile'))
@@ -110,9 +132,9 @@ export function registerPipelineCommands(program: Command): void {
       const c = commonOptions(program);
       const [{ compileProject, loadSqlParser, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('../api/compile.ts'), import('../api/selection.ts')]);
       await loadSqlParser();
-      const { compiled, tests, timings } = compileProject({ ...c, writeArtifacts: false });
+      const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false });
       const chosen = chooseModels(compiled, flags);
-      writeCompileArtifacts(compiled, tests, chosen);
+      writeCompileArtifacts(compiled, tests, chosen, analyses);
       print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>
         `compiled ${chosen.size} of ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
       );

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../core/errors.ts';
+import type { ModelAnalysis } from '../sql/analyze.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
 import { readOnlyProblem } from '../sql/read-only.ts';
 import { lineAndColumn } from '../sql/offsets.ts';
+import { templatePosition } from './template-sites.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
-import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode } from './types.ts';
+import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode, SnapshotConfig } from './types.ts';
 
 export interface CompiledProject {
   project: Project;
@@ -20,6 +22,8 @@ export interface CompiledProject {
   /** Templates of the models that ask `is_incremental`, rendered again at run time. */
   templates: Map<string, HandlebarsTemplateDelegate>;
   diagnostics: Diagnostic[];
+  /** Per model, what its SQL says (compile/comprehend.ts); set once the SQL has been read. */
+  analyses?: ReadonlyMap<string, ModelAnalysis>;
 }
 
 export const checksum = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -41,6 +45,13 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
   const uniqueKey = list(c.unique_key);
   if (materialized === 'incremental' && uniqueKey.length === 0) {
     problems.push({ ...at, message: 'an incremental model needs unique_key="column[,column]" to merge on' });
+  }
+  let snapshot: SnapshotConfig | undefined;
+  if (materialized === 'snapshot') {
+    if (uniqueKey.length === 0) problems.push({ ...at, message: 'a snapshot needs unique_key="column[,column]": the key of the rows it keeps the history of' });
+    if (c.strategy === 'timestamp' && typeof c.updated_at === 'string' && c.updated_at.trim()) snapshot = { strategy: 'timestamp', updatedAt: c.updated_at.trim() };
+    else if (c.strategy === 'check' && list(c.check_cols).length > 0) snapshot = { strategy: 'check', checkCols: list(c.check_cols) };
+    else problems.push({ ...at, message: 'a snapshot needs strategy="timestamp" updated_at="column", or strategy="check" check_cols="column[,column]"' });
   }
   const keysFrom = typeof c.keys_from === 'string' ? c.keys_from.trim() : undefined;
   if (keysFrom !== undefined && materialized !== 'incremental') problems.push({ ...at, message: 'keys_from (delete detection) is for incremental models' });
@@ -68,6 +79,7 @@ function modelConfig(state: RenderState, layerDefault: Materialization, problems
     ...(settings.length ? { settings } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ...(c.export !== undefined ? { export: c.export === true || c.export === 'true' } : {}),
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 
@@ -111,14 +123,20 @@ export function compileModels(
     dag.addNode(file.name);
     const template = renderer.compile(file.relPath, file.text);
     if (!template) continue;
-    const { sql, state } = renderer.render(template, file.relPath, { ...flags, schema: layers.get(file.layer)!.schema });
+    const renderFlags = { ...flags, schema: layers.get(file.layer)!.schema };
+    const { sql, state } = renderer.render(template, file.relPath, renderFlags);
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
     // Checked here, before any SQL runs: a model that could write is never built.
     if (state.diagnostics.length === 0) {
       const problem = readOnlyProblem(sql);
-      if (problem) diagnostics.push({ file: file.relPath, ...lineAndColumn(sql, problem.offset), node: file.name, message: problem.message });
+      if (problem) {
+        // Where the analyst wrote it: the template's line, not the rendered SQL's.
+        const at = templatePosition(file.text, sql, problem.offset, (ast) => renderer.compileAst(ast), (t) => renderer.render(t, file.relPath, renderFlags).sql)
+          ?? lineAndColumn(sql, problem.offset);
+        diagnostics.push({ file: file.relPath, ...at, node: file.name, message: problem.message });
+      }
     }
     const doc = project.docs.get(file.name);
     // A `config:` block in yml sits under the model's own {{config}}, as in dbt.

@@ -180,7 +180,7 @@ describe('diagnostics', () => {
 
   test('unknown config key', () => {
     assert.deepEqual(problems(render('select 1\n{{config materialised="table"}}')), [
-      at(2, 1, 'unknown config `materialised` (expected one of materialized, unique_key, keys_from, tags, indexes, settings, description, export, severity)'),
+      at(2, 1, 'unknown config `materialised` (expected one of materialized, unique_key, keys_from, tags, indexes, settings, description, export, severity, strategy, updated_at, check_cols)'),
     ]);
   });
 

@@ -63,7 +63,7 @@ export const SECRET_ENV_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CR
 const PARSE = { ignoreStandalone: true };
 const COMPILE = { noEscape: true, strict: false, ignoreStandalone: true };
 
-const CONFIG_KEYS = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'severity'];
+const CONFIG_KEYS = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'severity', 'strategy', 'updated_at', 'check_cols'];
 
 /**
  * Builds a Handlebars instance with strata's helpers and the project's macros as
@@ -274,6 +274,10 @@ export function createRenderer(
         diagnostics.push(templateDiagnostic(file, err));
         return null;
       }
+    },
+    /** A tree from Handlebars.parse (possibly annotated: compile/template-sites.ts), with this project's helpers and macros. */
+    compileAst(ast: hbs.AST.Program): HandlebarsTemplateDelegate {
+      return hb.compile(ast, COMPILE);
     },
     render(template: HandlebarsTemplateDelegate, file: string, flags: RenderFlags): { sql: string; state: RenderState } {
       const s: RenderState = { file, refs: [], sources: [], config: {}, usedIsIncremental: false, diagnostics: [], masked: [] };

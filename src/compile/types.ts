@@ -26,7 +26,12 @@ export interface ModelConfig {
   description?: string;
   /** Overrides the layer's lake export setting for this model. */
   export?: boolean;
+  /** A snapshot's change detection (materialize/snapshot.ts). */
+  snapshot?: SnapshotConfig;
 }
+
+/** dbt's snapshot strategies: a row changed when `updated_at` grew, or when a `check_cols` value differs. */
+export type SnapshotConfig = { strategy: 'timestamp'; updatedAt: string } | { strategy: 'check'; checkCols: string[] };
 
 /** A model rendered once; refs stay as placeholders until a run decides where they point. */
 export interface CompiledModel {

@@ -30,6 +30,8 @@ export interface TestResult {
 }
 
 export interface StepTimes {
+  /** Unit tests on the in-memory engine, before anything touches data (build). */
+  unit_tests?: number;
   migrate?: number;
   seed?: number;
   run?: number;

@@ -29,7 +29,7 @@ export interface Lineage {
   bands: string[];
 }
 
-const unquote = (relation: string): string => relation.replace(/"/g, '').toLowerCase();
+export const unquote = (relation: string): string => relation.replace(/"/g, '').toLowerCase();
 
 /** Node id of a source table no seed provides. */
 export const sourceNodeId = (source: string, table: string): string => `source:${source}.${table}`;

@@ -15,12 +15,13 @@ import {
   bandLabel,
   layoutLineage,
   lineageOf,
+  unquote,
   renderLineageSvg,
   type Lineage,
   type LineageKind,
   type NodeRunInfo,
 } from './graph.ts';
-import type { DocsInputs, DocsSiteOptions, LakeBatchRow, LastRunMetrics, Manifest, RunResultEntry, RunResults } from './types.ts';
+import type { DocsInputs, DocsSiteOptions, LakeBatchRow, LastRunMetrics, Manifest, ManifestNode, RunResultEntry, RunResults } from './types.ts';
 
 const asset = (name: string): string => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 
@@ -44,12 +45,50 @@ export interface DocsDataNode {
   tags: string[];
   uniqueKey: string[];
   checksum: string | null;
-  columns: { name: string; description: string | null; tests: string[] }[];
+  columns: DocsColumn[];
   tests: { name: string; kind: string; column: string | null; severity: string; status?: string; failures?: number }[];
   sql: string | null;
   upstream: string[];
   downstream: string[];
   run?: { status: string; rows: number | null; merged: number | null; seconds: number | null; error: string | null };
+}
+
+/** A column: produced (output_columns) and/or documented (schema.yml). */
+export interface DocsColumn {
+  name: string;
+  description: string | null;
+  tests: string[];
+  type: string | null;
+  /** copy, cast or transform; null when unknown or only documented. */
+  lineage: string | null;
+  /** One hop upstream: the graph node holding the column (null: a table not in the graph). */
+  upstream: { node: string | null; label: string; column: string }[];
+}
+
+/**
+ * The produced columns in order, with the descriptions and tests of schema.yml; documented
+ * columns the analysis could not list (columns unknown) follow. `nodeOf` maps a lineage
+ * relation (a model or seed name, or `schema.table`) to its node in the graph.
+ */
+function docsColumns(m: ManifestNode | undefined, nodeOf: (relation: string, isNode: boolean) => string | null): DocsColumn[] {
+  const documented = new Map((m?.columns ?? []).map((c) => [c.name, c]));
+  const produced = m?.output_columns ?? [];
+  const out: DocsColumn[] = produced.map((c) => {
+    const doc = documented.get(c.name);
+    return {
+      name: c.name,
+      description: doc?.description ?? null,
+      tests: doc?.tests ?? [],
+      type: c.type,
+      lineage: c.lineage?.kind ?? null,
+      upstream: (c.lineage?.sources ?? []).map((s) => ({ node: nodeOf(s.relation, s.node === true), label: s.relation, column: s.column })),
+    };
+  });
+  const seen = new Set(produced.map((c) => c.name));
+  for (const c of m?.columns ?? []) {
+    if (!seen.has(c.name)) out.push({ name: c.name, description: c.description ?? null, tests: c.tests ?? [], type: null, lineage: null, upstream: [] });
+  }
+  return out;
 }
 
 interface ModelRun {
@@ -96,6 +135,10 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
     (down.get(a) ?? down.set(a, []).get(a)!).push(b);
     (up.get(b) ?? up.set(b, []).get(b)!).push(a);
   }
+  // A source table is drawn as its own node, or as the seed that loads it.
+  const tableNodes = new Map(lineage.nodes.filter((n) => n.kind !== 'model' && n.relation).map((n) => [unquote(n.relation!), n.id]));
+  const nodeOf = (relation: string, isNode: boolean): string | null =>
+    isNode ? (manifest.nodes[relation] ? relation : null) : tableNodes.get(unquote(relation)) ?? null;
   const nodes: Record<string, DocsDataNode> = {};
   for (const n of lineage.nodes) {
     const m = manifest.nodes[n.id];
@@ -112,7 +155,7 @@ export function docsData(manifest: Manifest, lineage: Lineage, runs: Map<string,
       tags: Array.isArray(m?.config?.tags) ? m.config.tags.map(String) : [],
       uniqueKey: Array.isArray(m?.config?.uniqueKey) ? m.config.uniqueKey.map(String) : [],
       checksum: m?.checksum ?? null,
-      columns: (m?.columns ?? []).map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests ?? [] })),
+      columns: docsColumns(m, nodeOf),
       tests: ownTests.map((t) => {
         const r = tests.get(t.name);
         return {

@@ -24,6 +24,19 @@ export interface ManifestColumn {
   tests: string[];
 }
 
+/** A model's output column as compile's SQL analysis knows it (src/compile/comprehend.ts). */
+export interface ManifestOutputColumn {
+  name: string;
+  /** As format_type prints it, when certain. */
+  type: string | null;
+  /** One hop upstream; null when unknown. `node`: the relation is a model or seed of the project. */
+  lineage: {
+    kind: 'copy' | 'cast' | 'transform';
+    sources: { relation: string; node?: true; column: string }[];
+    partial?: true;
+  } | null;
+}
+
 export interface ManifestNode {
   kind: 'model' | 'seed' | string;
   layer?: string;
@@ -35,6 +48,8 @@ export interface ManifestNode {
   checksum?: string;
   description?: string | null;
   columns?: ManifestColumn[];
+  /** Null when the columns cannot all be known; absent in manifests older than column lineage. */
+  output_columns?: ManifestOutputColumn[] | null;
   compiled_sql?: string;
 }
 

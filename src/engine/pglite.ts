@@ -120,11 +120,23 @@ export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?
     release();
     throw err;
   }
+  return engineOf(db, `embedded PGlite (${dataDir})`, release, pieceBytes);
+}
+
+/**
+ * A throw-away embedded database in memory: no file, no lock, gone on close (unit tests
+ * run there, so they need no server and leave nothing behind).
+ */
+export async function createMemoryPgliteEngine(): Promise<Engine> {
+  return engineOf(await PGlite.create(), 'embedded PGlite (in memory)', () => undefined, COPY_PIECE_BYTES);
+}
+
+function engineOf(db: PGlite, label: string, release: () => void, pieceBytes: number): Engine {
   return {
     ...queryable(db, pieceBytes),
     kind: 'pglite',
     maxConcurrency: 1,
-    label: `embedded PGlite (${dataDir})`,
+    label,
     transaction: (fn) => db.transaction((tx) => fn(queryable(tx, pieceBytes))),
     withSession: (fn) => fn(migrationClient(db)),
     async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { CompiledModel } from '../compile/types.ts';
 import { quoteIdent, qualify } from '../engine/quote.ts';
+import { snapshotStatements } from './snapshot.ts';
 
 /** One SQL statement of a model's build, with what its row count means. */
 export interface Statement {
@@ -19,6 +20,10 @@ export interface BuildTarget {
   previous?: string;
   /** The relation of the model's `keys_from` in this batch: delete detection after a merge. */
   keysFrom?: string;
+  /** The batch being built (snapshots tag the versions they append with it). */
+  batchId?: string;
+  /** The model's output columns, when known (snapshots need them). */
+  columns?: readonly string[];
 }
 
 /** Everything after the data is in place: indexes from config, then fresh statistics. */
@@ -49,6 +54,8 @@ export function buildStatements(
   switch (model.config.materialized) {
     case 'ephemeral':
       return [];
+    case 'snapshot':
+      return snapshotStatements(model, { schema: target.schema, name: target.name, batchId: target.batchId! }, sql, target.columns ?? []);
     case 'view':
       return [{ sql: `create view ${rel} as\n${sql}` }];
     case 'table':

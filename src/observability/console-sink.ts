@@ -43,6 +43,13 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
           if (e.sample && e.sample.length > 0 && e.status !== 'pass') out(sampleTable(e.sample));
           break;
         }
+        case 'unit_test_end': {
+          out(`      ${{ pass: 'PASS ', fail: 'FAIL ', error: 'ERROR' }[e.status]} unit ${e.test} (${e.model}) in ${secs(e.duration_s)}${e.error ? `: ${e.error}` : ''}`);
+          // A diff: - expected but not produced, + produced but not expected.
+          for (const r of e.missing) out(`        - ${Object.entries(r).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}`);
+          for (const r of e.unexpected) out(`        + ${Object.entries(r).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}`);
+          break;
+        }
         case 'reuse':
           out(`reusing ${e.reused} of ${e.models} models from batch ${e.from}: unchanged SQL, config and inputs (${e.tests_not_rerun} error-severity tests of theirs passed there on the same tables and are not run again)`);
           break;

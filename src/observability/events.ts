@@ -35,6 +35,17 @@ export type RunEvent =
       audit_relation?: string;
       error?: string;
     }
+  | {
+      event: 'unit_test_end';
+      test: string;
+      model: string;
+      status: 'pass' | 'fail' | 'error';
+      duration_s: number;
+      /** Expected rows not produced, and produced rows not expected (the expected columns only). */
+      missing: Record<string, unknown>[];
+      unexpected: Record<string, unknown>[];
+      error?: string;
+    }
   | { event: 'reuse'; reused: number; models: number; from: string; tests_not_rerun: number }
   | { event: 'plan'; model: string; relation: string; action: 'reuse' | 'merge' | 'rebuild'; reason: string }
   | { event: 'publish'; layers: string[]; models: number; duration_s: number }

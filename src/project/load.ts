@@ -5,6 +5,7 @@ import { ProjectError, type Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
 import { parseProjectConfig } from './config.ts';
 import { emptySchemaDocs, parseDocBlocks, parseSchemaFile } from './schema-docs.ts';
+import { parseUnitTests, type UnitTestSpec } from '../unit/spec.ts';
 import type { ModelFile, Project, SeedFile, SourceFile } from './types.ts';
 import { readYaml } from './yaml-file.ts';
 
@@ -91,9 +92,11 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   const docBlocks = new Map<string, string>();
   for (const path of listFiles(modelsDir, '.md')) parseDocBlocks(readFileSync(path, 'utf8'), toPosix(relative(dir, path)), docBlocks, diagnostics);
   const schema = emptySchemaDocs();
+  const unitTests: UnitTestSpec[] = [];
   for (const path of [...listFiles(modelsDir, '.yml'), ...listFiles(modelsDir, '.yaml')]) {
     const doc = readYaml(path, toPosix(relative(dir, path)), diagnostics);
     if (doc) parseSchemaFile(doc, schema, diagnostics, docBlocks);
+    if (doc) parseUnitTests(doc, unitTests, diagnostics);
   }
   const docs = schema.models;
   for (const [name, doc] of docs) {
@@ -151,6 +154,7 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
     seeds,
     singularTests,
     exposures: schema.exposures,
+    unitTests,
     migrationsDir: join(dir, 'migrations'),
   };
 }

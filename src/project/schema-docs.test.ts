@@ -11,6 +11,7 @@ import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from './load.ts';
 import { meetsCondition } from './schema-docs.ts';
 
+
 const PROJECT = 'name: t\nlayers:\n  staging: {materialized: view}\n  marts: {materialized: view}\n';
 const MODELS = {
   'models/staging/stg_orders.sql': 'select 1 as order_id, 1 as customer_id, 10 as amount, \'placed\' as status',
@@ -140,8 +141,8 @@ describe('dbt-shaped yml: everything supported is read', () => {
 describe('dbt-shaped yml: every other key is an error with its line', () => {
   const cases: [string, string, RegExp][] = [
     ['a typo in a model key', 'models:\n  - name: orders\n    descripton: x\n', /schema\.yml:3: unknown key `descripton` in model `orders` \(did you mean `description`\?\)/],
-    ['unit_tests', 'unit_tests:\n  - name: t\n', /schema\.yml:\d+: `unit_tests` is not supported here: unit tests are not supported/],
-    ['constraints', 'models:\n  - name: orders\n    constraints: []\n', /:3: `constraints` is not supported here/],
+    ['a unit test without its model', 'unit_tests:\n  - name: t\n', /schema\.yml:2: a unit test needs a `name` and the `model` it tests/],
+    ['constraints on a model (they belong to its columns)', 'models:\n  - name: orders\n    constraints: []\n', /:3: unknown key `constraints` in model `orders`/],
     ['a typo in a test config', 'models:\n  - name: orders\n    tests:\n      - row_count: {min: 1, config: {sevrity: warn}}\n', /unknown key `sevrity` in a test config \(did you mean `severity`\?\)/],
     ['warn_if that is no comparison', 'models:\n  - name: orders\n    tests:\n      - row_count: {min: 1, config: {warn_if: lots}}\n', /`warn_if` compares the number of failures/],
     ['a negative limit', 'models:\n  - name: orders\n    tests:\n      - row_count: {min: 1, config: {limit: -1}}\n', /`limit` is a whole number/],
@@ -153,7 +154,7 @@ describe('dbt-shaped yml: every other key is an error with its line', () => {
     ['expression_is_true without expression', 'models:\n  - name: orders\n    tests: [{expression_is_true: {}}]\n', /test `expression_is_true` needs `expression`/],
     ['tests and data_tests together', 'models:\n  - name: orders\n    tests: [{row_count: {min: 1}}]\n    data_tests: [{row_count: {min: 1}}]\n', /both `tests` and `data_tests`/],
     ['a column listed twice', 'models:\n  - name: orders\n    columns: [{name: a}, {name: a}]\n', /column `a` is listed twice/],
-    ['a column type', 'models:\n  - name: orders\n    columns: [{name: a, data_type: int}]\n', /`data_type` is not supported here: a model's column types come from its SQL/],
+    ['a column type that is no name', 'models:\n  - name: orders\n    columns: [{name: a, data_type: 3}]\n', /data_type must be a type name/],
     ['a model config key {{config}} does not know', 'models:\n  - name: orders\n    config: {materialised: table}\n', /unknown key `materialised` in a model config \(did you mean `materialized`\?\)/],
     ['a missing docs block', 'models:\n  - name: orders\n    description: \'{{ doc("nope") }}\'\n', /no docs block `nope`/],
     ['a source without tables', 'sources:\n  - name: raw\n', /source `raw` lists no tables/],

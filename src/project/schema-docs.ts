@@ -29,8 +29,6 @@ const TEST_CONFIG = ['severity', 'where', 'limit', 'warn_if', 'error_if', 'store
 
 /** dbt keys with no strata equivalent: an error that says so, never silently dropped. */
 const UNSUPPORTED: Record<string, string> = {
-  unit_tests: 'unit tests are not supported: write a singular test in tests/ that selects the rows that must not exist',
-  snapshots: 'snapshots are not supported',
   analyses: 'analyses are not supported',
   macros: 'macro properties are not supported: document a macro in a {{!-- comment --}} at its top',
   metrics: 'metrics are not supported',
@@ -38,8 +36,6 @@ const UNSUPPORTED: Record<string, string> = {
   saved_queries: 'the semantic layer is not supported',
   groups: 'groups are not supported',
   seeds: 'seed properties live in project.yaml under `seeds:` (schema, column_types, primary_key)',
-  constraints: 'constraints are not supported: declare a unique index with {{config indexes="unique:col"}} and test the rest',
-  contract: 'model contracts are not supported: the compile-time SQL checks and tests catch column changes',
   versions: 'model versions are not supported',
   latest_version: 'model versions are not supported',
   access: 'model access (groups) is not supported',
@@ -272,16 +268,21 @@ function parseColumns(r: YamlReader, raw: unknown, path: Path, withTests: boolea
     if (!name) return [];
     if (seen.has(name)) r.problem([...cpath, 'name'], `column \`${name}\` is listed twice`);
     seen.add(name);
-    r.keys(c, cpath, ['name', 'description', 'meta', 'tags', ...(withTests ? ['tests', 'data_tests'] : [])], `column \`${name}\``);
+    r.keys(c, cpath, ['name', 'description', 'meta', 'tags', ...(withTests ? ['tests', 'data_tests', 'data_type', 'constraints'] : [])], `column \`${name}\``);
     const description = r.description(c.description, [...cpath, 'description']);
     const meta = r.meta(c.meta, [...cpath, 'meta']);
-    return [{ name, ...(description !== undefined ? { description } : {}), tests: withTests ? parseTests(r, c, cpath, name) : [], ...(meta ? { meta } : {}) }];
+    const contract = withTests ? parseColumnContract(c, cpath, r.yaml, r.diagnostics) : {};
+    const line = r.yaml.lineOf(cpath);
+    return [{
+      name, ...(description !== undefined ? { description } : {}), tests: withTests ? parseTests(r, c, cpath, name) : [], ...(meta ? { meta } : {}),
+      ...contract, ...(line !== undefined ? { line } : {}),
+    }];
   });
 }
 
 const MODEL_KEYS = ['name', 'description', 'columns', 'tests', 'data_tests', 'config', 'meta'];
 /** A model's `config:` in yml: the keys of {{config}} plus dbt's meta. */
-export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'meta'];
+export const YML_MODEL_CONFIG = ['materialized', 'unique_key', 'keys_from', 'tags', 'indexes', 'settings', 'description', 'export', 'meta', 'contract'];
 
 function parseModels(r: YamlReader, into: Map<string, ModelDoc>): void {
   const models = r.yaml.value && isObj(r.yaml.value) ? r.yaml.value.models : undefined;
@@ -303,12 +304,18 @@ function parseModels(r: YamlReader, into: Map<string, ModelDoc>): void {
     let config: Obj | undefined;
     if (m.config !== undefined) {
       if (!isObj(m.config)) r.problem([...path, 'config'], '`config` is a mapping, e.g. {materialized: table}');
-      else if (r.keys(m.config, [...path, 'config'], YML_MODEL_CONFIG, 'a model config')) config = m.config;
+      else if (r.keys(m.config, [...path, 'config'], YML_MODEL_CONFIG, 'a model config')) {
+        // The contract is schema.yml's own; the rest is the model's config.
+        const { contract: _, ...rest } = m.config;
+        config = rest;
+      }
     }
+    const contract = parseContractConfig(m, path, r.yaml, r.diagnostics);
     const description = r.description(m.description, [...path, 'description']);
     const meta = r.meta(m.meta, [...path, 'meta']);
     into.set(name, {
       ...(description !== undefined ? { description } : {}),
+      ...(contract ? { contract } : {}),
       columns: parseColumns(r, m.columns, [...path, 'columns'], true),
       tests: parseTests(r, m, path),
       ...(meta ? { meta } : {}),
@@ -421,7 +428,7 @@ export function parseSchemaFile(yaml: YamlFile, into: SchemaDocs, diagnostics: D
     r.problem([], 'expected a mapping with `models:`, `sources:` or `exposures:`');
     return;
   }
-  r.keys(root, [], ['version', 'models', 'sources', 'exposures'], 'a yml file');
+  r.keys(root, [], ['version', 'models', 'sources', 'exposures', 'unit_tests'], 'a yml file');
   parseModels(r, into.models);
   parseSources(r, into.sources);
   parseExposures(r, into.exposures);
@@ -441,4 +448,36 @@ export function parseDocBlocks(text: string, file: string, into: Map<string, str
     if (into.has(m[1]!)) diagnostics.push({ file, line, message: `docs block \`${m[1]}\` is defined twice` });
     into.set(m[1]!, m[2]!.trim());
   }
+}
+
+const CONSTRAINTS = ['not_null', 'primary_key'];
+
+/** dbt's column contract keys: `data_type: text`, `constraints: [{type: not_null}]`. */
+function parseColumnContract(c: Obj, path: (string | number)[], yaml: YamlFile, diagnostics: Diagnostic[]): { dataType?: string; notNull?: boolean } {
+  const out: { dataType?: string; notNull?: boolean } = {};
+  if (c.data_type !== undefined) {
+    if (typeof c.data_type === 'string' && c.data_type.trim()) out.dataType = c.data_type.trim();
+    else diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'data_type']), key: [...path, 'data_type'].join('.'), message: 'data_type must be a type name, e.g. `bigint` or `numeric(10,2)`' });
+  }
+  if (c.constraints !== undefined) {
+    const list = Array.isArray(c.constraints) ? c.constraints : [];
+    if (!Array.isArray(c.constraints)) diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'constraints']), key: [...path, 'constraints'].join('.'), message: 'constraints must be a list, e.g. [{type: not_null}]' });
+    list.forEach((k, i) => {
+      const type = isObj(k) ? k.type : k;
+      if (typeof type === 'string' && CONSTRAINTS.includes(type)) out.notNull = true;
+      else diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'constraints', i]), key: [...path, 'constraints', i].join('.'), message: `unknown constraint ${JSON.stringify(type)} (expected {type: ${CONSTRAINTS.join('} or {type: ')}})` });
+    });
+  }
+  return out;
+}
+
+/** `config: {contract: {enforced: true}}` of a model entry. */
+function parseContractConfig(m: Obj, path: (string | number)[], yaml: YamlFile, diagnostics: Diagnostic[]): boolean {
+  const config = m.config;
+  if (!isObj(config) || config.contract === undefined) return false;
+  if (!isObj(config.contract) || typeof config.contract.enforced !== 'boolean') {
+    diagnostics.push({ file: yaml.file, line: yaml.lineOf([...path, 'config', 'contract']), key: [...path, 'config', 'contract'].join('.'), message: 'contract must be {enforced: true} or {enforced: false}' });
+    return false;
+  }
+  return config.contract.enforced;
 }

@@ -1,6 +1,7 @@
+import type { UnitTestSpec } from '../unit/spec.ts';
 /** The project as strata understands it, after reading and validating every file. */
-export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
-export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral'];
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'snapshot';
+export const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'ephemeral', 'snapshot'];
 
 export interface LayerConfig {
   name: string;
@@ -87,6 +88,11 @@ export interface ColumnDoc {
   description?: string;
   tests: TestSpec[];
   meta?: Record<string, unknown>;
+  /** Contract: the declared type (`data_type:`), as written. */
+  dataType?: string;
+  /** Contract: `constraints: [{type: not_null}]` (or primary_key). */
+  notNull?: boolean;
+  line?: number;
 }
 
 /** dbt's test `config:`: which rows count, and when failures warn or fail. */
@@ -135,6 +141,8 @@ export interface ExposureDoc {
 
 export interface ModelDoc {
   description?: string;
+  /** `config: {contract: {enforced: true}}`: the columns below are the model's published interface. */
+  contract?: boolean;
   columns: ColumnDoc[];
   tests: TestSpec[];
   meta?: Record<string, unknown>;
@@ -172,5 +180,7 @@ export interface Project {
   macros: SourceFile[];
   seeds: SeedFile[];
   singularTests: SourceFile[];
+  /** `unit_tests:` of models/**.yml (src/unit/spec.ts). */
+  unitTests: UnitTestSpec[];
   migrationsDir: string;
 }

@@ -17,14 +17,23 @@ export interface ModelSql {
  * Analyzes models given dependencies first (the compiled project's `order`). A ref to a
  * model analyzed before takes its output columns; anything else asks `catalog`.
  */
-export function analyzeModels(models: Iterable<ModelSql>, catalog: Catalog): Map<string, ModelAnalysis> {
+export function analyzeModels(
+  models: Iterable<ModelSql>,
+  catalog: Catalog,
+  /** Adjusts a model's analysis before the models after it read it (e.g. a snapshot's added columns). */
+  after?: (name: string, analysis: ModelAnalysis) => void,
+): Map<string, ModelAnalysis> {
   const done = new Map<string, ModelAnalysis>();
   const columnsOf = (r: Relation): readonly CatalogColumn[] | undefined => {
     const model = r.kind === 'ref' ? done.get(r.name) : undefined;
     if (!model) return catalog(r);
     return model.columns?.map((c) => ({ name: c.name, type: c.type }));
   };
-  for (const m of models) done.set(m.name, analyzeModel(m.sql, columnsOf));
+  for (const m of models) {
+    const analysis = analyzeModel(m.sql, columnsOf);
+    after?.(m.name, analysis);
+    done.set(m.name, analysis);
+  }
   return done;
 }
 

@@ -66,7 +66,60 @@
   function statusBadge(s) {
     return s ? '<span class="status status-' + esc(s) + '">' + esc(s) + '</span>' : '';
   }
-  function renderDetail(id) {
+  // --- Column lineage: each column's one-hop sources (from compile's SQL analysis), walked both ways. ---
+  function colKey(node, column) { return node + '\u0000' + column; }
+  var colUp = {}, colDown = {};
+  Object.keys(data.nodes).forEach(function (id) {
+    (data.nodes[id].columns || []).forEach(function (c) {
+      colUp[colKey(id, c.name)] = (c.upstream || []).map(function (u) { return { node: u.node, label: u.label, column: u.column, kind: c.lineage }; });
+      (c.upstream || []).forEach(function (u) {
+        if (!u.node) return;
+        var k = colKey(u.node, u.column);
+        (colDown[k] = colDown[k] || []).push({ node: id, label: data.nodes[id].label || id, column: c.name, kind: c.lineage });
+      });
+    });
+  });
+  function columnHref(id, column) {
+    return '#node=' + encodeURIComponent(id) + '&column=' + encodeURIComponent(column);
+  }
+  // Breadth first from (id, column): each reachable column once, with its distance.
+  function walkColumns(id, column, edges) {
+    var out = [], seen = {}, queue = [{ node: id, column: column }];
+    seen[colKey(id, column)] = true;
+    for (var depth = 1; queue.length; depth++) {
+      var next = [];
+      queue.forEach(function (q) {
+        (edges[colKey(q.node, q.column)] || []).forEach(function (e) {
+          var k = colKey(e.node || e.label, e.column);
+          if (seen[k]) return;
+          seen[k] = true;
+          out.push({ depth: depth, node: e.node, label: e.label, column: e.column, kind: e.kind, via: q });
+          if (e.node) next.push(e);
+        });
+      });
+      queue = next;
+    }
+    return out;
+  }
+  function columnChip(e) {
+    var text = esc(e.label + '.' + e.column);
+    return e.node
+      ? '<a class="chip col-chip" href="' + columnHref(e.node, e.column) + '" data-node="' + esc(e.node) + '" data-column="' + esc(e.column) + '">' + text + '</a>'
+      : '<span class="chip col-chip">' + text + '</span>';
+  }
+  function columnList(list, empty, id) {
+    if (!list.length) return '<div class="empty">' + empty + '</div>';
+    return '<ol class="col-path" id="' + id + '">' + list.map(function (e) {
+      return '<li><span class="muted">' + e.depth + ' hop' + (e.depth > 1 ? 's' : '') + '</span> ' + columnChip(e) +
+        (e.kind ? ' <span class="tag">' + esc(e.kind) + '</span>' : '') + '</li>';
+    }).join('') + '</ol>';
+  }
+  function columnLineage(id, column) {
+    return '<h4>Upstream: where it comes from</h4>' + columnList(walkColumns(id, column, colUp), 'No upstream column (a constant, a count, or a source).', 'column-upstream') +
+      '<h4>Downstream: what it feeds</h4>' + columnList(walkColumns(id, column, colDown), 'No downstream column reads it.', 'column-downstream');
+  }
+
+  function renderDetail(id, column) {
     var n = data.nodes[id];
     if (!n) return false;
     var kindLabel = n.kind === 'model' ? n.band + ' model' : n.kind;
@@ -88,15 +141,21 @@
     ]));
     html += section('Depends on', n.upstream.length ? '<div class="chips">' + n.upstream.map(chip).join('') + '</div>' : '<div class="empty">Nothing upstream.</div>');
     html += section('Used by', n.downstream.length ? '<div class="chips">' + n.downstream.map(chip).join('') + '</div>' : '<div class="empty">No downstream models.</div>');
+    var cols = n.columns || [];
+    var chosen = column && (cols.some(function (c) { return c.name === column; }) || colDown[colKey(id, column)]) ? column : null;
+    if (chosen) html += section('Column lineage: ' + chosen, columnLineage(id, chosen));
     if (n.kind === 'model') {
-      var cols = n.columns || [];
       html += section('Columns', cols.length
-        ? '<table class="data" id="detail-columns"><thead><tr><th>column</th><th>description</th><th>tests</th></tr></thead><tbody>' +
+        ? '<table class="data" id="detail-columns"><thead><tr><th>column</th><th>type</th><th>from</th><th>description</th><th>tests</th></tr></thead><tbody>' +
           cols.map(function (c) {
-            return '<tr><td class="mono">' + esc(c.name) + '</td><td>' + (c.description ? esc(c.description) : '<span class="muted">—</span>') + '</td><td>' +
+            var from = (c.upstream || []).map(function (u) { return esc(u.label + '.' + u.column); }).join(', ');
+            return '<tr' + (c.name === chosen ? ' class="selected"' : '') + ' data-column="' + esc(c.name) + '"><td class="mono"><a class="col-link" href="' + columnHref(id, c.name) + '">' + esc(c.name) + '</a></td>' +
+              '<td class="mono">' + (c.type ? esc(c.type) : '<span class="muted">—</span>') + '</td>' +
+              '<td class="mono small">' + (c.lineage ? '<span class="tag">' + esc(c.lineage) + '</span> ' + from : '<span class="muted">—</span>') + '</td>' +
+              '<td>' + (c.description ? esc(c.description) : '<span class="muted">—</span>') + '</td><td>' +
               (c.tests || []).map(function (t) { return '<span class="tag">' + esc(t) + '</span>'; }).join('') + '</td></tr>';
           }).join('') + '</tbody></table>'
-        : '<div class="empty">No documented columns.</div>');
+        : '<div class="empty">No known columns.</div>');
       var tests = n.tests || [];
       html += section('Tests', tests.length
         ? '<table class="data" id="detail-tests"><thead><tr><th>test</th><th>column</th><th>severity</th><th>last run</th></tr></thead><tbody>' +
@@ -192,11 +251,12 @@
     }
   }
 
-  // --- Routing: #node=<id> selects; anything else clears. ---
+  // --- Routing: #node=<id> selects, &column=<name> opens a column's lineage; anything else clears. ---
   function route() {
-    var m = /^#node=(.+)$/.exec(location.hash);
+    var m = /^#node=([^&]+)(?:&column=(.+))?$/.exec(location.hash);
     var id = m ? decodeURIComponent(m[1]) : null;
-    if (id && renderDetail(id)) {
+    var column = m && m[2] ? decodeURIComponent(m[2]) : null;
+    if (id && renderDetail(id, column)) {
       fit();
       highlightGraph(id);
       markSidebar(id);

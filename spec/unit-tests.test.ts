@@ -1,0 +1,111 @@
+/**
+ * Unit tests (dbt 1.8 `unit_tests:`) of the Amazon scoring, through the CLI: they pass with
+ * no server at all (the database URL points at a closed port), a wrong expectation fails
+ * with the diff of expected and produced rows, a change that breaks the ranking stops
+ * `build` before any database is touched, bad declarations are compile errors, and with a
+ * database URL they run there and leave nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { copyProject, runCli } from './support.ts';
+
+const NO_SERVER = { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none_i15' };
+
+function edit(dir: string, file: string, from: string, to: string): () => void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.includes(from), `${from} not in ${file}`);
+  writeFileSync(path, text.replace(from, to));
+  return () => writeFileSync(path, text);
+}
+
+describe('unit tests of the Amazon scoring', () => {
+  const dir = copyProject();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('pass with no server: votes component, rank ties, sentiment', async () => {
+    const r = await runCli(['test', '--unit'], { projectDir: dir, env: NO_SERVER });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    for (const name of ['votes_component_is_the_posterior_helpful_share', 'rank_ties_go_to_votes_then_age_then_id', 'sentiment_labels_negation_and_contradiction']) {
+      assert.match(r.stdout, new RegExp(`PASS\\s+unit ${name}`));
+    }
+    assert.match(r.stdout, /3\/3 tests passed/);
+  });
+
+  test('a wrong expectation fails and shows expected (-) against produced (+) rows', async () => {
+    const restore = edit(dir, 'models/gold/unit_tests.yml', '{ review_id: 2, rank_in_product: 2,', '{ review_id: 2, rank_in_product: 3,');
+    try {
+      const r = await runCli(['--json', 'test', '--unit', '--select', 'review_rank'], { projectDir: dir, env: NO_SERVER });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const end = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.event === 'unit_test_end');
+      assert.equal(end.status, 'fail');
+      // Each side prints as it was written: the expectation as given, the model's row with its scale.
+      assert.deepEqual(end.missing, [{ review_id: '2', rank_in_product: '3', review_side: 'positive', rank_in_side: '2', agreement_component: '0.8462', consensus_component: '0.95', helpfulness_score: '59.95' }]);
+      assert.deepEqual(end.unexpected, [{ review_id: '2', rank_in_product: '2', review_side: 'positive', rank_in_side: '2', agreement_component: '0.8462', consensus_component: '0.9500', helpfulness_score: '59.95' }]);
+      const human = await runCli(['test', '--unit', '--select', 'review_rank'], { projectDir: dir, env: NO_SERVER });
+      assert.match(human.stdout, /FAIL\s+unit rank_ties_go_to_votes_then_age_then_id/);
+      assert.match(human.stdout, /- review_id="2"\s+rank_in_product="3"/);
+      assert.match(human.stdout, /\+ review_id="2"\s+rank_in_product="2"/);
+    } finally {
+      restore();
+    }
+  });
+
+  test('a change that breaks the tie-break stops build before any database is touched', async () => {
+    const restore = edit(dir, 'models/gold/review_rank.sql', 's.helpful_votes desc, s.created_at', 's.helpful_votes asc, s.created_at');
+    try {
+      const r = await runCli(['build'], { projectDir: dir, env: NO_SERVER });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /FAIL\s+unit rank_ties_go_to_votes_then_age_then_id/);
+      assert.match(r.stdout, /NOT published: unit test rank_ties_go_to_votes_then_age_then_id failed/);
+      assert.doesNotMatch(r.stdout + r.stderr, /cannot use the database|ECONNREFUSED/);
+    } finally {
+      restore();
+    }
+  });
+
+  test('a unit test of a missing model, or giving an input the model does not read, is a compile error', async () => {
+    const restore = edit(dir, 'models/silver/unit_tests.yml', "      - input: ref('silver_review_images')", "      - input: ref('dim_product')\n        rows: []\n      - input: ref('silver_review_images')");
+    const restore2 = edit(dir, 'models/gold/unit_tests.yml', 'model: review_rank', 'model: review_rnak');
+    try {
+      const r = await runCli(['test', '--unit'], { projectDir: dir, env: NO_SERVER });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^2 project errors:/m);
+      assert.match(r.stderr, /models\/gold\/unit_tests\.yml:\d+ \(review_rnak\): unit test `rank_ties_go_to_votes_then_age_then_id`: no model `review_rnak`/);
+      assert.match(r.stderr, /models\/silver\/unit_tests\.yml:\d+ \(review_features\): unit test `sentiment_labels_negation_and_contradiction`: given ref\('dim_product'\), which `review_features` does not read/);
+    } finally {
+      restore();
+      restore2();
+    }
+  });
+
+  const server = process.env.STRATA_TEST_DATABASE_URL;
+  test('with a database URL they run on that database and drop their scratch schemas', { skip: server ? false : 'STRATA_TEST_DATABASE_URL is not set' }, async () => {
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    const db = 'strata_spec_i15_unit';
+    try {
+      await admin.query(`drop database if exists ${db}`);
+      await admin.query(`create database ${db}`);
+      const url = new URL(server!);
+      url.pathname = `/${db}`;
+      const r = await runCli(['--database-url', url.toString(), 'test', '--unit'], { projectDir: dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /3\/3 tests passed/);
+      const check = new pg.Client({ connectionString: url.toString() });
+      await check.connect();
+      try {
+        const { rows } = await check.query(`select nspname from pg_namespace where nspname like 'strata_unit%'`);
+        assert.deepEqual(rows, []);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      await admin.query(`drop database if exists ${db} with (force)`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
+import type { CommonOptions } from './context.ts';
+import { eventBus, openSession } from './session.ts';
+import { chooseModels, type SelectionOptions } from './selection.ts';
+import { projectCatalog } from '../compile/comprehend.ts';
+import { ExitCode } from '../core/errors.ts';
+import type { Engine } from '../engine/engine.ts';
+import { createMemoryPgliteEngine } from '../engine/pglite.ts';
+import type { EventBus } from '../observability/events.ts';
+import { runUnitTests, type UnitTestResult } from '../unit/run.ts';
+
+export interface UnitTestOptions extends CommonOptions, SelectionOptions {}
+
+/**
+ * Runs the unit tests of the chosen models and reports each on the bus. On a throw-away
+ * in-memory PGlite unless `onTarget` (a server is then needed, and a scratch schema is
+ * created and dropped there).
+ */
+export async function runProjectUnitTests(
+  compiled: CompileResult,
+  chosen: ReadonlySet<string>,
+  bus: EventBus,
+  target?: Engine,
+): Promise<UnitTestResult[]> {
+  // Declarations were checked by compile (unitTestProblems), whatever the selection.
+  const specs = compiled.compiled.project.unitTests.filter((u) => chosen.has(u.model));
+  if (specs.length === 0) return [];
+  const engine = target ?? (await createMemoryPgliteEngine());
+  try {
+    const ctx = { compiled: compiled.compiled, analyses: compiled.analyses, catalog: projectCatalog(compiled.compiled.project) };
+    return await runUnitTests(engine, ctx, specs, (r) =>
+      bus.emit({
+        event: 'unit_test_end', test: r.name, model: r.model, status: r.status, duration_s: r.durationS,
+        missing: r.missing, unexpected: r.unexpected, ...(r.error ? { error: `${r.error} (${r.file}${r.line ? `:${r.line}` : ''})` } : {}),
+      }),
+    );
+  } finally {
+    if (!target) await engine.close();
+  }
+}
+
+/** `test --unit`: the unit tests of the selected models; exit 1 when one fails. */
+export async function unitTest(opts: UnitTestOptions): Promise<{ results: UnitTestResult[]; exitCode: number }> {
+  const started = performance.now();
+  await loadSqlParser();
+  const result = compileProject({ ...opts, writeArtifacts: false });
+  const { compiled } = result;
+  const chosen = chooseModels(compiled, opts);
+  const bus = eventBus(opts, compiled.project.dir);
+  // The embedded engine unless a target is asked for explicitly.
+  const onTarget = opts.target !== undefined || opts.databaseUrl !== undefined;
+  const session = onTarget ? await openSession(opts, compiled.project.dir, bus) : undefined;
+  const count = compiled.project.unitTests.filter((u) => chosen.has(u.model)).length;
+  bus.emit({ event: 'run_start', command: 'test --unit', target: session?.target.label ?? 'embedded PGlite (in memory)', models: 0, tests: count });
+  let results: UnitTestResult[];
+  try {
+    results = await runProjectUnitTests(result, chosen, bus, session?.engine);
+  } finally {
+    await session?.close();
+  }
+  const failed = results.filter((r) => r.status !== 'pass').length;
+  bus.emit({
+    event: 'run_end', status: failed ? 'failed' : 'success', published: false, duration_s: Math.round(performance.now() - started) / 1000,
+    summary: { tests_total: results.length, tests_pass: results.length - failed, tests_fail: failed },
+  });
+  await bus.close();
+  return { results, exitCode: failed ? ExitCode.failed : ExitCode.ok };
+}

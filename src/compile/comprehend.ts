@@ -1,0 +1,222 @@
+/**
+ * SQL comprehension at compile time: every rendered model is read by PostgreSQL's own
+ * parser (libpg-query) and analyzed in dependency order, so before any database is touched
+ * strata knows each model's output columns and their lineage, and reports, all at once and
+ * at the template's line and column: syntax errors, statements that are not one SELECT,
+ * columns a model reads that its parent does not produce, and schema tests on columns a
+ * model does not produce. Call `loadModule()` of libpg-query once before.
+ */
+import { openSync, readSync, closeSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSync, type ParseResult } from 'libpg-query';
+import type { Diagnostic } from '../core/errors.ts';
+import { parseHeaderLine } from '../seeds/header.ts';
+import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
+import { tablesFromDdl } from '../sql/ddl-columns.ts';
+import { parseableSql, relationKey } from '../sql/model-sql.ts';
+import type { Project } from '../project/types.ts';
+import { contractAtCompile, modelContract } from '../checks/contract.ts';
+import type { CompiledProject } from './compile.ts';
+import type { RenderFlags } from './render.ts';
+import { templateSites } from './template-sites.ts';
+import { SNAPSHOT_COLUMNS } from '../materialize/snapshot.ts';
+
+export interface Comprehension {
+  /** Per model, in dependency order. */
+  analyses: Map<string, ModelAnalysis>;
+  diagnostics: Diagnostic[];
+}
+
+/** The first line of a CSV file, without reading the rest (seeds can be large). */
+function csvHeader(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return parseHeaderLine(buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, ''));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What is known before any database: a seed's columns from its CSV header (typed where
+ * project.yaml types them), a source table's from the migrations that create it.
+ */
+export function projectCatalog(project: Project): Catalog {
+  const seeds = new Map<string, CatalogColumn[]>();
+  for (const s of project.seeds) {
+    let header: string[];
+    try {
+      header = csvHeader(s.path);
+    } catch {
+      continue; // unreadable: seeding reports it; its columns stay unknown here
+    }
+    const types = project.config.seeds[s.name]?.columnTypes ?? {};
+    seeds.set(s.name, header.map((name) => ({ name, ...(types[name] ? { type: types[name] } : {}) })));
+  }
+  let scripts: string[] = [];
+  try {
+    scripts = readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).sort()
+      .map((f) => readFileSync(join(project.migrationsDir, f), 'utf8'));
+  } catch {
+    /* a project without migrations */
+  }
+  const tables = tablesFromDdl(scripts);
+  return (r) => (r.kind === 'ref' ? seeds.get(r.name) : r.kind === 'table' ? tables.get(relationKey(r)) : undefined);
+}
+
+const STATEMENT_NAME = (parsed: ParseResult): string => {
+  const stmt = parsed.stmts?.[0]?.stmt as Record<string, unknown> | undefined;
+  return stmt ? Object.keys(stmt)[0]!.replace(/Stmt$/, '').toUpperCase() : 'nothing';
+};
+
+/** What readers of a snapshot see besides its columns: when each version was valid (materialize/snapshot.ts). */
+export function addSnapshotColumns(analysis: ModelAnalysis): void {
+  analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
+}
+
+/** `skip`: files already reported broken (their models are not analyzed). */
+export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set()): Comprehension {
+  const { project, models } = compiled;
+  const catalog = projectCatalog(project);
+  const analyses = new Map<string, ModelAnalysis>();
+  const diagnostics: Diagnostic[] = [];
+  const columnsOf: Catalog = (r) => {
+    const done = r.kind === 'ref' ? analyses.get(r.name) : undefined;
+    if (!done) return r.kind === 'ref' && models.has(r.name) ? undefined : catalog(r);
+    return done.columns?.map((c) => ({ name: c.name, type: c.type }));
+  };
+
+  for (const name of compiled.order) {
+    const model = models.get(name);
+    if (!model || skip.has(model.relPath)) continue;
+    let parsed: ParseResult | undefined;
+    try {
+      parsed = parseSync(parseableSql(model.sql).text);
+    } catch {
+      // analyzeModel parses again and reports the syntax error with its position.
+    }
+    const stmts = parsed?.stmts ?? [];
+    if (parsed && (stmts.length !== 1 || !(stmts[0]!.stmt as { SelectStmt?: unknown } | undefined)?.SelectStmt)) {
+      const found = stmts.length > 1 ? `${stmts.length} statements` : `a ${STATEMENT_NAME(parsed)} statement`;
+      diagnostics.push({ file: model.relPath, node: name, message: `a model is one SELECT (or WITH … SELECT); found ${found}` });
+      continue;
+    }
+    const analysis = analyzeModel(model.sql, columnsOf, parsed ? { parsed } : {});
+    analyses.set(name, analysis);
+    if (model.config.materialized === 'snapshot' && analysis.columns) {
+      for (const c of analysis.columns) {
+        if (SNAPSHOT_COLUMNS.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column the snapshot adds itself` });
+      }
+      addSnapshotColumns(analysis);
+    }
+    // An ephemeral is inlined as a CTE, where a column named twice is only an error when read.
+    const problems = analysis.problems.filter((p) => !(p.kind === 'duplicate-column' && model.config.materialized === 'ephemeral'));
+    if (problems.length > 0) diagnostics.push(...located(compiled, name, problems, flags));
+  }
+  diagnostics.push(...schemaTestColumns(compiled, analyses));
+  diagnostics.push(...contracts(compiled, analyses, skip));
+  diagnostics.push(...snapshotColumns(compiled, analyses, skip));
+  return { analyses, diagnostics };
+}
+
+/** Every enforced contract: well declared, and met by the columns the analysis knows. */
+function contracts(compiled: CompiledProject, analyses: ReadonlyMap<string, ModelAnalysis>, skip: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, doc] of compiled.project.docs) {
+    const model = compiled.models.get(name);
+    if (!doc.contract || !model || skip.has(model.relPath)) continue;
+    if (model.config.materialized === 'ephemeral') {
+      out.push({ file: doc.file, ...(doc.line !== undefined ? { line: doc.line } : {}), node: name, message: `contract of \`${name}\`: an ephemeral model publishes no relation to enforce it on` });
+      continue;
+    }
+    const contract = modelContract(name, doc, out);
+    if (contract) out.push(...contractAtCompile(name, doc, contract, analyses.get(name)?.columns ?? null));
+  }
+  return out;
+}
+
+/** Problems of one model, at the line and column of its template that wrote the SQL. */
+function located(compiled: CompiledProject, name: string, problems: SqlProblem[], flags: RenderFlags): Diagnostic[] {
+  const model = compiled.models.get(name)!;
+  const file = compiled.project.models.find((f) => f.name === name);
+  let at: (offset: number) => { line: number; column: number } | undefined = () => undefined;
+  if (file) {
+    try {
+      const sites = templateSites(
+        file.text,
+        (ast) => compiled.renderer.compileAst(ast),
+        (template) => compiled.renderer.render(template, file.relPath, { ...flags, schema: compiled.project.config.layers.find((l) => l.name === model.layer)?.schema }).sql,
+      );
+      const lead = sites.sql.length - sites.sql.trimStart().length;
+      // Rendered again, the SQL must be the same, or positions would point elsewhere.
+      if (sites.sql.trim() === model.sql) at = (offset) => sites.at(offset + lead);
+    } catch {
+      /* Handlebars' own tree not available (cannot happen after a clean compile): no position */
+    }
+  }
+  return problems.map((p) => {
+    const pos = at(p.offset);
+    const parent = p.kind === 'missing-column' && p.relation?.kind === 'ref' ? compiled.models.get(p.relation.name) : undefined;
+    const message = p.kind === 'syntax'
+      ? `SQL ${p.message}`
+      : parent ? `${p.message} (${parent.relPath} does not produce it)` : p.message;
+    return { file: model.relPath, ...(pos ?? {}), node: name, message };
+  });
+}
+
+/** A schema test on a column the model does not produce, or pointing at one its target does not. */
+function schemaTestColumns(compiled: CompiledProject, analyses: ReadonlyMap<string, ModelAnalysis>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const produced = (model: string): Set<string> | undefined => {
+    const cols = analyses.get(model)?.columns;
+    return cols ? new Set(cols.map((c) => c.name)) : undefined;
+  };
+  for (const [name, doc] of compiled.project.docs) {
+    const have = produced(name);
+    for (const column of doc.columns) {
+      for (const t of column.tests) {
+        const where = { file: t.file, ...(t.line !== undefined ? { line: t.line } : {}), node: name };
+        if (have && !have.has(column.name)) {
+          out.push({ ...where, message: `test \`${t.kind}\` on \`${name}.${column.name}\`: model \`${name}\` does not produce column \`${column.name}\` (it produces ${[...have].join(', ')})` });
+        }
+        if (t.kind === 'relationships' && typeof t.args.to === 'string' && typeof t.args.field === 'string') {
+          const there = produced(t.args.to) ?? seedColumns(compiled, t.args.to);
+          if (there && !there.has(t.args.field)) {
+            out.push({ ...where, message: `test \`relationships\` on \`${name}.${column.name}\`: \`${t.args.to}\` does not produce column \`${t.args.field}\` (it produces ${[...there].join(', ')})` });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function seedColumns(compiled: CompiledProject, name: string): Set<string> | undefined {
+  const seed = compiled.project.seeds.find((s) => s.name === name);
+  if (!seed) return undefined;
+  try {
+    return new Set(csvHeader(seed.path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A snapshot keeps one history table: its columns must be known, its key and strategy columns among them. */
+function snapshotColumns(compiled: CompiledProject, analyses: ReadonlyMap<string, ModelAnalysis>, skip: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const m of compiled.models.values()) {
+    const config = m.config.snapshot;
+    if (m.config.materialized !== 'snapshot' || !config || skip.has(m.relPath)) continue;
+    const columns = analyses.get(m.name)?.columns;
+    if (!columns) {
+      out.push({ file: m.relPath, node: m.name, message: 'a snapshot must name its columns (no `*` over a relation whose columns are unknown): its history keeps one shape' });
+      continue;
+    }
+    const names = new Set(columns.map((c) => c.name));
+    const needed = [...m.config.uniqueKey, ...(config.strategy === 'timestamp' ? [config.updatedAt] : config.checkCols)];
+    for (const c of needed) if (!names.has(c)) out.push({ file: m.relPath, node: m.name, message: `snapshot \`${m.name}\` does not produce column \`${c}\` named in its config` });
+  }
+  return out;
+}

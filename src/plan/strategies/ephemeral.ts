@@ -1,0 +1,8 @@
+import type { Strategy } from './strategy.ts';
+
+/** Never built: inlined as a CTE into every model that refs it. */
+export const ephemeralStrategy: Strategy = () => ({
+  action: 'skip',
+  reason: 'ephemeral: inlined into the models that read it as a CTE',
+  statements: [],
+});
