@@ -163,7 +163,11 @@ describe('the TLS matrix on real servers, local and remote', () => {
       const warned = await runCli(['migrate'], { projectDir: project, env: { DATABASE_URL: `postgres://matrix:${pw}@${remote}:${plain.port}/postgres?sslmode=disable` } });
       assert.equal(warned.code, 0, warned.stdout + warned.stderr);
       assert.match(warned.stdout, new RegExp(`warning: connecting to ${remote.replaceAll('.', '\\.')}:${plain.port} WITHOUT TLS \\(sslmode=disable from DATABASE_URL\\)`));
-      for (const out of [refused.stdout, refused.stderr, warned.stdout, warned.stderr]) assert.ok(!out.includes(PASSWORD) && !out.includes(pw), out);
+      // health and metrics run for alerting, unattended: the plaintext is a finding there too.
+      const health = await runCli(['health', '--json', '--timeout', '20'], { projectDir: project, env: { DATABASE_URL: `postgres://matrix:${pw}@${remote}:${plain.port}/postgres?sslmode=disable` } });
+      const checks = (JSON.parse(health.stdout) as { checks: { name: string; detail: string }[] }).checks;
+      assert.ok(checks.some((c) => c.name === 'connection' && /^warning: connecting to \S+ WITHOUT TLS/.test(c.detail)), health.stdout);
+      for (const out of [refused.stdout, refused.stderr, warned.stdout, warned.stderr, health.stdout, health.stderr]) assert.ok(!out.includes(PASSWORD) && !out.includes(pw), out);
     } finally {
       rmSync(project, { recursive: true, force: true });
     }

@@ -16,7 +16,10 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 export async function health(opts: CommonOptions & { now?: Date; timeoutMs?: number }): Promise<HealthReport> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const project = loadProject(resolve(opts.projectDir));
-  const target = resolveTarget({ ...opts, projectDir: project.dir });
+  // A connection that is less safe than it should be (plaintext to a remote host because
+  // sslmode=disable was asked) is a finding of every health check, not only of builds.
+  const warnings: string[] = [];
+  const target = resolveTarget({ ...opts, projectDir: project.dir, warn: (w) => warnings.push(w) });
   let engine: Engine | null = null;
   let openError: string | null = null;
   const open = async (): Promise<void> => {
@@ -40,7 +43,9 @@ export async function health(opts: CommonOptions & { now?: Date; timeoutMs?: num
     return collectHealth(project, target.label, engine, openError, opts.now, { statementTimeoutMs: perQuery, lockTimeoutMs: perQuery / 2 });
   };
   try {
-    return await Promise.race([check(), deadline]);
+    const report = await Promise.race([check(), deadline]);
+    for (const w of warnings) report.checks.push({ name: 'connection', status: 'ok', detail: `warning: ${w}` });
+    return report;
   } finally {
     clearTimeout(timer);
     // Closing waits for running queries; past the deadline nobody waits for that.
