@@ -68,13 +68,13 @@ if (server) {
     });
 
     test('a full build through the pooler (migrations over DATABASE_URL_DIRECT) publishes the same data as a direct build', async () => {
-      const d = await runCli(['build', '--batch-id', BATCH], { projectDir: project, target: direct, env: { DATABASE_URL_DIRECT: '' } });
+      const d = await runCli(['build', '--batch-id', BATCH, '--seed-from', join(project, 'sample', 'amazon')], { projectDir: project, target: direct, env: { DATABASE_URL_DIRECT: '' } });
       assert.equal(d.code, 0, d.stdout + d.stderr);
       expected = await published(direct);
       assert.ok(expected.size > 0);
 
       const url = pooler.through(pooled.databaseUrl!);
-      const p = await runCli(['build', '--batch-id', BATCH], { projectDir: project, env: { DATABASE_URL: url, DATABASE_URL_DIRECT: pooled.databaseUrl! } });
+      const p = await runCli(['build', '--batch-id', BATCH, '--seed-from', join(project, 'sample', 'amazon')], { projectDir: project, env: { DATABASE_URL: url, DATABASE_URL_DIRECT: pooled.databaseUrl! } });
       assert.equal(p.code, 0, p.stdout + p.stderr);
       const dbName = new URL(url).pathname.slice(1);
       assert.match(pooler.log(), new RegExp(`${dbName}/\\S+ login attempt`), 'the build really went through PgBouncer');
@@ -83,7 +83,7 @@ if (server) {
 
     test('without DATABASE_URL_DIRECT a build works on an idle pooler, but the migration lock is not safe through it', async (t) => {
       const url = pooler.through(pooledOnly.databaseUrl!);
-      const r = await runCli(['build', '--batch-id', BATCH], { projectDir: project, env: { DATABASE_URL: url, DATABASE_URL_DIRECT: '' } });
+      const r = await runCli(['build', '--batch-id', BATCH, '--seed-from', join(project, 'sample', 'amazon')], { projectDir: project, env: { DATABASE_URL: url, DATABASE_URL_DIRECT: '' } });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.deepEqual(await published(pooledOnly), expected);
 

@@ -68,7 +68,8 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
 
   const sourceSchemas = [...new Set(compiled.project.config.sources.map((s) => s.schema))];
   const schemas = [...new Set(built.map(schemaOf))].sort();
-  await claimSchemas(engine, batchId, schemas);
+  const named = [...new Set(compiled.project.config.layers.map((l) => physicalSchema(l.schema, batchId)))];
+  await claimSchemas(engine, batchId, schemas, named);
   // Before models run in parallel: two snapshots creating it at once would collide.
   if (built.some((m) => compiled.models.get(m)!.config.materialized === 'snapshot')) {
     await engine.query(`create schema if not exists ${quoteIdent(SNAPSHOT_SCHEMA)}`);

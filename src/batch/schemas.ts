@@ -10,12 +10,18 @@ import { quoteIdent } from '../engine/quote.ts';
  * Creates a new batch's schemas, all or none: when one of them already exists (another
  * batch has it, or anything else does), nothing is created and the error says whose it is.
  */
-export async function claimSchemas(db: Queryable, batchId: string, schemas: readonly string[]): Promise<void> {
+export async function claimSchemas(
+  db: Queryable,
+  batchId: string,
+  schemas: readonly string[],
+  /** Every schema the id maps to, built into or not: one already taken refuses the id even when this batch reuses that layer. */
+  named: readonly string[] = schemas,
+): Promise<void> {
   const { rows } = await db.query<{ schema: string; batches: string[] | null }>(
     `select n.nspname as schema,
             (select array_agg(distinct r.batch_id order by r.batch_id) from strata.batch_relations r where r.physical_schema = n.nspname) as batches
        from pg_namespace n where n.nspname = any($1::text[]) order by 1`,
-    [schemas],
+    [[...new Set([...schemas, ...named])]],
   );
   if (rows.length > 0) {
     const taken = rows.map((r) => `${r.schema} (${r.batches?.length ? `batch ${r.batches.join(', ')}` : 'not a batch of strata'})`).join(', ');
