@@ -92,7 +92,7 @@ for (const factory of targets()) {
           ['threads: 2', 'keep_batches: 1', /key `keep_batches`: expected a whole number from 2 to 1,000, got number 1/],
           ['threads: 2', 'lake: {retention_days: many}', /key `lake\.retention_days`: expected a number from 0 to 36,500, got string "many"/],
           ['threads: 2', 'lake: {layers: [marts], colour: red}', /key `lake\.colour`: unknown key \(expected one of path, layers, retention_days\)/],
-          ['materialized: table', 'materialized: tabel', /key `layers\.marts\.materialized`: expected one of view, table, incremental, ephemeral, got string "tabel"/],
+          ['materialized: table', 'materialized: tabel', /key `layers\.marts\.materialized`: expected one of view, table, incremental, ephemeral, snapshot, got string "tabel"/],
           ['schema: raw', 'schema: "raw; drop schema x"', /key `seeds\.schema`: "raw; drop schema x" is not a valid name/],
         ] as const) {
           assert.ok(original.includes(from), from);
