@@ -94,7 +94,8 @@ for (const factory of targets()) {
       assert.equal((await cli(['build'])).code, 0);
       const customers = join(spec.project, 'models', 'marts', 'customers.sql');
       const good = readFileSync(customers, 'utf8');
-      writeFileSync(customers, good.replace('customer_orders.first_order,', 'customer_orders.no_such_column,'));
+      // Fails when it runs (compile cannot know): a missing column would already stop compile.
+      writeFileSync(customers, good.replace('customer_orders.first_order,', "customer_orders.first_order, 'boom'::int as boom,"));
       const failed = await cli(['build']);
       assert.equal(failed.code, 1);
       const after1 = results();
@@ -119,7 +120,7 @@ for (const factory of targets()) {
     test('--fail-fast: after the first failure nothing new starts', async () => {
       const stg = join(spec.project, 'models', 'staging', 'stg_customers.sql');
       const good = readFileSync(stg, 'utf8');
-      writeFileSync(stg, good.replace('first_name,', 'no_such_column,'));
+      writeFileSync(stg, good.replace('first_name,', "('boom'::int)::text as first_name,"));
       try {
         const r = await cli(['build', '--fail-fast', '--threads', '1']);
         assert.equal(r.code, 1);
