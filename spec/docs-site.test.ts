@@ -83,7 +83,8 @@ function builtProject(from: string | undefined, builds: number) {
     state.target = await targets()[0]!.create();
     state.dir = copyProject(from);
     for (let i = 0; i < builds; i++) {
-      const r = await runCli(['build'], { projectDir: state.dir, target: state.target });
+      // --full-refresh: every run builds and tests everything (an unchanged model would be reused, its tests not re-run).
+      const r = await runCli(['build', '--full-refresh'], { projectDir: state.dir, target: state.target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
     }
     state.inputs = { ...loadDocsInputs(state.dir), lakeBatches: LAKE };
