@@ -72,7 +72,7 @@ describe('ls: the selector matrix, as dbt documents each form', () => {
       assert.deepEqual(await ls('-s', 'state:modified', '--state', state), ['stg_customers']);
       edit('macros/cents_to_dollars.sql', '/ 100)', '/ 100.0)');
       assert.deepEqual(await ls('-s', 'state:modified', '--state', state), ['stg_customers', 'stg_payments']);
-      const vars = ['--vars', '{payment_methods: [credit_card, coupon, bank_transfer]}'];
+      const vars = ['--vars', '{payment_methods: [credit_card, coupon, bank_transfer, gift_card, paypal]}']; // a removed method would leave its column's tests without a column: a compile error
       const r = await runCli([...vars, 'ls', '--resource-type', 'model', '-s', 'state:modified', '--state', state], { projectDir: project });
       assert.deepEqual(lines(r.stdout).sort(), ['orders', 'stg_customers', 'stg_payments']);
       const down = await runCli([...vars, 'ls', '--resource-type', 'model', '-s', 'state:modified+', '--state', state], { projectDir: project });
