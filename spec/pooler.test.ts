@@ -24,8 +24,8 @@ const source = (): string => {
   return existsSync(gold) && readdirSync(gold).some((f) => f.endsWith('.sql')) ? REPO : JAFFLE;
 };
 
-/** Build-time stamps (`now() as _loaded_at` in bronze) differ between any two builds. */
-const WALL_CLOCK = ['_loaded_at'];
+// Columns that hold the time a row was loaded or a version was seen (snapshots): they differ between any two builds.
+const WALL_CLOCK = ['_loaded_at', 'valid_from', 'valid_to', 'strata_valid_from', 'strata_valid_to'];
 
 /** published relation → checksum of its rows (wall-clock columns left out) */
 async function published(target: TestTarget): Promise<Map<string, string>> {
