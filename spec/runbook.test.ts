@@ -89,9 +89,9 @@ describe('the runbook, command by command (embedded engine)', () => {
   test('incident: a failed pipeline, found in the metrics and log, fixed and re-run with --select', async () => {
     const model = join(project, 'models', 'gold', 'fact_reviews.sql');
     const good = readFileSync(model, 'utf8');
-    // Fails when it runs, not at compile (a missing table or column is now a compile error):
-    // the cast error quotes the value, so the log still names 'no_such_table'.
-    writeFileSync(model, good.replace('    r.rating,', "    (r.rating::text || 'no_such_table')::smallint as rating,"));
+    // Fails when it runs on the shop's rows only (a missing table or column is a compile
+    // error, and the model's unit tests use small ids): the cast error quotes 'no_such_table'.
+    writeFileSync(model, good.replace('    r.rating,', "    case when r.review_id > 1000 then ('no_such_table' || r.rating)::smallint else r.rating end as rating,"));
     const failed = await runCli(['build'], { projectDir: project, target });
     assert.equal(failed.code, 1);
     writeFileSync(model, good);
