@@ -34,7 +34,7 @@ test('every problem is reported with its key, line and expectation', () => {
   const text = diagnostics.map((d) => `${d.line}:${d.key}: ${d.message}`);
   assert.deepEqual(text, [
     '7:colour: unknown key (expected one of name, version, layers, sources, seeds, vars, threads, keep_batches, lake, health, roles)',
-    '3:layers.gold.materialized: expected one of view, table, incremental, ephemeral, got string "tabel"',
+    '3:layers.gold.materialized: expected one of view, table, incremental, ephemeral, snapshot, got string "tabel"',
     '6:roles.r.read.0: unknown layer "platinum" (layers: gold)',
     '4:threads: expected a whole number from 1 to 64, got number 0',
   ]);
