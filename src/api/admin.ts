@@ -1,5 +1,5 @@
 import type { CommonOptions } from './context.ts';
-import { withProjectSession } from './session.ts';
+import { withProjectSession, type Session } from './session.ts';
 import { openMigrationEngine } from './target.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { expireOldBatches, publishBatch, rollbackBatch, type RollbackResult } from '../batch/publish.ts';
@@ -14,29 +14,29 @@ import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.t
 import { activateLake, planLakeActivation } from './lake.ts';
 import type { RollbackResult as LakeRollbackResult } from '../lake/index.ts';
 
+/** Applies `dir`'s migrations over the session's migration connection (the direct URL when there is one). */
+export async function migrateSession(s: Session, dir: string): Promise<MigrateResult> {
+  const migrator = await openMigrationEngine(s.target, s.engine);
+  try {
+    return await runMigrations(migrator.engine, dir);
+  } finally {
+    await migrator.close();
+  }
+}
+
 export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
   return withProjectSession(opts, async (s, project) => {
-    const migrator = await openMigrationEngine(s.target, s.engine);
-    try {
-      const t = performance.now();
-      const result = await runMigrations(migrator.engine, project.migrationsDir);
-      s.bus.emit({ event: 'migrate_end', applied: result.applied, duration_s: Math.round(performance.now() - t) / 1000 });
-      return result;
-    } finally {
-      await migrator.close();
-    }
+    const t = performance.now();
+    const result = await migrateSession(s, project.migrationsDir);
+    s.bus.emit({ event: 'migrate_end', applied: result.applied, duration_s: Math.round(performance.now() - t) / 1000 });
+    return result;
   });
 }
 
 /** Loads sample data into the (empty) source tables: the project's `sample` folders, or `from`. */
 export async function seedSample(opts: CommonOptions & { from?: string }): Promise<SampleTable[]> {
   return withProjectSession(opts, async (s, project) => {
-    const migrator = await openMigrationEngine(s.target, s.engine);
-    try {
-      await runMigrations(migrator.engine, project.migrationsDir);
-    } finally {
-      await migrator.close();
-    }
+    await migrateSession(s, project.migrationsDir);
     try {
       return await loadSample(s.engine, project, opts.from);
     } catch (err) {
@@ -53,12 +53,7 @@ export async function seedSample(opts: CommonOptions & { from?: string }): Promi
  */
 export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTimeoutMs?: number }): Promise<SeedResult[]> {
   return withProjectSession(opts, async (s, project) => {
-    const migrator = await openMigrationEngine(s.target, s.engine);
-    try {
-      await runMigrations(migrator.engine, project.migrationsDir);
-    } finally {
-      await migrator.close();
-    }
+    await migrateSession(s, project.migrationsDir);
     const batchId = newBatchId();
     const lock = await acquireBuildLock(s.engine, { batchId, command: 'strata seed', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {

@@ -4,7 +4,7 @@ import type { CompiledProject } from '../compile/compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
-import { openMigrationEngine } from './target.ts';
+import { migrateSession } from './admin.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
 import { testsFor } from './build-plan.ts';
@@ -21,7 +21,6 @@ import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRela
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { runMigrations } from '../migrations/migrate.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
@@ -106,14 +105,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     if (opts.mode === 'build') {
       let t = performance.now();
-      const migrator = await openMigrationEngine(session.target, engine);
-      try {
-        const { applied } = await runMigrations(migrator.engine, compiled.project.migrationsDir);
-        steps.migrate = seconds(t);
-        bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
-      } finally {
-        await migrator.close();
-      }
+      const { applied } = await migrateSession(session, compiled.project.migrationsDir);
+      steps.migrate = seconds(t);
+      bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
     }
     // The sources must keep their promises before anything reads (or loads) them.
     await assertSourceContracts(engine, compiled.project);
