@@ -84,11 +84,28 @@ export function tablesRead(compiled: CompiledProject, chosen: ReadonlySet<string
   return [...out].sort();
 }
 
+/** The inputs whose version differs between two fingerprints, sorted. */
+function changedInputs(before: Fingerprint, after: Fingerprint): string[] {
+  const names = new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)]);
+  return [...names].filter((n) => before.inputs[n] !== after.inputs[n]).sort();
+}
+
+/**
+ * The changed inputs that may have changed every row, not just some: a seed (lookup data
+ * every row may read), and a model rebuilt in full for a reason of its own (its SQL or
+ * config changed, it is new, --full-refresh) or because one of its inputs did so. A source
+ * table whose rows changed is not one: its changed rows carry a new updated_at, which is
+ * what an incremental model selects on. An incremental model merges only when none of its
+ * changed inputs changed wholesale; otherwise a merge would keep rows computed from the old input.
+ */
+export function wholesaleInputs(changed: readonly string[], isSeed: (name: string) => boolean, wholesale: ReadonlySet<string>): string[] {
+  return changed.filter((n) => isSeed(n) || wholesale.has(n));
+}
+
 function describeChange(before: Fingerprint, after: Fingerprint, decided: ReadonlyMap<string, ReuseDecision>): string {
   if (before.sql !== after.sql) return 'its SQL changed (the model, a macro or a var it reads)';
   if (before.config !== after.config) return 'its build config changed';
-  const names = new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)]);
-  const changed = [...names].filter((n) => before.inputs[n] !== after.inputs[n]).sort();
+  const changed = changedInputs(before, after);
   const what = changed.map((n) => {
     if (!(n in before.inputs)) return `${n} (new input)`;
     if (!(n in after.inputs)) return `${n} (no longer read)`;
@@ -118,6 +135,9 @@ export function planReuse(o: ReusePlanInput): Map<string, ReuseDecision> {
     const cur = o.current.get(ref);
     return cur ? `${cur.physicalSchema}.${ref}` : 'absent';
   };
+  // Models (and ephemerals) whose every row may have changed: see wholesaleInputs.
+  const wholesale = new Set<string>();
+  const isSeed = (n: string): boolean => compiled.seeds.has(n);
   for (const name of compiled.order) {
     const m = compiled.models.get(name);
     if (!m) continue;
@@ -133,6 +153,9 @@ export function planReuse(o: ReusePlanInput): Map<string, ReuseDecision> {
     if (ephemeral) {
       // Inlined into its readers: they see its fingerprint as their input's version.
       versions.set(name, `ephemeral:${hash(JSON.stringify(fingerprint))}`);
+      const before = o.previous.get(name);
+      if (o.fullRefresh || !before || before.sql !== fingerprint.sql || before.config !== fingerprint.config
+        || wholesaleInputs(changedInputs(before, fingerprint), isSeed, wholesale).length > 0) wholesale.add(name);
       continue;
     }
     const prev = o.current.get(name);
@@ -140,17 +163,24 @@ export function planReuse(o: ReusePlanInput): Map<string, ReuseDecision> {
     const kind = m.config.materialized === 'view' ? 'view' : 'table';
     let decision: ReuseDecision;
     const rebuild = (reason: string): ReuseDecision => ({ model: name, action: 'rebuild', reason, fingerprint });
-    if (o.fullRefresh) decision = rebuild('--full-refresh');
-    else if (!prev) decision = rebuild('new: not in the published batch');
-    else if (!before) decision = rebuild(`the published batch ${o.currentId} has no fingerprint for it`);
-    else if (prev.kind !== kind) decision = rebuild(`its materialization changed (${prev.kind} → ${kind})`);
-    else if (Object.values(inputs).some((v) => v === 'unknown')) decision = rebuild('an input table has no content version (not a table)');
+    // Rebuilt for a reason of its own: every row may differ from the published table's.
+    const ownReason = (reason: string): ReuseDecision => (wholesale.add(name), rebuild(reason));
+    if (o.fullRefresh) decision = ownReason('--full-refresh');
+    else if (!prev) decision = ownReason('new: not in the published batch');
+    else if (!before) decision = ownReason(`the published batch ${o.currentId} has no fingerprint for it`);
+    else if (prev.kind !== kind) decision = ownReason(`its materialization changed (${prev.kind} → ${kind})`);
+    else if (Object.values(inputs).some((v) => v === 'unknown')) decision = ownReason('an input table has no content version (not a table)');
     else if (JSON.stringify(before) === JSON.stringify(fingerprint)) {
       decision = { model: name, action: 'reuse', reason: `unchanged since batch ${o.currentId}`, fingerprint, from: prev };
+    } else if (before.sql !== fingerprint.sql || before.config !== fingerprint.config) {
+      decision = ownReason(describeChange(before, fingerprint, decisions));
     } else {
       const reason = describeChange(before, fingerprint, decisions);
-      const merge = m.config.materialized === 'incremental' && before.sql === fingerprint.sql && before.config === fingerprint.config;
-      decision = merge ? { model: name, action: 'merge', reason, fingerprint } : rebuild(reason);
+      const inFull = wholesaleInputs(changedInputs(before, fingerprint), isSeed, wholesale);
+      if (inFull.length > 0) wholesale.add(name);
+      if (m.config.materialized !== 'incremental') decision = rebuild(reason);
+      else if (inFull.length === 0) decision = { model: name, action: 'merge', reason, fingerprint };
+      else decision = rebuild(`${reason}; in full: ${inFull.join(', ')} may have changed every row`);
     }
     decisions.set(name, decision);
     versions.set(name, decision.action === 'reuse' ? `${decision.from!.physicalSchema}.${name}` : `${o.newSchemaOf(name)}.${name}`);
