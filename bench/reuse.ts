@@ -3,7 +3,7 @@
  * reviews into a new database, then a build with no change, then one after 1 % of the
  * reviews were re-voted (`updated_at = now()`), each a whole `strata build` process.
  * Prints each wall time, the models reused / rebuilt, and the ratio to the full build.
- * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME]
+ * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME | --existing DATABASE]
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +19,10 @@ const reviews = Number(arg('--reviews', '200000'));
 const server = arg('--server', process.env.STRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const root = join(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-reuse-'));
-// --tag goes into the scratch database's name, so concurrent runs on one server do not clash.
-const database = `strata_bench_reuse_${arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+// --existing DB measures on a database already built (e.g. `bench/pipeline.ts --keep`'s), and keeps it;
+// else --tag goes into the scratch database's name, so concurrent runs on one server do not clash.
+const existing = arg('--existing', '');
+const database = existing || `strata_bench_reuse_${arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 
 async function sql(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
@@ -86,9 +88,11 @@ const describe = (x: BuildFigures): string =>
 
 try {
   const data = join(scratch, 'data');
-  await generateDataset({ reviews, seed: 1, outDir: data });
-  await sql(server, `drop database if exists ${database} with (force)`);
-  await sql(server, `create database ${database}`);
+  if (!existing) {
+    await generateDataset({ reviews, seed: 1, outDir: data });
+    await sql(server, `drop database if exists ${database} with (force)`);
+    await sql(server, `create database ${database}`);
+  }
   const url = new URL(server);
   url.pathname = `/${database}`;
   const project = mkdtempSync(join(scratch, 'project-'));
@@ -99,20 +103,21 @@ try {
       /* a part this checkout does not have */
     }
   }
-  const full = await build(project, url.toString(), ['--seed-from', data]);
+  // On an existing database the full build is a --full-refresh of what it holds (no seed).
+  const full = await build(project, url.toString(), existing ? ['--full-refresh'] : ['--seed-from', data]);
   const none = await build(project, url.toString());
   await sql(url.toString(), `update amazon.review set helpful_votes = helpful_votes + 1, total_votes = total_votes + 1, updated_at = now() where review_id % 100 = 7`);
   const onePercent = await build(project, url.toString());
   const ratio = (x: BuildFigures): string =>
     `${(x.wall_s / full.wall_s).toFixed(3)} (wall), ${((x.client_cpu_s + x.server_cpu_s) / (full.client_cpu_s + full.server_cpu_s)).toFixed(3)} (CPU)`;
   const load = +loadavg()[0]!.toFixed(1);
-  console.log(`${reviews.toLocaleString('en-US')} reviews on PostgreSQL, whole \`strata build\` processes:`);
+  console.log(`${existing ? `database ${existing}` : `${reviews.toLocaleString('en-US')} reviews`} on PostgreSQL, whole \`strata build\` processes:`);
   console.log(`  full build:          ${describe(full)}`);
   console.log(`  no change:           ${describe(none)} = ${ratio(none)} of full`);
   console.log(`  1 % reviews changed: ${describe(onePercent)} = ${ratio(onePercent)} of full`);
   console.log(`load average at the end: ${load} (2 cores)`);
   writeBenchResult('reuse', { reviews, full, no_change: { ...none, ratio: ratio(none) }, one_percent: { ...onePercent, ratio: ratio(onePercent) }, load_average: load });
-  await sql(server, `drop database if exists ${database} with (force)`);
+  if (!existing) await sql(server, `drop database if exists ${database} with (force)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

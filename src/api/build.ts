@@ -12,7 +12,7 @@ import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, physicalSchema, validateNewBatchId } from '../batch/naming.ts';
-import { planBatch, saveFingerprints, testsToRun, type ReuseDecision } from '../batch/reuse.ts';
+import { ensureReuseState, loadFingerprints, planBatch, saveFingerprints, testsToRun, unitTestFingerprint, unitTestsToRun, type ReuseDecision } from '../batch/reuse.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
@@ -76,11 +76,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let batchStarted = false;
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
+  let unitTests: { name: string; fingerprint: string }[] = [];
   try {
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    const { engine } = session;
     if (opts.mode === 'build') {
-      // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
+      // Unit tests first, on an in-memory database: a model whose logic fails them touches no
+      // data. One the published batch passed with the same model, inputs and declaration is not run again.
       const tu = performance.now();
-      const units = await runProjectUnitTests(compileResult, chosen, bus);
+      await ensureReuseState(engine);
+      const published = await loadFingerprints(engine, await currentBatchId(engine));
+      unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
+      const run = new Set(unitTestsToRun(unitTests, (u) => u.fingerprint, published).map((u) => u.name));
+      const units = await runProjectUnitTests(compileResult, chosen, bus, undefined, (u) => run.has(u.name));
       if (units.length > 0) steps.unit_tests = seconds(tu);
       const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
       if (failed.length > 0) {
@@ -90,8 +98,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         return { summary, exitCode: ExitCode.failed };
       }
     }
-    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
-    const { engine } = session;
     summary.target = session.target.label;
     const threads = Math.min(opts.threads ?? compiled.project.config.threads, engine.maxConcurrency);
     bus.emit({ event: 'run_start', command: opts.mode, target: session.target.label, models: chosen.size, tests: tests.length });
@@ -158,7 +164,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
-      await saveFingerprints(engine, batchId, reuse, tests);
+      await saveFingerprints(engine, batchId, reuse, tests, unitTests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);

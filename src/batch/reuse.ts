@@ -230,16 +230,39 @@ export function testsToRun<T extends { name: string; sql: string; refs: string[]
   return { run, passedBefore };
 }
 
-/** Keeps the batch's fingerprints (models and tests); only a published batch's are ever compared against. */
+const unitKey = (name: string): string => `unit:${name}`;
+
+/**
+ * What a unit test's outcome depends on: its own declaration (given rows, expected rows,
+ * vars), the SQL of every model (its model's, and its inputs', whose columns type the
+ * fixtures) and the declared sources. Unit tests run on a throw-away database, so nothing
+ * else reaches them.
+ */
+export function unitTestFingerprint(compiled: CompiledProject, spec: { name: string; model: string; given: unknown; expect: unknown; vars: unknown }): string {
+  const models = [...compiled.models.values()].map((m) => [m.name, m.checksum]).sort();
+  return hash(JSON.stringify([spec.model, spec.given, spec.expect, spec.vars, models, compiled.project.config.sources]));
+}
+
+/**
+ * Which unit tests a build runs: one whose fingerprint is the one the published batch
+ * passed with (its model and every input unchanged) is not run again.
+ */
+export function unitTestsToRun<T extends { name: string }>(specs: readonly T[], fingerprintOf: (spec: T) => string, previous: ReadonlyMap<string, Fingerprint>): T[] {
+  return specs.filter((s) => previous.get(unitKey(s.name))?.sql !== fingerprintOf(s));
+}
+
+/** Keeps the batch's fingerprints (models, data tests, unit tests); only a published batch's are ever compared against. */
 export async function saveFingerprints(
   db: Queryable,
   batchId: string,
   decisions: ReadonlyMap<string, ReuseDecision>,
   tests: readonly { name: string; sql: string }[] = [],
+  unitTests: readonly { name: string; fingerprint: string }[] = [],
 ): Promise<void> {
   const rows: [string, string][] = [
     ...[...decisions.values()].map((d): [string, string] => [d.model, JSON.stringify(d.fingerprint)]),
     ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify({ sql: hash(t.sql), config: '', inputs: {} } satisfies Fingerprint)]),
+    ...unitTests.map((u): [string, string] => [unitKey(u.name), JSON.stringify({ sql: u.fingerprint, config: '', inputs: {} } satisfies Fingerprint)]),
   ];
   if (rows.length === 0) return;
   await db.query(
