@@ -1,0 +1,50 @@
+/**
+ * What makes a model the same as in the published batch: its fingerprint is its SQL
+ * checksum, its build config, and the version of each input — for a model it reads, the
+ * physical relation that model has in the new batch (the same one when reused, a new one
+ * when built); for a source or seed table, its content version (src/batch/reuse.ts reads
+ * those). The published batch's fingerprints are kept in strata.model_fingerprints.
+ */
+import { createHash } from 'node:crypto';
+
+export interface Fingerprint {
+  sql: string;
+  config: string;
+  /** Input name (model, seed, or `source.table`) → its version. */
+  inputs: Record<string, string>;
+}
+
+export const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** Config keys that change what is built; descriptions, tags and docs do not. */
+const IGNORED_CONFIG = new Set(['description', 'tags', 'meta', 'docs', 'columns', 'export']);
+
+export function configKey(config: object): string {
+  const c = config as Record<string, unknown>;
+  const kept = Object.keys(c).filter((k) => !IGNORED_CONFIG.has(k) && c[k] !== undefined).sort();
+  return hash(JSON.stringify(kept.map((k) => [k, c[k]])));
+}
+
+/** A data test's fingerprint: its SQL (stored beside the models', under `test:<name>`). */
+export const testKey = (name: string): string => `test:${name}`;
+export const testFingerprint = (sql: string): Fingerprint => ({ sql: hash(sql), config: '', inputs: {} });
+
+export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What changed between two fingerprints, in words. `builtAs(name)` says how an input model
+ * is made in the new batch (`merged`, `rebuilt`; undefined for a reloaded seed).
+ */
+export function describeChange(before: Fingerprint, after: Fingerprint, builtAs: (input: string) => string | undefined): string {
+  if (before.sql !== after.sql) return 'its SQL changed (the model, a macro or a var it reads)';
+  if (before.config !== after.config) return 'its build config changed';
+  const names = new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)]);
+  const changed = [...names].filter((n) => before.inputs[n] !== after.inputs[n]).sort();
+  const what = changed.map((n) => {
+    if (!(n in before.inputs)) return `${n} (new input)`;
+    if (!(n in after.inputs)) return `${n} (no longer read)`;
+    if (n.includes('.')) return `${n} (content changed)`;
+    return `${n} (${builtAs(n) ?? 'reloaded'})`;
+  });
+  return `input${changed.length > 1 ? 's' : ''} changed: ${what.join(', ')}`;
+}
