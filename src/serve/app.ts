@@ -86,6 +86,7 @@ function requestSchemas(e: Endpoint): { params?: JsonSchema; querystring?: JsonS
 function rowSchema(e: Endpoint, fields: { name: string; dataTypeID: number }[] | undefined, docs?: Map<string, Map<string, string>>): JsonSchema {
   if (!fields) return { type: 'object', additionalProperties: true };
   const describe = (column: string): string | undefined => {
+    if (e.columns?.[column]) return e.columns[column];
     // The models it reads first, then any model documenting a column of that name (a column passed through).
     for (const model of [...e.refs, ...(docs?.keys() ?? [])]) {
       const d = docs?.get(model)?.get(column);
