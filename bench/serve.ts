@@ -24,6 +24,7 @@ const arg = (name: string, fallback: string): string => process.argv.find((_, i)
 const reviews = Number(arg('--reviews', '200000'));
 const seconds = Number(arg('--seconds', '15'));
 const connections = Number(arg('--connections', '20'));
+const pool = Number(arg('--pool', '4'));
 const server = arg('--server', process.env.STRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const root = join(import.meta.dirname, '..');
 const CLI = join(root, 'src', 'cli.ts');
@@ -56,8 +57,12 @@ function memory(pid: number): { rssMb: number; peakRssMb: number } {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 }
 
-async function startServe(project: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', project, '--json', 'serve', '--port', '0', '--rate-limit', '0', '--connections', '8'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `serve` as the shop would run it, but with the rate limit raised past what one load
+ * generator asks (all its connections are one client): the limiter still runs on every request.
+ */
+async function startServe(project: string, ...flags: string[]): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', project, '--json', 'serve', '--port', '0', '--rate-limit', '10000000', '--connections', String(pool), ...flags], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
