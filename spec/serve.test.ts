@@ -310,6 +310,13 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.equal(b.headers.get('x-strata-batch'), a.headers.get('x-strata-batch'));
     const other = await get(base, `/api/products/${product.product_id}/reviews?limit=4`, { 'If-None-Match': etag });
     assert.equal(other.status, 200, 'an ETag is for one request');
+    // Asked again without a copy of its own, the client gets the same answer, from serve's memory.
+    const hits = async () => Number(/strata_serve_cache_hits_total (\d+)/.exec(await fetch(`${base}/metrics`).then((r) => r.text()))![1]);
+    const before = await hits();
+    const again = await get(base, path);
+    assert.equal(again.text, a.text);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal(await hits(), before + 1);
   });
 
   test('one batch per response while batches are published and rolled back under load, and no error', async () => {

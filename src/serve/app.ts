@@ -238,6 +238,7 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
             return reply.code(304).send();
           }
           if (fresh) {
+            metrics.cacheHit();
             headers(reply, current, etag);
             return reply.code(fresh.status).type(JSON_TYPE).send(fresh.body);
           }
