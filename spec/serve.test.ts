@@ -203,6 +203,46 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.equal((await get(base, '/api/reviews/0')).status, 400);
   });
 
+  test('GET /api/reviews/{id}: a review whose votes change across batches shows its history', async () => {
+    const { rows } = await admin.query<{ a: string; b: string }>(
+      'select top_positive_review_id::text as a, top_critical_review_id::text as b from gold.dim_product where product_id = $1',
+      [product.product_id],
+    );
+    const [changed, unchanged] = [rows[0]!.a, rows[0]!.b];
+    const first = await get(base, `/api/reviews/${changed}`);
+    const v1 = (first.body.data as { history: Record<string, unknown>[] }).history;
+    assert.equal(v1.length, 1, JSON.stringify(v1));
+    assert.equal(v1[0]!.is_current, true);
+    assert.equal(v1[0]!.valid_to, null);
+    // The shop's votes change (this spec's own copy of the source), and the next batch sees it.
+    const before = (await admin.query<{ h: number; t: number }>('select helpful_votes as h, total_votes as t from amazon.review where review_id = $1', [changed])).rows[0]!;
+    await admin.query('update amazon.review set helpful_votes = helpful_votes + 7, total_votes = total_votes + 9, updated_at = now() where review_id = $1', [changed]);
+    const r = await build({ projectDir: project, databaseUrl, mode: 'run', sinks: [] });
+    assert.equal(r.summary.status, 'success');
+    const a = await get(base, `/api/reviews/${changed}`);
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.get('x-strata-batch'), await currentBatch());
+    assert.notEqual(a.headers.get('x-strata-batch'), first.headers.get('x-strata-batch'));
+    const h = (a.body.data as { helpful_votes: number; history: Record<string, unknown>[] });
+    assert.equal(h.helpful_votes, before.h + 7);
+    assert.deepEqual(
+      h.history.map((v) => [v.version, v.helpful_votes, v.total_votes, v.helpful_votes_gained, v.total_votes_gained, v.is_current]),
+      [
+        [1, before.h, before.t, before.h, before.t, false],
+        [2, before.h + 7, before.t + 9, 7, 9, true],
+      ],
+    );
+    assert.equal(h.history[0]!.valid_to, h.history[1]!.valid_from, 'the old version ends where the new one starts');
+    assert.equal(h.history[1]!.valid_to, null);
+    assert.equal(typeof h.history[1]!.helpful_share, 'number');
+    // A review whose votes did not change keeps its single version.
+    const same = (await get(base, `/api/reviews/${unchanged}`)).body.data as { history: unknown[] };
+    assert.equal(same.history.length, 1);
+    // The OpenAPI document describes the history.
+    const doc = (await get(base, '/openapi.json')).body as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: { properties: { data: { properties: Record<string, { description?: string }> } } } }> }> } }> };
+    assert.match(doc.paths['/api/reviews/{review_id}']!.get.responses['200']!.content['application/json']!.schema.properties.data.properties.history!.description ?? '', /oldest first/);
+  });
+
   test('GET /api/products: search by words and category, most reviewed first, paged', async () => {
     const word = product.product_id.length ? ((await admin.query<{ w: string }>(`select split_part(title, ' ', 1) as w from gold.dim_product where product_id = $1`, [product.product_id])).rows[0]!.w) : '';
     const a = await get(base, `/api/products?q=${encodeURIComponent(word.toUpperCase())}&limit=100`);
@@ -270,6 +310,13 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.equal(b.headers.get('x-strata-batch'), a.headers.get('x-strata-batch'));
     const other = await get(base, `/api/products/${product.product_id}/reviews?limit=4`, { 'If-None-Match': etag });
     assert.equal(other.status, 200, 'an ETag is for one request');
+    // Asked again without a copy of its own, the client gets the same answer, from serve's memory.
+    const hits = async () => Number(/strata_serve_cache_hits_total (\d+)/.exec(await fetch(`${base}/metrics`).then((r) => r.text()))![1]);
+    const before = await hits();
+    const again = await get(base, path);
+    assert.equal(again.text, a.text);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal(await hits(), before + 1);
   });
 
   test('one batch per response while batches are published and rolled back under load, and no error', async () => {
