@@ -29,6 +29,8 @@ export interface ServeOptions extends CommonOptions {
   rateLimitPerMinute?: number;
   corsOrigins?: string[];
   maxAgeSeconds?: number;
+  /** Megabytes of answers kept in memory, each valid while its batch is published (0: none). */
+  cacheMb?: number;
   /** Server connections to PostgreSQL. */
   connections?: number;
   /** Server-side errors (already masked). */
@@ -48,7 +50,7 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, role: DEFAULT_SERVE_ROLE, statementTimeoutMs: 2000, rateLimitPerMinute: 1200, maxAgeSeconds: 0, connections: 8 };
+export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, role: DEFAULT_SERVE_ROLE, statementTimeoutMs: 2000, rateLimitPerMinute: 1200, maxAgeSeconds: 0, cacheMb: 64, connections: 8 };
 
 /** Opens the database as the read role: its own login on a server, SET ROLE on the embedded engine. */
 async function openAsRole(o: ServeOptions, project: Project, role: string): Promise<{ engine: Engine; setRole?: string }> {
@@ -122,6 +124,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
       rateLimitPerMinute: o.rateLimitPerMinute ?? SERVE_DEFAULTS.rateLimitPerMinute,
       corsOrigins: o.corsOrigins ?? [],
       maxAgeSeconds: o.maxAgeSeconds ?? SERVE_DEFAULTS.maxAgeSeconds,
+      cacheBytes: (o.cacheMb ?? SERVE_DEFAULTS.cacheMb) * 1024 * 1024,
       freshnessHours: project.config.health.goldFreshnessHours,
       page: loadPage(),
       title: `${project.config.name} API`,
