@@ -17,5 +17,7 @@ export const projectPaths = (projectDir: string) => ({
   log: join(projectDir, 'logs', 'pipeline.log'),
   runResults: join(projectDir, 'target', 'run_results.json'),
   lastRunMetrics: join(projectDir, 'docs', 'last_run_metrics.json'),
+  /** The batch plan the last build or run executed. */
+  plan: join(projectDir, 'target', 'plan.json'),
   target: join(projectDir, 'target'),
 });
