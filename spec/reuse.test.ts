@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { BatchPlan } from '../src/plan/types.ts';
 import { JAFFLE, events, relationChecksum, runCli, targets, useSpecProject, withEngine, type TestTarget } from './support.ts';
 
 // stg_payments is ephemeral: inlined into its readers, never built, so never reused either.
@@ -31,7 +32,8 @@ async function build(target: TestTarget, project: string, ...args: string[]): Pr
 async function plan(target: TestTarget, project: string): Promise<Record<string, { action: string; reason: string }>> {
   const r = await runCli(['--json', 'build', '--dry-run'], { projectDir: project, target });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  return Object.fromEntries(events(r.stdout).filter((e) => e.event === 'plan').map((e) => [e.model as string, { action: e.action as string, reason: e.reason as string }]));
+  const p = JSON.parse(r.stdout) as BatchPlan;
+  return Object.fromEntries(p.models.filter((m) => m.materialized !== 'ephemeral').map((m) => [m.model, { action: m.action, reason: m.reason }]));
 }
 
 for (const factory of targets('i17b')) {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -102,8 +102,8 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
         why,
         sql,
       );
-    const session = (await serving.engine.query<{ ro: string; timeout: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`)).rows[0]!;
-    assert.deepEqual(session, { ro: 'on', timeout: '2s' });
+    const session = (await serving.engine.query<{ ro: string; timeout: string; plans: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout, current_setting('plan_cache_mode') as plans`)).rows[0]!;
+    assert.deepEqual(session, { ro: 'on', timeout: '2s', plans: 'force_custom_plan' });
     await denied(`insert into gold.dim_product (product_id) values ('x')`, /permission denied/);
     await denied('delete from gold.review_detail', /permission denied/);
     await denied('create table gold.sneaky (i int)', /permission denied/);
@@ -443,6 +443,50 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.ok(items.helpfulness_score && items.votes_points && items.rank_recent === undefined);
     assert.match(items.rank_in_product!.description ?? '', /most helpful/);
     assert.equal(doc.paths['/healthz'], undefined);
+  });
+
+  test('a publish that changes a column type under load: statements prepared on the old views are prepared afresh, no error', async () => {
+    // Requests keep the pool's connections busy across the build (an idle one would close and
+    // take its prepared statements with it), each a new URL, so each reads the database.
+    const sorts = ['helpful', 'positive', 'critical', 'recent'];
+    const answers: Answer[] = [];
+    let running = true;
+    let n = 0;
+    const load = (async () => {
+      while (running) {
+        n++;
+        answers.push(await get(base, `/api/products/${product.product_id}/reviews?sort=${sorts[n % 4]}&limit=${1 + (n % 100)}`));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const model = join(project, 'models', 'gold', 'review_detail.sql');
+    const schema = join(project, 'models', 'gold', 'schema.yml');
+    const errorsBefore = serverErrors.length;
+    let published: string;
+    try {
+      const yml = readFileSync(schema, 'utf8');
+      const at = yml.indexOf('  - name: review_detail');
+      const column = '      - name: helpful_votes\n        data_type: integer';
+      const i = yml.indexOf(column, at);
+      assert.ok(at >= 0 && i > at);
+      writeFileSync(schema, yml.slice(0, i) + column.replace('integer', 'bigint') + yml.slice(i + column.length));
+      writeFileSync(model, readFileSync(model, 'utf8').replace('  f.helpful_votes,', '  f.helpful_votes::bigint as helpful_votes,'));
+      const r = await build({ projectDir: project, databaseUrl, mode: 'run', select: ['review_detail'], sinks: [] });
+      assert.equal(r.summary.status, 'success');
+      published = await currentBatch();
+      const type = (await admin.query<{ t: string }>(`select data_type as t from information_schema.columns where table_schema = 'gold' and table_name = 'review_detail' and column_name = 'helpful_votes'`)).rows[0]!.t;
+      assert.equal(type, 'bigint', 'the published view changed the column type');
+      const seen = answers.length;
+      while (answers.length < seen + 10) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      running = false;
+      await load;
+    }
+    for (const a of answers) assert.equal(a.status, 200, a.text);
+    const after = answers.filter((a) => a.headers.get('x-strata-batch') === published);
+    assert.ok(after.length >= 10, `${after.length} answers from the new batch`);
+    for (const a of after) assert.equal(typeof (a.body.data as { helpful_votes: unknown }[])[0]!.helpful_votes, 'number');
+    assert.deepEqual(serverErrors.slice(errorsBefore), []);
   });
 
   test('/healthz names the published batch and its age', async () => {

@@ -178,15 +178,29 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
   // not SET ROLE) with its statement timeout set at connect (see api/serve.ts).
   const oneStatement = cfg.sessionIsReadRole === true;
   const batched = new Map(cfg.endpoints.map((e) => [e.name, withBatchColumn(e.sql, e.views[0]!)]));
+  // Prepared per connection: parsed once, and planned once when a generic plan serves as well.
+  // A publish whose relations change the statement's result type makes PostgreSQL refuse
+  // the prepared statement on that connection: it is prepared afresh under a new name.
+  let generation = 0;
+  const prepared = async (e: Endpoint, params: unknown[]): Promise<QueryResult<Record<string, unknown>>> => {
+    const sql = batched.get(e.name)!;
+    try {
+      return await engine.query<Record<string, unknown>>(sql, params, `strata_serve_${e.name}_${generation}`);
+    } catch (err) {
+      if (!/cached plan must not change result type/.test((err as Error).message)) throw err;
+      generation++;
+      return engine.query<Record<string, unknown>>(sql, params, `strata_serve_${e.name}_${generation}`);
+    }
+  };
   const readInOneStatement = async (e: Endpoint, params: unknown[]): Promise<{ batch: PublishedBatch; value: { res: QueryResult; found: boolean } } | null> => {
-    const res = await engine.query<Record<string, unknown>>(batched.get(e.name)!, params);
+    const res = await prepared(e, params);
     const batch = batchOfComment(res.rows[0]?.[BATCH_COLUMN] as string | undefined);
     if (!batch) return null;
     const fields = res.fields?.filter((f) => f.name !== BATCH_COLUMN);
     return { batch, value: { res: { rows: res.rows, rowCount: res.rowCount, ...(fields ? { fields } : {}) }, found: true } };
   };
 
-  const published = new Map(cfg.endpoints.map((e) => [e.views[0]!, new PublishedBatchReader(() => batchOf(engine, e.views[0]!))]));
+  const published = new Map(cfg.endpoints.map((e) => [e.views[0]!, new PublishedBatchReader(() => batchOf(engine, e.views[0]!, 'strata_serve_batch_of'))]));
   const cache = cfg.cacheBytes > 0 ? new AnswerCache(cfg.cacheBytes) : undefined;
   const etagFor = (batch: string, req: FastifyRequest): string => `"${batch}.${createHash('sha1').update(req.url).digest('base64url').slice(0, 16)}"`;
   const cacheControl = `public, max-age=${cfg.maxAgeSeconds}, must-revalidate`;

@@ -23,8 +23,8 @@ export interface ReadOptions {
 }
 
 /** Which batch a published view shows, from the comment publishing put on it; null before the first publish. */
-export async function batchOf(db: Queryable, view: string): Promise<PublishedBatch | null> {
-  const { rows } = await db.query<{ c: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as c`, [view]);
+export async function batchOf(db: Queryable, view: string, prepared?: string): Promise<PublishedBatch | null> {
+  const { rows } = await db.query<{ c: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as c`, [view], prepared);
   return batchOfComment(rows[0]?.c);
 }
 
