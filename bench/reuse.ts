@@ -47,6 +47,8 @@ interface BuildFigures {
   /** Tables whose lake file was taken over from the previous batch / exported in all. */
   lake_files_reused: number;
   lake_tables: number;
+  /** Seconds per model that was built or merged (reused ones cost nothing). */
+  models: Record<string, number>;
 }
 
 async function build(project: string, url: string, extra: string[] = []): Promise<BuildFigures> {
@@ -79,12 +81,14 @@ async function build(project: string, url: string, extra: string[] = []): Promis
     steps: (events.find((e) => e.event === 'run_end')?.steps ?? {}) as Record<string, number>,
     lake_files_reused: exports.reduce((n, e) => n + Number(e.reused ?? 0), 0),
     lake_tables: exports.reduce((n, e) => n + Number(e.tables ?? 0), 0),
+    models: Object.fromEntries(models.filter((m) => m.action !== 'reuse').map((m) => [`${m.model}${m.action === 'merge' ? ` (merged ${m.merged})` : ''}`, Number(m.duration_s)])),
   };
 }
 
 const describe = (x: BuildFigures): string =>
   `${x.wall_s}s wall, CPU ${x.client_cpu_s}s strata + ${x.server_cpu_s}s server; ${x.reused} reused, ${x.built} built, ${x.tests_run} tests run; ` +
-  `lake files taken over ${x.lake_files_reused}/${x.lake_tables}; steps ${Object.entries(x.steps).map(([k, v]) => `${k} ${v}s`).join(', ')}`;
+  `lake files taken over ${x.lake_files_reused}/${x.lake_tables}; steps ${Object.entries(x.steps).map(([k, v]) => `${k} ${v}s`).join(', ')}\n` +
+  `    built: ${Object.entries(x.models).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}s`).join(', ') || 'nothing'}`;
 
 try {
   const data = join(scratch, 'data');

@@ -102,8 +102,8 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
         why,
         sql,
       );
-    const session = (await serving.engine.query<{ ro: string; timeout: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`)).rows[0]!;
-    assert.deepEqual(session, { ro: 'on', timeout: '2s' });
+    const session = (await serving.engine.query<{ ro: string; timeout: string; plans: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout, current_setting('plan_cache_mode') as plans`)).rows[0]!;
+    assert.deepEqual(session, { ro: 'on', timeout: '2s', plans: 'force_custom_plan' });
     await denied(`insert into gold.dim_product (product_id) values ('x')`, /permission denied/);
     await denied('delete from gold.review_detail', /permission denied/);
     await denied('create table gold.sneaky (i int)', /permission denied/);
