@@ -1,20 +1,35 @@
 // Runs every test of the runner: unit tests beside the code (src/**/*.test.ts) and the
-// end-to-end specs (spec/**/*.test.ts), with node's built-in test runner. Each file runs in
-// its own process, two at a time (this machine kind has 2 cores; specs use their own
-// databases and temp dirs, so files are independent). `node scripts/test.mjs <substring>…`
-// runs the matching files only.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+// end-to-end specs (spec/**/*.test.ts), with node's built-in test runner, each file in its
+// own process, STRATA_TEST_CONCURRENCY at a time (default: the cores, at least 2; specs use
+// their own databases and temp dirs, so files are independent).
+//
+// The longest files start first (scripts/test-durations.json, from a measured run; files
+// it does not know count as long), so the workers finish together instead of one running
+// the slowest spec alone at the end. Each file's report is printed whole when it ends;
+// the run ends with the slowest files, their wall and CPU time (the CPU of the file's
+// process and the CLI processes it ran; database servers not included).
+//
+//   node scripts/test.mjs [<substring>…]   the matching files only
+//   node scripts/test.mjs --record …       also write the files' wall times to scripts/test-durations.json
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { bundleCli } from './cli-bundle.mjs';
 
 const root = join(import.meta.dirname, '..');
+const DURATIONS = join(import.meta.dirname, 'test-durations.json');
+const args = process.argv.slice(2);
+const record = args.includes('--record');
+const only = args.filter((a) => a !== '--record');
+
 const files = ['src', 'spec']
   .flatMap((dir) => readdirSync(join(root, dir), { recursive: true }).map((f) => join(dir, f)))
   .filter((f) => f.endsWith('.test.ts') && !f.includes('fixtures'))
-  .sort();
-const only = process.argv.slice(2);
-const chosen = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+  .filter((f) => !only.length || only.some((o) => f.includes(o)));
+const known = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+const expected = (f) => known[f] ?? Infinity;
+files.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
 
 // The system tools some specs need (spec/support.ts TOOLS): said before and after the run.
 const tools = [
@@ -27,12 +42,92 @@ const notice = tools.length
   : '';
 if (notice) console.error(`note: ${notice}`);
 
+/** CPU seconds of this process's ended children (Linux; 0 elsewhere): read when one ends, the rise is its CPU. */
+function childrenCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in clock ticks (100 Hz)
+  } catch {
+    return 0;
+  }
+}
+
+const env = { ...process.env, STRATA_SPEC_CLI: await bundleCli() };
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...chosen],
-  { cwd: root, stdio: 'inherit' },
+const load = loadavg()[0];
+const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, cancelled: 0 };
+const ran = [];
+let lastCpu = childrenCpu();
+
+// A file runs as a plain node process (node's test runner reports in it; no `--test` parent,
+// which would cost a second tsx start-up per file). A file that hangs is killed, with its
+// children, after STRATA_TEST_FILE_TIMEOUT seconds.
+const fileTimeout = Number(process.env.STRATA_TEST_FILE_TIMEOUT ?? 1800) * 1000;
+const running = new Set();
+process.on('SIGINT', () => {
+  for (const child of running) process.kill(-child.pid, 'SIGKILL');
+  process.exit(130);
+});
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.add(child);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      process.kill(-child.pid, 'SIGKILL');
+    }, fileTimeout);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      const cpu = childrenCpu();
+      const wall = (performance.now() - t0) / 1000;
+      const cpuUsed = cpu - lastCpu;
+      lastCpu = cpu;
+      for (const key of Object.keys(totals)) {
+        const m = out.match(new RegExp(`^ℹ ${key} (\\d+)$`, 'm'));
+        if (m) totals[key] += Number(m[1]);
+      }
+      const ok = code === 0;
+      const why = timedOut ? `killed after ${fileTimeout / 1000} s` : `exit ${code ?? signal}`;
+      ran.push({ file, wall, cpu: cpuUsed, ok });
+      process.stdout.write(`\n${ok ? '✔' : '✖'} ${file} — ${wall.toFixed(1)} s wall, ${cpuUsed.toFixed(1)} s CPU${ok ? '' : ` (${why})`}\n${out}`);
+      resolve();
+    });
+  });
+}
+
+const queue = [...files];
+await Promise.all(
+  Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    while (queue.length) await runFile(queue.shift());
+  }),
 );
-console.error(`${chosen.length} test files in ${((performance.now() - started) / 1000).toFixed(0)}s${notice ? `; ${notice}` : ''}`);
-process.exit(result.status ?? 1);
+
+const wall = (performance.now() - started) / 1000;
+const failed = ran.filter((r) => !r.ok);
+const slowest = [...ran].sort((a, b) => b.wall - a.wall).slice(0, 15);
+console.log(`\nslowest files (wall s / CPU s):\n${slowest.map((r) => `  ${r.wall.toFixed(1).padStart(6)} ${r.cpu.toFixed(1).padStart(6)}  ${r.file}`).join('\n')}`);
+console.log(
+  `\n${ran.length} test files, ${totals.tests} tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped, ${totals.cancelled} cancelled` +
+    ` — ${wall.toFixed(0)} s wall, ${ran.reduce((s, r) => s + r.cpu, 0).toFixed(0)} s CPU, ${concurrency} at a time, load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+);
+if (failed.length) console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
+if (notice) console.error(notice);
+if (record) {
+  const merged = { ...known, ...Object.fromEntries(ran.map((r) => [r.file, Math.round(r.wall)])) };
+  const durations = Object.fromEntries(Object.keys(merged).sort().filter((f) => existsSync(join(root, f))).map((f) => [f, merged[f]]));
+  writeFileSync(DURATIONS, `${JSON.stringify(durations, null, 2)}\n`);
+}
+process.exit(failed.length ? 1 : 0);

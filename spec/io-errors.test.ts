@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CLI, JAFFLE, REPO, targets, useSpecProject, withEngine, type TestTarget } from './support.ts';
+import { CLI_ARGS, JAFFLE, REPO, targets, useSpecProject, withEngine, type TestTarget } from './support.ts';
 
 interface Outcome {
   code: number;
@@ -22,11 +22,11 @@ interface Outcome {
 
 /** Runs `strata <args>` with a `size` tmpfs mounted over `dir`, in a mount namespace of its own. */
 function runOnSmallDisk(dir: string, size: string, args: string[], projectDir: string, target: TestTarget): Promise<Outcome> {
-  const script = 'mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 99; shift 2; node --import tsx "$@"; code=$?; echo "@@left"; ls -AR "$MOUNTED"; exit $code';
+  const script = 'mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 99; shift 2; node "$@"; code=$?; echo "@@left"; ls -AR "$MOUNTED"; exit $code';
   return new Promise((resolve, reject) => {
     const child = spawn(
       'unshare',
-      ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', size, dir, CLI, '--project-dir', projectDir, ...args],
+      ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', size, dir, ...CLI_ARGS, '--project-dir', projectDir, ...args],
       { cwd: REPO, env: { ...process.env, ...target.env, MOUNTED: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

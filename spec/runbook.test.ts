@@ -10,11 +10,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO, copyProject, runCli, targets, type TestTarget } from './support.ts';
+import { CLI_ARGS, REPO, copyProject, runCli, targets, type TestTarget } from './support.ts';
 
 const RUNBOOK = readFileSync(join(REPO, 'docs', 'runbook.md'), 'utf8');
 const COMMANDS = [...RUNBOOK.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.trim().split('\n'));
-const STRATA = `${join(REPO, 'node_modules', '.bin', 'tsx')} ${join(REPO, 'src', 'cli.ts')}`;
+const STRATA = [process.execPath, ...CLI_ARGS].map((a) => `'${a}'`).join(' ');
 
 describe('the runbook, command by command (embedded engine)', () => {
   let target: TestTarget;

@@ -17,6 +17,13 @@ import { createPostgresEngine } from '../src/engine/postgres.ts';
 export const REPO = join(import.meta.dirname, '..');
 export const CLI = join(REPO, 'src', 'cli.ts');
 
+/**
+ * How a spec starts `strata`: node on the bundle of src/cli.ts that scripts/test.mjs made
+ * for this run (STRATA_SPEC_CLI; half the start-up CPU of tsx), else node with tsx on
+ * src/cli.ts (a spec file run on its own).
+ */
+export const CLI_ARGS: readonly string[] = process.env.STRATA_SPEC_CLI ? [process.env.STRATA_SPEC_CLI] : ['--import', 'tsx', CLI];
+
 export interface TestTarget {
   name: 'pglite' | 'postgres';
   /** Environment for the CLI: selects this target. */
@@ -165,7 +172,7 @@ export function runCli(
   opts: { projectDir: string; target?: TestTarget; env?: Record<string, string> },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', opts.projectDir, ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGS, '--project-dir', opts.projectDir, ...args], {
       cwd: REPO,
       env: { ...process.env, ...opts.target?.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,7 +195,7 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], opts: { projectDir: string; target?: TestTarget; env?: Record<string, string> }): RunningCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', opts.projectDir, ...args], {
+  const child = spawn(process.execPath, [...CLI_ARGS, '--project-dir', opts.projectDir, ...args], {
     cwd: REPO,
     env: { ...process.env, ...opts.target?.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -56,7 +56,7 @@ export type RunEvent =
   | { event: 'not_published'; reason: string }
   | { event: 'rollback'; from: string; to: string }
   | { event: 'grants'; roles: string[]; statements: number; duration_s: number }
-  | { event: 'export_end'; layer: string; tables: number; rows: number; bytes: number; duration_s: number; path: string }
+  | { event: 'export_end'; layer: string; tables: number; /** Tables whose file was taken over from an earlier lake batch (unchanged). */ reused?: number; rows: number; bytes: number; duration_s: number; path: string }
   | { event: 'warning'; message: string }
   | { event: 'error'; message: string }
   | {

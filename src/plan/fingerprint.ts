@@ -48,3 +48,28 @@ export function describeChange(before: Fingerprint, after: Fingerprint, builtAs:
   });
   return `input${changed.length > 1 ? 's' : ''} changed: ${what.join(', ')}`;
 }
+
+/** A unit test's fingerprint is stored beside the models' under `unit:<name>`. */
+export const unitKey = (name: string): string => `unit:${name}`;
+
+/**
+ * What a unit test's outcome depends on: its own declaration (given rows, expected rows,
+ * vars), the SQL of every model (its model's, and its inputs', whose columns type the
+ * fixtures) and the declared sources. Unit tests run on a throw-away database, so nothing
+ * else reaches them.
+ */
+export function unitTestFingerprint(
+  compiled: { models: ReadonlyMap<string, { checksum: string }>; project: { config: { sources: unknown } } },
+  spec: { model: string; given: unknown; expect: unknown; vars: unknown },
+): string {
+  const models = [...compiled.models].map(([name, m]) => [name, m.checksum]).sort();
+  return hash(JSON.stringify([spec.model, spec.given, spec.expect, spec.vars, models, compiled.project.config.sources]));
+}
+
+/**
+ * Which unit tests a build runs: one whose fingerprint is the one the published batch
+ * passed with (its model, every model and its own declaration unchanged) is not run again.
+ */
+export function unitTestsToRun<T extends { name: string }>(specs: readonly T[], fingerprintOf: (spec: T) => string, published: ReadonlyMap<string, Fingerprint>): T[] {
+  return specs.filter((s) => published.get(unitKey(s.name))?.sql !== fingerprintOf(s));
+}

@@ -88,6 +88,8 @@ export function planBatch(input: PlanInput): BatchPlan {
     for (const s of m.sources) inputs[`${s.source}.${s.table}`] = db.tableVersions.get(sourceRelation(compiled, s.source, s.table)) ?? 'unknown';
     return { sql: m.checksum, config: configKey(m.config), inputs };
   };
+  // Models (and ephemerals) whose every row may differ from the published batch's: see changedInFull.
+  const wholesale = new Set<string>();
   const builtAs = (n: string): string | undefined => {
     const p = planned.get(n);
     return p?.action === 'merge' ? 'merged' : p && p.statements.length > 0 ? 'rebuilt' : undefined;
@@ -108,8 +110,10 @@ export function planBatch(input: PlanInput): BatchPlan {
       }
     };
     if (materialized === 'ephemeral') {
-      // Inlined into its readers: they see its fingerprint as their input's version.
-      versions.set(name, `ephemeral:${hash(JSON.stringify(fingerprintOf(model)))}`);
+      // Inlined into its readers: they see its SQL checksum and fingerprint as their input's version.
+      const fp = fingerprintOf(model);
+      versions.set(name, `ephemeral:${fp.sql}:${hash(JSON.stringify(fp))}`);
+      if (Object.keys(fp.inputs).some((n) => wholesale.has(n) || seedPlans.get(n)?.action === 'load')) wholesale.add(name);
       plan({ ...base, ...ephemeralStrategy() });
       continue;
     }
@@ -122,7 +126,8 @@ export function planBatch(input: PlanInput): BatchPlan {
       continue;
     }
     const fingerprint = fingerprintOf(model);
-    const change = changeOf(input, model, previous, fingerprint, builtAs);
+    const change = changeOf(input, model, previous, fingerprint, builtAs, (n, before, after) => changedInFull(n, before, after, { wholesale, isSeed: (x) => compiled.seeds.has(x) }));
+    if (change.kind === 'new' || change.kind === 'full-refresh' || change.kind === 'definition' || (change.kind === 'inputs' && change.inFull.length > 0)) wholesale.add(name);
     const target = { schema: physicalSchema(schema, batchId), name, batchId, relation: qualify(physicalSchema(schema, batchId), name) };
     const decision = STRATEGIES[materialized]({
       model,
@@ -161,8 +166,30 @@ export function planBatch(input: PlanInput): BatchPlan {
   };
 }
 
+/**
+ * Whether a changed input may have changed every row, not just some: a seed (lookup data
+ * any row may read), an ephemeral whose SQL changed, and a model built in full for a reason
+ * of its own (new, --full-refresh, its SQL or config changed) or from such an input. A
+ * source table whose rows changed is not: its changed rows carry a new updated_at, which is
+ * what an incremental model selects on. An incremental model merges only when no changed
+ * input changed in full; a merge would otherwise keep rows computed from the old input.
+ */
+export function changedInFull(input: string, before: Fingerprint, after: Fingerprint, o: { wholesale: ReadonlySet<string>; isSeed: (name: string) => boolean }): boolean {
+  if (o.isSeed(input)) return true;
+  const now = after.inputs[input] ?? '';
+  if (now.startsWith('ephemeral:')) return o.wholesale.has(input) || (before.inputs[input] ?? '').split(':')[1] !== now.split(':')[1];
+  return o.wholesale.has(input);
+}
+
 /** How a chosen model stands against the published batch. */
-function changeOf(input: PlanInput, model: CompiledModel, previous: BatchRelation | undefined, fingerprint: Fingerprint, builtAs: (n: string) => string | undefined): Change {
+function changeOf(
+  input: PlanInput,
+  model: CompiledModel,
+  previous: BatchRelation | undefined,
+  fingerprint: Fingerprint,
+  builtAs: (n: string) => string | undefined,
+  inFull: (n: string, before: Fingerprint, after: Fingerprint) => boolean,
+): Change {
   const { db } = input;
   if (input.fullRefresh) return { kind: 'full-refresh' };
   if (!previous) return { kind: 'new' };
@@ -173,7 +200,9 @@ function changeOf(input: PlanInput, model: CompiledModel, previous: BatchRelatio
   if (Object.values(fingerprint.inputs).includes('unknown')) return { kind: 'definition', reason: 'an input table has no content version (not a table)' };
   if (sameFingerprint(before, fingerprint)) return { kind: 'unchanged', since: db.publishedBatch!, from: previous };
   const reason = describeChange(before, fingerprint, builtAs);
-  return before.sql === fingerprint.sql && before.config === fingerprint.config ? { kind: 'inputs', reason } : { kind: 'definition', reason };
+  if (before.sql !== fingerprint.sql || before.config !== fingerprint.config) return { kind: 'definition', reason };
+  const changed = [...new Set([...Object.keys(before.inputs), ...Object.keys(fingerprint.inputs)])].filter((n) => before.inputs[n] !== fingerprint.inputs[n]).sort();
+  return { kind: 'inputs', reason, inFull: changed.filter((n) => inFull(n, before, fingerprint)) };
 }
 
 /** `build` loads each seed whose CSV (or column types, or key) changed into the batch; `run` reads the published ones. */

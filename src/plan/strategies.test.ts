@@ -28,7 +28,7 @@ const input = (m: CompiledModel, over: Partial<StrategyInput> = {}): StrategyInp
   ...over,
 });
 const unchanged: Change = { kind: 'unchanged', since: 'b0', from: previous };
-const inputs: Change = { kind: 'inputs', reason: 'input changed: src (rebuilt)' };
+const inputs: Change = { kind: 'inputs', reason: 'input changed: src (rebuilt)', inFull: [] };
 const decide = (m: CompiledModel, over: Partial<StrategyInput> = {}) => STRATEGIES[m.config.materialized](input(m, over));
 
 test('view: one create view in the staging schema; reused while unchanged', () => {
@@ -65,22 +65,33 @@ test('incremental: first build, --full-refresh and a changed model are full buil
   assert.deepEqual([view.action, view.reason], ['rebuild', 'input changed: src (rebuilt); rebuilt in full: the published relation is not a table']);
 });
 
-test('incremental merge: copy the previous batch, delete+insert the delta on the unique key', () => {
+test('incremental merge: the delta, the keys that left keys_from, then the new version in one pass over the previous one', () => {
   const d = decide(model('incremental', { uniqueKey: ['a', 'b'] }), { previous, change: inputs, keysFrom: '"gold__b1"."k"' });
   assert.equal(d.action, 'merge');
   assert.equal(d.previous, '"gold__b0"."m"');
   assert.deepEqual(d.statements.map((x) => x.sql), [
-    'create table "gold__b1"."m" as table "gold__b0"."m"',
     'create table "gold__b1"."m__strata_delta" as\nselect delta',
-    'delete from "gold__b1"."m" as t using "gold__b1"."m__strata_delta" as d where t."a" = d."a" and t."b" = d."b"',
-    'insert into "gold__b1"."m" select * from "gold__b1"."m__strata_delta"',
+    'create table "gold__b1"."m__strata_gone" as\n' +
+      'select t."a", t."b" from "gold__b0"."m" as t where not exists (select from "gold__b1"."k" as k where k."a" = t."a" and k."b" = t."b")\n' +
+      'union\n' +
+      'select d."a", d."b" from "gold__b1"."m__strata_delta" as d where not exists (select from "gold__b1"."k" as k where k."a" = d."a" and k."b" = d."b")',
+    'create table "gold__b1"."m" as\n' +
+      'select * from "gold__b0"."m" as t\n' +
+      'where not exists (select from "gold__b1"."m__strata_delta" as d where d."a" = t."a" and d."b" = t."b") and not exists (select from "gold__b1"."m__strata_gone" as g where g."a" = t."a" and g."b" = t."b")\n' +
+      'union all\n' +
+      'select * from "gold__b1"."m__strata_delta" as d where not exists (select from "gold__b1"."m__strata_gone" as g where g."a" = d."a" and g."b" = d."b")',
     'drop table "gold__b1"."m__strata_delta"',
-    'delete from "gold__b1"."m" as t where not exists (select from "gold__b1"."k" as k where k."a" = t."a" and k."b" = t."b")',
+    'drop table "gold__b1"."m__strata_gone"',
     'analyze "gold__b1"."m"',
-    'select count(*)::bigint as n from "gold__b1"."m"',
   ]);
-  assert.equal(d.statements[1]!.merged, true);
-  assert.equal(d.statements.at(-1)!.rows, 'selected');
+  assert.equal(d.statements[0]!.merged, true);
+  assert.equal(d.statements[1]!.deleted, true);
+  assert.equal(d.statements[2]!.rows, 'written');
+});
+
+test('incremental: an input changed in full (a seed, a model whose SQL changed) rebuilds instead of merging', () => {
+  const d = decide(model('incremental'), { previous, change: { kind: 'inputs', reason: 'input changed: lexicon (rebuilt)', inFull: ['lexicon'] } });
+  assert.deepEqual([d.action, d.reason], ['rebuild', 'input changed: lexicon (rebuilt); rebuilt in full: lexicon may have changed every row']);
 });
 
 test('snapshot: appends to its history table and publishes a view as of the batch', () => {

@@ -13,11 +13,12 @@ export const incrementalStrategy: Strategy = (input) => {
   const { model, target, previous, change } = input;
   if (change.kind === 'unchanged') return reused(change);
   if (change.kind !== 'inputs') return tableStrategy(input);
+  if (change.inFull.length > 0) return { ...tableStrategy(input), reason: `${change.reason}; rebuilt in full: ${change.inFull.join(', ')} may have changed every row` };
   if (previous?.kind !== 'table') return { ...tableStrategy(input), reason: `${change.reason}; rebuilt in full: the published relation is not a table` };
   const prev = qualify(previous.physicalSchema, target.name);
   return {
     action: 'merge',
-    reason: `${change.reason}; merges the rows it selects as incremental into a copy of ${prev}, on unique_key (${model.config.uniqueKey.join(', ')})`,
+    reason: `${change.reason}; merges the rows it selects as incremental with the rows of ${prev} they do not replace, on unique_key (${model.config.uniqueKey.join(', ')})`,
     previous: prev,
     statements: buildStatements(model, { ...target, previous: prev, ...(input.keysFrom ? { keysFrom: input.keysFrom } : {}) }, input.sql, input.incrementalSql(prev)),
   };

@@ -14,7 +14,8 @@ export type Change =
   | { kind: 'new' }
   | { kind: 'full-refresh' }
   | { kind: 'unchanged'; since: string; from: BatchRelation }
-  | { kind: 'inputs'; reason: string }
+  /** `inFull`: the changed inputs that may have changed every row (plan.ts changedInFull): no merge then. */
+  | { kind: 'inputs'; reason: string; inFull: string[] }
   | { kind: 'definition'; reason: string };
 
 /** What a strategy knows when it decides: the model, where it goes, what was published and what changed. */
