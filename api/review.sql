@@ -22,6 +22,12 @@ select
   r.recency_component, r.recency_points,
   r.sentiment_component, r.sentiment_points,
   r.agreement_component, r.agreement_points,
-  r.consensus_component, r.consensus_points
+  r.consensus_component, r.consensus_points,
+  -- Its votes and rating batch by batch (the review_history snapshot), oldest version first.
+  (select json_agg(v order by v.version)
+     from (select h.version, h.rating, h.previous_rating, h.helpful_votes, h.total_votes, h.helpful_share,
+                  h.helpful_votes_gained, h.total_votes_gained, h.valid_from, h.valid_to, h.is_current
+             from {{ref "review_votes_history"}} h
+            where h.review_id = {{param "review_id"}}) v) as history
 from {{ref "review_detail"}} r
 where r.review_id = {{param "review_id"}}

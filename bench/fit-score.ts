@@ -12,9 +12,9 @@
  *      for every pair whose helpful shares differ by more than 0.1, the more helpful one should
  *      score higher — with non-negative weights (projected gradient descent, a small L2
  *      penalty). A component that (almost) does not vary over those reviews (standard
- *      deviation < 0.01) cannot be measured on them and keeps its prior weight: verified, images and recency (the shared data has no
- *      verified flag, no photos, and every review is years old), and sentiment consistency when
- *      no voted fit review is flagged. The measurable ones share what is left of 1.
+ *      deviation < 0.01, or fewer than 10 of them off its most common value) cannot be measured on them and keeps its prior weight: verified, images and recency (the shared data has no
+ *      verified flag, no photos, and every review is years old), and sentiment consistency while
+ *      (almost) no voted fit review is flagged. The measurable ones share what is left of 1.
  *   3. The votes weight: with each review showing a random 0–10 of its votes, the weight that
  *      maximises Spearman between the whole score and the share of all its votes.
  *
@@ -29,6 +29,8 @@ import { fineFoodReviews, maskVotes, productParts, writeDataSet } from './scorin
 
 /** The weights before any fit (the content part sums to 1); kept for what the data cannot measure. */
 const PRIOR: Record<string, number> = { substance: 0.25, verified: 0.1, images: 0.08, recency: 0.07, sentiment: 0.1, agreement: 0.4, consensus: 0.2 };
+/** A component must take another value than its most common one on this many voted fit reviews to be fitted. */
+const MIN_OFF_MODE = 10;
 const VAR_NAMES: Record<string, string> = {
   substance: 'score_weight_substance', verified: 'score_weight_verified', images: 'score_weight_images',
   recency: 'score_weight_recency', sentiment: 'score_weight_sentiment_consistency', agreement: 'score_weight_agreement', consensus: 'score_weight_consensus',
@@ -105,7 +107,14 @@ async function main(): Promise<void> {
     const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
     return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length);
   };
-  const measurable = Object.keys(PRIOR).filter((k) => spread(k) >= 0.01);
+  // A handful of reviews away from a component's usual value is noise, not a measurement
+  // (e.g. the one or two flagged reviews among the voted ones).
+  const offMode = (k: string): number => {
+    const counts = new Map<number, number>();
+    for (const r of fit5) counts.set(r.c[k]!, (counts.get(r.c[k]!) ?? 0) + 1);
+    return fit5.length - Math.max(...counts.values());
+  };
+  const measurable = Object.keys(PRIOR).filter((k) => spread(k) >= 0.01 && offMode(k) >= MIN_OFF_MODE);
   const diffs: number[][] = [];
   for (const a of fit5) for (const b of fit5) if (ratio(a) > ratio(b) + 0.1) diffs.push(measurable.map((k) => a.c[k]! - b.c[k]!));
   let w = measurable.map(() => 1);
@@ -127,7 +136,7 @@ async function main(): Promise<void> {
   const content = (r: (typeof rows)[number]): number => Object.entries(weights).reduce((s, [k, v]) => s + v * r.c[k]!, 0);
   console.log(`content weights from ${diffs.length} ordered pairs of ${fit5.length} fit reviews with ≥ 5 votes:`);
   for (const k of Object.keys(PRIOR)) {
-    console.log(`  ${k.padEnd(10)} ${weights[k]!.toFixed(3)}   ${measurable.includes(k) ? `fitted (alone: Spearman ${spearman(fit5.map((r) => r.c[k]!), fit5.map(ratio)).toFixed(3)})` : `prior (standard deviation ${spread(k).toFixed(4)} over the voted fit reviews: not measurable here)`}`);
+    console.log(`  ${k.padEnd(10)} ${weights[k]!.toFixed(3)}   ${measurable.includes(k) ? `fitted (alone: Spearman ${spearman(fit5.map((r) => r.c[k]!), fit5.map(ratio)).toFixed(3)})` : `prior (standard deviation ${spread(k).toFixed(4)}, ${offMode(k)} reviews off its usual value over the voted fit reviews: not measurable here)`}`);
   }
   console.log(`  content score on the fit part: Spearman ${spearman(fit5.map(content), fit5.map(ratio)).toFixed(3)}`);
 

@@ -3,22 +3,26 @@
  * reviews into a new database, then a build with no change, then one after 1 % of the
  * reviews were re-voted (`updated_at = now()`), each a whole `strata build` process.
  * Prints each wall time, the models reused / rebuilt, and the ratio to the full build.
- * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres]
+ * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME | --existing DATABASE [--no-full]]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateDataset } from '../src/generate/index.ts';
 import { writeBenchResult } from './results.ts';
+import { sampleServerCpu } from './support/server-cpu.ts';
 
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const reviews = Number(arg('--reviews', '200000'));
 const server = arg('--server', process.env.STRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const root = join(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-reuse-'));
-const database = 'strata_bench_i17b_reuse';
+// --existing DB measures on a database already built (e.g. `bench/pipeline.ts --keep`'s), and keeps it;
+// else --tag goes into the scratch database's name, so concurrent runs on one server do not clash.
+const existing = arg('--existing', '');
+const database = existing || `strata_bench_reuse_${arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 
 async function sql(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
@@ -30,25 +34,69 @@ async function sql(url: string, text: string): Promise<void> {
   }
 }
 
-function build(project: string, url: string, extra: string[] = []): { wall_s: number; reused: number; built: number } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), '--project-dir', project, '--json', 'build', ...extra], {
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const wall = +((performance.now() - t0) / 1000).toFixed(2);
-  if (r.status !== 0) throw new Error(`build exited ${r.status}: ${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}`);
-  const models = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === 'model_end');
-  const reused = models.filter((m) => typeof m.note === 'string' && (m.note as string).startsWith('reused')).length;
-  return { wall_s: wall, reused, built: models.length - reused };
+interface BuildFigures {
+  wall_s: number;
+  /** strata's own process: user + system CPU seconds. */
+  client_cpu_s: number;
+  /** The database's backends (a lower bound, bench/support/server-cpu.ts). */
+  server_cpu_s: number;
+  reused: number;
+  built: number;
+  tests_run: number;
+  steps: Record<string, number>;
+  /** Tables whose lake file was taken over from the previous batch / exported in all. */
+  lake_files_reused: number;
+  lake_tables: number;
+  /** Seconds per model that was built or merged (reused ones cost nothing). */
+  models: Record<string, number>;
 }
+
+async function build(project: string, url: string, extra: string[] = []): Promise<BuildFigures> {
+  const sampler = await sampleServerCpu(server, database);
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', join(import.meta.dirname, 'support', 'peak-rss.mjs'), join(root, 'src', 'cli.ts'), '--project-dir', project, '--json', 'build', ...extra],
+    { env: { ...process.env, DATABASE_URL: url } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const wall = +((performance.now() - t0) / 1000).toFixed(2);
+  const serverCpu = +(await sampler.stop()).toFixed(2);
+  if (code !== 0) throw new Error(`build exited ${code}: ${stdout.slice(-3000)}${stderr.slice(-2000)}`);
+  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const models = events.filter((e) => e.event === 'model_end');
+  const reused = models.filter((m) => typeof m.note === 'string' && (m.note as string).startsWith('reused')).length;
+  const exports = events.filter((e) => e.event === 'export_end');
+  return {
+    wall_s: wall,
+    client_cpu_s: Number(/cpu_s=([\d.]+)/.exec(stderr)?.[1] ?? NaN),
+    server_cpu_s: serverCpu,
+    reused,
+    built: models.length - reused,
+    tests_run: events.filter((e) => e.event === 'test_end').length,
+    steps: (events.find((e) => e.event === 'run_end')?.steps ?? {}) as Record<string, number>,
+    lake_files_reused: exports.reduce((n, e) => n + Number(e.reused ?? 0), 0),
+    lake_tables: exports.reduce((n, e) => n + Number(e.tables ?? 0), 0),
+    models: Object.fromEntries(models.filter((m) => m.action !== 'reuse').map((m) => [`${m.model}${m.action === 'merge' ? ` (merged ${m.merged})` : ''}`, Number(m.duration_s)])),
+  };
+}
+
+const describe = (x: BuildFigures): string =>
+  `${x.wall_s}s wall, CPU ${x.client_cpu_s}s strata + ${x.server_cpu_s}s server; ${x.reused} reused, ${x.built} built, ${x.tests_run} tests run; ` +
+  `lake files taken over ${x.lake_files_reused}/${x.lake_tables}; steps ${Object.entries(x.steps).map(([k, v]) => `${k} ${v}s`).join(', ')}\n` +
+  `    built: ${Object.entries(x.models).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}s`).join(', ') || 'nothing'}`;
 
 try {
   const data = join(scratch, 'data');
-  await generateDataset({ reviews, seed: 1, outDir: data });
-  await sql(server, `drop database if exists ${database} with (force)`);
-  await sql(server, `create database ${database}`);
+  if (!existing) {
+    await generateDataset({ reviews, seed: 1, outDir: data });
+    await sql(server, `drop database if exists ${database} with (force)`);
+    await sql(server, `create database ${database}`);
+  }
   const url = new URL(server);
   url.pathname = `/${database}`;
   const project = mkdtempSync(join(scratch, 'project-'));
@@ -59,19 +107,23 @@ try {
       /* a part this checkout does not have */
     }
   }
-  const full = build(project, url.toString(), ['--seed-from', data]);
-  const none = build(project, url.toString());
+  // On an existing database the full build is a --full-refresh of what it holds (no seed);
+  // --no-full builds once without it instead (adopting a changed checkout) and reports no ratios.
+  const noFull = existing !== '' && process.argv.includes('--no-full');
+  const full = await build(project, url.toString(), existing ? (noFull ? [] : ['--full-refresh']) : ['--seed-from', data]);
+  const none = await build(project, url.toString());
   await sql(url.toString(), `update amazon.review set helpful_votes = helpful_votes + 1, total_votes = total_votes + 1, updated_at = now() where review_id % 100 = 7`);
-  const onePercent = build(project, url.toString());
-  const ratio = (x: { wall_s: number }): number => +(x.wall_s / full.wall_s).toFixed(3);
+  const onePercent = await build(project, url.toString());
+  const ratio = (x: BuildFigures): string =>
+    `${(x.wall_s / full.wall_s).toFixed(3)} (wall), ${((x.client_cpu_s + x.server_cpu_s) / (full.client_cpu_s + full.server_cpu_s)).toFixed(3)} (CPU)`;
   const load = +loadavg()[0]!.toFixed(1);
-  console.log(`${reviews.toLocaleString('en-US')} reviews on PostgreSQL, whole \`strata build\` processes:`);
-  console.log(`  full build:          ${full.wall_s}s (${full.built} models built)`);
-  console.log(`  no change:           ${none.wall_s}s (${none.reused} reused, ${none.built} built) = ${ratio(none)} of full`);
-  console.log(`  1 % reviews changed: ${onePercent.wall_s}s (${onePercent.reused} reused, ${onePercent.built} built) = ${ratio(onePercent)} of full`);
+  console.log(`${existing ? `database ${existing}` : `${reviews.toLocaleString('en-US')} reviews`} on PostgreSQL, whole \`strata build\` processes:`);
+  console.log(`  ${noFull ? 'first build:        ' : 'full build:         '} ${describe(full)}`);
+  console.log(`  no change:           ${describe(none)} = ${ratio(none)} of full`);
+  console.log(`  1 % reviews changed: ${describe(onePercent)} = ${ratio(onePercent)} of full`);
   console.log(`load average at the end: ${load} (2 cores)`);
   writeBenchResult('reuse', { reviews, full, no_change: { ...none, ratio: ratio(none) }, one_percent: { ...onePercent, ratio: ratio(onePercent) }, load_average: load });
-  await sql(server, `drop database if exists ${database} with (force)`);
+  if (!existing) await sql(server, `drop database if exists ${database} with (force)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

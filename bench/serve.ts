@@ -3,12 +3,17 @@
  * 200,000-review data set (bench/generate.ts's generator) is built into a fresh database,
  * `serve` runs as its own process, and autocannon asks for
  * /api/products/{id}/reviews?limit=10 across the most reviewed products:
- *   cold           every request reads the database;
+ *   cold           clients without a copy of their own (serve's answer cache, keyed by batch +
+ *                  request, fills on the first request for each path and is checked against
+ *                  the published batch on every request);
  *   if-none-match  the client revalidates a response it holds (304 when the batch is the same);
- *   publishing     as cold, while batches are published and rolled back.
+ *   publishing     as cold, while batches are published and rolled back;
+ *   uncached       as cold, `serve --cache-mb 0`: every request reads the database.
  * Reports requests per second, p50/p99 latency, errors and non-2xx answers, the serving
  * process's memory, and the plan of the query with the index it uses.
- * Usage: npx tsx bench/serve.ts [--reviews 200000] [--seconds 15] [--connections 20] [--server postgres://…] [--reuse]
+ * `serve` runs with `--rate-limit 10000000` (the limiter runs, but one load generator is one
+ * client) and `--connections 4` (--pool).
+ * Usage: npx tsx bench/serve.ts [--reviews 200000] [--seconds 15] [--connections 20] [--pool 4] [--server postgres://…] [--reuse]
  * (--reuse: keep the database a previous run built, when it has a published batch)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +29,7 @@ const arg = (name: string, fallback: string): string => process.argv.find((_, i)
 const reviews = Number(arg('--reviews', '200000'));
 const seconds = Number(arg('--seconds', '15'));
 const connections = Number(arg('--connections', '20'));
+const pool = Number(arg('--pool', '4'));
 const server = arg('--server', process.env.STRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const root = join(import.meta.dirname, '..');
 const CLI = join(root, 'src', 'cli.ts');
@@ -56,8 +62,12 @@ function memory(pid: number): { rssMb: number; peakRssMb: number } {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 }
 
-async function startServe(project: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', project, '--json', 'serve', '--port', '0', '--rate-limit', '0', '--connections', '8'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `serve` as the shop would run it, but with the rate limit raised past what one load
+ * generator asks (all its connections are one client): the limiter still runs on every request.
+ */
+async function startServe(project: string, ...flags: string[]): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--project-dir', project, '--json', 'serve', '--port', '0', '--rate-limit', '10000000', '--connections', String(pool), ...flags], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -90,7 +100,8 @@ async function backends(): Promise<number[]> {
  * CPU per request, of `serve` and of its PostgreSQL backends: what a request costs whatever
  * else the (shared) machine is doing, and so what 2 idle cores could answer.
  */
-async function measured<T extends { requests: number }>(servePid: number, run: () => Promise<T>): Promise<T & { serveCpuMsPerRequest: number; dbCpuMsPerRequest: number; idleTwoCoreCapacityPerSecond: number }> {
+async function measured<T extends { requests: number }>(servePid: number, run: () => Promise<T>): Promise<T & { serveCpuMsPerRequest: number; dbCpuMsPerRequest: number; idleTwoCoreCapacityPerSecond: number; loadAverage1m: number }> {
+  const loadAverage1m = Math.round(loadavg()[0]! * 10) / 10;
   const before = await backends();
   const cpu0 = cpuSeconds(servePid);
   const db0 = new Map(before.map((p) => [p, cpuSeconds(p)]));
@@ -105,6 +116,7 @@ async function measured<T extends { requests: number }>(servePid: number, run: (
     serveCpuMsPerRequest: Math.round(serveMs * 1000) / 1000,
     dbCpuMsPerRequest: Math.round(dbMs * 1000) / 1000,
     idleTwoCoreCapacityPerSecond: Math.round(2000 / (serveMs + dbMs)),
+    loadAverage1m,
   };
 }
 
@@ -196,10 +208,17 @@ try {
       publishes++;
     }
   })();
-  const during = await load(base, paths);
+  const during = await measured(serving.pid!, () => load(base, paths));
   publishing = false;
   await publisher;
   const final = memory(serving.pid!);
+  serving.kill('SIGTERM');
+
+  // The same cold load on a serve without the answer cache: every request reads the database.
+  const bare = await startServe(project, '--cache-mb', '0');
+  serving = bare.child;
+  await load(bare.base, paths.slice(0, 20));
+  const uncached = await measured(serving.pid!, () => load(bare.base, paths));
 
   const figures = {
     reviews,
@@ -210,6 +229,7 @@ try {
     cold,
     ifNoneMatch: revalidate,
     duringPublish: { ...during, publishes },
+    uncached,
     memory: { idleRssMb: idle.rssMb, afterColdRssMb: afterCold.rssMb, peakRssMb: final.peakRssMb },
     plan,
     cpus: cpus().length,

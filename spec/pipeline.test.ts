@@ -129,6 +129,8 @@ for (const factory of targets()) {
         assertAllPassed(project, r.stdout);
         const factEnd = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'fact_reviews');
         assert.equal(factEnd?.merged, 2, JSON.stringify(factEnd));
+        // The models did not change, only their data: the unit tests passed in the published batch are not run again.
+        assert.deepEqual(events(r.stdout).filter((e) => e.event === 'unit_test_end'), []);
         const fromArtifact = runResults(project).results.find((x) => x.kind === 'model' && x.name === 'fact_reviews');
         assert.equal(fromArtifact?.merged, 2);
         assert.equal(fromArtifact?.rows, before.length + 1);
@@ -259,6 +261,48 @@ for (const factory of targets()) {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test('an incremental batch recomputes only what changed in review_checks and review_features, and equals a full rebuild', async () => {
+      // On the dirty data set above: the original of a double submit is deleted (its duplicate
+      // becomes valid), a review is edited, a new double submit arrives, and an image is added
+      // to a review whose own row did not change.
+      await withEngine(target, async (db) => {
+        await db.query('delete from amazon.review where review_id = 9');
+        await db.query(`update amazon.review set body = 'After a month the lid got loose. Returned it.', updated_at = '2025-07-01T00:00:00Z' where review_id = 7`);
+        await db.query(
+          `insert into amazon.review (review_id, product_id, buyer_id, rating, title, body, verified_purchase, helpful_votes, total_votes, created_at, updated_at)
+           select 12, product_id, buyer_id, rating, title, body, verified_purchase, 0, 0, '2025-07-02T00:00:00Z', '2025-07-02T00:00:00Z' from amazon.review where review_id = 1`,
+        );
+        await db.query(`insert into amazon.review_image (image_id, review_id, url, width, height, created_at) values (105, 5, 'https://img.example.com/5.jpg', 800, 600, '2025-07-03T00:00:00Z')`);
+      });
+      const fingerprint = async (): Promise<Record<string, string>> => {
+        const out: Record<string, string> = {};
+        for (const rel of ['silver.review_checks', 'silver.review_features', 'gold.fact_reviews', 'gold.review_rank']) {
+          const [row] = await query<{ h: string }>(target, `
+            select md5(string_agg((to_jsonb(x) - '_batch_id' - '_loaded_at')::text, '|' order by x.review_id)) as h from ${rel} x`);
+          out[rel] = row!.h;
+        }
+        return out;
+      };
+      const r = await runCli(['--json', 'build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const ends = new Map(events(r.stdout).filter((e) => e.event === 'model_end').map((e) => [e.model as string, e]));
+      // review_checks: every review of the pairs (buyer 1, P1) and (buyer 3, P4) — 1, 4, 7, 12 and 8.
+      assert.equal(ends.get('review_checks')?.merged, 5, JSON.stringify(ends.get('review_checks')));
+      // review_features: 7 (edited), 8 (valid now), 5 (a new image).
+      assert.equal(ends.get('review_features')?.merged, 3, JSON.stringify(ends.get('review_features')));
+      const [checks] = await query<{ reason: string | null }>(target, 'select rejection_reason as reason from silver.review_checks where review_id = 8');
+      assert.equal(checks!.reason, null, 'its original is gone: review 8 is valid now');
+      const [dup] = await query<{ of: unknown }>(target, 'select duplicate_of as of from silver.review_checks where review_id = 12');
+      assert.equal(num(dup!.of), 1);
+      const [img] = await query<{ n: unknown }>(target, 'select image_count as n from silver.review_features where review_id = 5');
+      assert.equal(num(img!.n), 1);
+      const incremental = await fingerprint();
+
+      const full = await runCli(['build', '--full-refresh'], { projectDir: project, target });
+      assert.equal(full.code, 0, full.stdout + full.stderr);
+      assert.deepEqual(await fingerprint(), incremental, 'the incremental batch holds exactly what a full rebuild holds');
     });
   });
 }

@@ -78,8 +78,9 @@ describe('the scoring harness on the shared real data (floors; the data and code
   });
 
   test('sentiment: r with the raters and AUC of 1–2★ vs 4–5★ reviews', () => {
-    assert.ok(figures.sentences.all.r >= 0.61, `r ${figures.sentences.all.r}`);
-    assert.ok(figures.sentences.held_out.r >= 0.6, `held-out r ${figures.sentences.held_out.r}`);
+    // The learned lexicon trains on the fit sentences: only the held-out ones measure it (target 0.62).
+    assert.ok(figures.sentences.held_out.r >= 0.63, `held-out r ${figures.sentences.held_out.r}`);
+    assert.ok(figures.sentences.all.r >= 0.7, `r ${figures.sentences.all.r}`);
     assert.ok(figures.reviews.held_out.sentimentAuc >= 0.9, `AUC ${figures.reviews.held_out.sentimentAuc}`);
   });
 

@@ -5,9 +5,10 @@
  * batches never drops a table a kept batch reuses.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { BatchPlan } from '../src/plan/types.ts';
 import { JAFFLE, events, relationChecksum, runCli, targets, useSpecProject, withEngine, type TestTarget } from './support.ts';
 
 // stg_payments is ephemeral: inlined into its readers, never built, so never reused either.
@@ -31,7 +32,8 @@ async function build(target: TestTarget, project: string, ...args: string[]): Pr
 async function plan(target: TestTarget, project: string): Promise<Record<string, { action: string; reason: string }>> {
   const r = await runCli(['--json', 'build', '--dry-run'], { projectDir: project, target });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  return Object.fromEntries(events(r.stdout).filter((e) => e.event === 'plan').map((e) => [e.model as string, { action: e.action as string, reason: e.reason as string }]));
+  const p = JSON.parse(r.stdout) as BatchPlan;
+  return Object.fromEntries(p.models.filter((m) => m.materialized !== 'ephemeral').map((m) => [m.model, { action: m.action, reason: m.reason }]));
 }
 
 for (const factory of targets('i17b')) {
@@ -56,6 +58,28 @@ for (const factory of targets('i17b')) {
       assert.equal(await withEngine(target, (db) => relationChecksum(db, 'marts.customers')), before);
       const ran = events(b.stdout).filter((e) => e.event === 'test_end');
       assert.ok(ran.every((t) => t.severity === 'warn'), 'only warn-severity tests of reused models run again');
+
+      // The lake: batch b takes over batch a's parquet files (hard links), and is complete on its own.
+      const exported = events(b.stdout).find((e) => e.event === 'export_end');
+      assert.equal(exported?.reused, exported?.tables, 'every marts file of batch b is batch a’s');
+      const dirOf = (id: string): string => join(project, 'data', 'marts', `batch=${id}`);
+      const manifest = JSON.parse(readFileSync(join(dirOf(batches.b!), 'manifest.json'), 'utf8')) as { tables: { file: string; reusedFrom?: string }[] };
+      assert.ok(manifest.tables.length > 0);
+      for (const t of manifest.tables) {
+        assert.equal(t.reusedFrom, batches.a);
+        assert.equal(statSync(join(dirOf(batches.b!), t.file)).ino, statSync(join(dirOf(batches.a!), t.file)).ino, `${t.file} is a hard link`);
+      }
+      const verify = await runCli(['--json', 'lake', 'verify', '--batch-id', batches.b!], { projectDir: project, target });
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+      // Deleting batch a's directory (prune) leaves batch b whole.
+      const aside = `${dirOf(batches.a!)}.aside`;
+      renameSync(dirOf(batches.a!), aside);
+      try {
+        const again = await runCli(['--json', 'lake', 'verify', '--batch-id', batches.b!], { projectDir: project, target });
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+      } finally {
+        renameSync(aside, dirOf(batches.a!));
+      }
     });
 
     test('a changed seed rebuilds what reads it, reuses the rest; rollback brings the previous batch back', async () => {
@@ -89,11 +113,12 @@ for (const factory of targets('i17b')) {
       const dry = await plan(target, project);
       assert.equal(dry.stg_orders!.action, 'rebuild');
       assert.match(dry.stg_orders!.reason, /its SQL changed/);
-      // orders is incremental and its own SQL is the same: it merges the new input.
-      assert.equal(dry.orders!.action, 'merge');
-      assert.match(dry.orders!.reason, /input.* changed: .*stg_orders \(rebuilt\)/);
+      // orders is incremental and its own SQL is the same, but stg_orders changed in full (its
+      // SQL did): merging would keep rows computed by the old stg_orders, so orders is rebuilt.
+      assert.equal(dry.orders!.action, 'rebuild');
+      assert.match(dry.orders!.reason, /input.* changed: .*stg_orders \(rebuilt\).*in full: stg_orders may have changed every row/);
       assert.equal(dry.stg_customers!.action, 'reuse');
-      assert.match(dry.customers!.reason, /orders \(merged\)/);
+      assert.match(dry.customers!.reason, /orders \(rebuilt\)/);
     });
 
     test('expiring old batches keeps the tables that kept batches reuse', async () => {

@@ -285,7 +285,7 @@ for (const factory of targets()) {
       const factEnd = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'fact_reviews');
       assert.equal(factEnd?.merged, null, JSON.stringify(factEnd));
       assert.equal(factEnd?.rows, REVIEWS.length);
-      assert.match(String(factEnd?.note), /rebuilt in full: the model changed/);
+      assert.match(String(factEnd?.note), /rebuilt in full: its SQL changed/);
       const tuned = await scores(target);
       assert.equal(tuned.get(1)!.helpfulness_score, tuned.get(2)!.helpfulness_score, 'without the votes weight, 90/100 and 1/1 score the same');
       assert.equal(tuned.get(3)!.helpfulness_score, scored.get(3)!.content_score, 'without votes, the score is the content score');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -102,8 +102,8 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
         why,
         sql,
       );
-    const session = (await serving.engine.query<{ ro: string; timeout: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout`)).rows[0]!;
-    assert.deepEqual(session, { ro: 'on', timeout: '2s' });
+    const session = (await serving.engine.query<{ ro: string; timeout: string; plans: string }>(`select current_setting('default_transaction_read_only') as ro, current_setting('statement_timeout') as timeout, current_setting('plan_cache_mode') as plans`)).rows[0]!;
+    assert.deepEqual(session, { ro: 'on', timeout: '2s', plans: 'force_custom_plan' });
     await denied(`insert into gold.dim_product (product_id) values ('x')`, /permission denied/);
     await denied('delete from gold.review_detail', /permission denied/);
     await denied('create table gold.sneaky (i int)', /permission denied/);
@@ -203,6 +203,46 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.equal((await get(base, '/api/reviews/0')).status, 400);
   });
 
+  test('GET /api/reviews/{id}: a review whose votes change across batches shows its history', async () => {
+    const { rows } = await admin.query<{ a: string; b: string }>(
+      'select top_positive_review_id::text as a, top_critical_review_id::text as b from gold.dim_product where product_id = $1',
+      [product.product_id],
+    );
+    const [changed, unchanged] = [rows[0]!.a, rows[0]!.b];
+    const first = await get(base, `/api/reviews/${changed}`);
+    const v1 = (first.body.data as { history: Record<string, unknown>[] }).history;
+    assert.equal(v1.length, 1, JSON.stringify(v1));
+    assert.equal(v1[0]!.is_current, true);
+    assert.equal(v1[0]!.valid_to, null);
+    // The shop's votes change (this spec's own copy of the source), and the next batch sees it.
+    const before = (await admin.query<{ h: number; t: number }>('select helpful_votes as h, total_votes as t from amazon.review where review_id = $1', [changed])).rows[0]!;
+    await admin.query('update amazon.review set helpful_votes = helpful_votes + 7, total_votes = total_votes + 9, updated_at = now() where review_id = $1', [changed]);
+    const r = await build({ projectDir: project, databaseUrl, mode: 'run', sinks: [] });
+    assert.equal(r.summary.status, 'success');
+    const a = await get(base, `/api/reviews/${changed}`);
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.get('x-strata-batch'), await currentBatch());
+    assert.notEqual(a.headers.get('x-strata-batch'), first.headers.get('x-strata-batch'));
+    const h = (a.body.data as { helpful_votes: number; history: Record<string, unknown>[] });
+    assert.equal(h.helpful_votes, before.h + 7);
+    assert.deepEqual(
+      h.history.map((v) => [v.version, v.helpful_votes, v.total_votes, v.helpful_votes_gained, v.total_votes_gained, v.is_current]),
+      [
+        [1, before.h, before.t, before.h, before.t, false],
+        [2, before.h + 7, before.t + 9, 7, 9, true],
+      ],
+    );
+    assert.equal(h.history[0]!.valid_to, h.history[1]!.valid_from, 'the old version ends where the new one starts');
+    assert.equal(h.history[1]!.valid_to, null);
+    assert.equal(typeof h.history[1]!.helpful_share, 'number');
+    // A review whose votes did not change keeps its single version.
+    const same = (await get(base, `/api/reviews/${unchanged}`)).body.data as { history: unknown[] };
+    assert.equal(same.history.length, 1);
+    // The OpenAPI document describes the history.
+    const doc = (await get(base, '/openapi.json')).body as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: { properties: { data: { properties: Record<string, { description?: string }> } } } }> }> } }> };
+    assert.match(doc.paths['/api/reviews/{review_id}']!.get.responses['200']!.content['application/json']!.schema.properties.data.properties.history!.description ?? '', /oldest first/);
+  });
+
   test('GET /api/products: search by words and category, most reviewed first, paged', async () => {
     const word = product.product_id.length ? ((await admin.query<{ w: string }>(`select split_part(title, ' ', 1) as w from gold.dim_product where product_id = $1`, [product.product_id])).rows[0]!.w) : '';
     const a = await get(base, `/api/products?q=${encodeURIComponent(word.toUpperCase())}&limit=100`);
@@ -270,6 +310,13 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.equal(b.headers.get('x-strata-batch'), a.headers.get('x-strata-batch'));
     const other = await get(base, `/api/products/${product.product_id}/reviews?limit=4`, { 'If-None-Match': etag });
     assert.equal(other.status, 200, 'an ETag is for one request');
+    // Asked again without a copy of its own, the client gets the same answer, from serve's memory.
+    const hits = async () => Number(/strata_serve_cache_hits_total (\d+)/.exec(await fetch(`${base}/metrics`).then((r) => r.text()))![1]);
+    const before = await hits();
+    const again = await get(base, path);
+    assert.equal(again.text, a.text);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal(await hits(), before + 1);
   });
 
   test('one batch per response while batches are published and rolled back under load, and no error', async () => {
@@ -396,6 +443,50 @@ describe('serve on postgres', { skip: server ? false : 'STRATA_TEST_DATABASE_URL
     assert.ok(items.helpfulness_score && items.votes_points && items.rank_recent === undefined);
     assert.match(items.rank_in_product!.description ?? '', /most helpful/);
     assert.equal(doc.paths['/healthz'], undefined);
+  });
+
+  test('a publish that changes a column type under load: statements prepared on the old views are prepared afresh, no error', async () => {
+    // Requests keep the pool's connections busy across the build (an idle one would close and
+    // take its prepared statements with it), each a new URL, so each reads the database.
+    const sorts = ['helpful', 'positive', 'critical', 'recent'];
+    const answers: Answer[] = [];
+    let running = true;
+    let n = 0;
+    const load = (async () => {
+      while (running) {
+        n++;
+        answers.push(await get(base, `/api/products/${product.product_id}/reviews?sort=${sorts[n % 4]}&limit=${1 + (n % 100)}`));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const model = join(project, 'models', 'gold', 'review_detail.sql');
+    const schema = join(project, 'models', 'gold', 'schema.yml');
+    const errorsBefore = serverErrors.length;
+    let published: string;
+    try {
+      const yml = readFileSync(schema, 'utf8');
+      const at = yml.indexOf('  - name: review_detail');
+      const column = '      - name: helpful_votes\n        data_type: integer';
+      const i = yml.indexOf(column, at);
+      assert.ok(at >= 0 && i > at);
+      writeFileSync(schema, yml.slice(0, i) + column.replace('integer', 'bigint') + yml.slice(i + column.length));
+      writeFileSync(model, readFileSync(model, 'utf8').replace('  f.helpful_votes,', '  f.helpful_votes::bigint as helpful_votes,'));
+      const r = await build({ projectDir: project, databaseUrl, mode: 'run', select: ['review_detail'], sinks: [] });
+      assert.equal(r.summary.status, 'success');
+      published = await currentBatch();
+      const type = (await admin.query<{ t: string }>(`select data_type as t from information_schema.columns where table_schema = 'gold' and table_name = 'review_detail' and column_name = 'helpful_votes'`)).rows[0]!.t;
+      assert.equal(type, 'bigint', 'the published view changed the column type');
+      const seen = answers.length;
+      while (answers.length < seen + 10) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      running = false;
+      await load;
+    }
+    for (const a of answers) assert.equal(a.status, 200, a.text);
+    const after = answers.filter((a) => a.headers.get('x-strata-batch') === published);
+    assert.ok(after.length >= 10, `${after.length} answers from the new batch`);
+    for (const a of after) assert.equal(typeof (a.body.data as { helpful_votes: unknown }[])[0]!.helpful_votes, 'number');
+    assert.deepEqual(serverErrors.slice(errorsBefore), []);
   });
 
   test('/healthz names the published batch and its age', async () => {

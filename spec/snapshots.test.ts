@@ -94,10 +94,10 @@ for (const factory of targets()) {
       assert.equal(from, true, 'timestamp strategy: a version is valid from its updated_at');
     });
 
-    test('batch 4: nothing changed, nothing appended', async () => {
+    test('batch 4: nothing changed, nothing appended (the snapshot is reused)', async () => {
       const before = await historyRows('customers_history');
       const r = await build();
-      assert.match(r.stdout, /snapshot\s+marts\.customers_history … [\d,]+ rows \(0 merged\)/);
+      assert.match(r.stdout, /snapshot\s+marts\.customers_history … in [\d.]+s \(reused: unchanged since batch /);
       assert.equal(await historyRows('customers_history'), before);
       assert.equal((await customers()).length, n + 2);
     });

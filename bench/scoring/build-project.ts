@@ -4,7 +4,7 @@
  * database, and hands back a query function on the result.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,6 +27,8 @@ export interface BuildOn {
   server?: string;
   /** Var overrides, as `--vars` takes them. */
   vars?: string;
+  /** Files of the copied project replaced before the build (path in the project → text), e.g. a seed being trained. */
+  files?: Record<string, string>;
 }
 
 async function admin(server: string, sql: string): Promise<void> {
@@ -44,6 +46,7 @@ export async function buildOn(dataDir: string, opts: BuildOn = {}): Promise<Buil
   for (const part of ['project.yaml', 'models', 'macros', 'seeds', 'tests', 'migrations']) {
     cpSync(join(opts.projectDir ?? REPO, part), join(project, part), { recursive: true });
   }
+  for (const [path, text] of Object.entries(opts.files ?? {})) writeFileSync(join(project, path), text);
   let databaseUrl: string | undefined;
   let database: string | undefined;
   if (opts.server) {

@@ -1,8 +1,11 @@
-{{config materialized="incremental" unique_key="review_id" keys_from="silver_reviews" tags="gold,scoring" indexes="unique:review_id, product_id"}}
+{{config materialized="incremental" unique_key="review_id" keys_from="silver_reviews" tags="gold,scoring" indexes="unique:review_id, product_id"
+          settings="work_mem=128MB"}}
 -- One row per valid review: its features and the six score components that depend on the
 -- review alone (each 0..1). docs/scoring.md explains the formula and how to tune it.
 --
--- Incremental on updated_at: a re-run merges only reviews changed since the last batch, and
+-- Incremental: a re-run merges only the reviews that are new here (new, or valid again), changed
+-- (another updated_at) or whose image count changed — every feature depends on the review's
+-- row, its images, the lexicons and the vars, and a changed lexicon or var rebuilds in full — and
 -- keys_from="silver_reviews" deletes the rows of reviews silver no longer holds (deleted at
 -- the source, or rejected now), so the fact never keeps a review the full query would drop.
 -- Every component here depends on the review's own row and the vars only (recency is
@@ -41,7 +44,7 @@ with reviews as (
   from {{ref "silver_reviews"}} r
   join {{ref "review_features"}} f on f.review_id = r.review_id
   {{#if (is_incremental)}}
-  where r.updated_at > (select coalesce(max(t.updated_at), '-infinity') from {{this}} t)
+  where not exists (select from {{this}} t where t.review_id = r.review_id and t.updated_at = r.updated_at and t.image_count = f.image_count)
   {{/if}}
 ),
 components as (

@@ -1,4 +1,5 @@
-{{config materialized="table" tags="silver" indexes="unique:review_id"}}
+{{config materialized="incremental" unique_key="review_id" keys_from="bronze_review" tags="silver" indexes="unique:review_id"
+          settings="work_mem=128MB"}}
 -- Every bronze review, cleaned, with its verdict: rejection_reason is NULL for a valid
 -- review, else why it is rejected. silver_reviews and rejected_reviews are the two halves,
 -- so count(bronze_review) = count(silver_reviews) + count(rejected_reviews) by construction.
@@ -8,7 +9,30 @@
 --   invalid_votes   negative votes, or more helpful votes than votes
 --   duplicate       same buyer, same product, same normalised title and body as an earlier
 --                   valid review (a double submit): the earliest is kept, duplicate_of names it
-with reviews as (
+--
+-- Incremental: a verdict depends on the review and the other reviews of its (buyer, product)
+-- pair, so a batch recomputes every review of each pair that has a new, changed (another
+-- updated_at) or vanished review; rows of reviews that left bronze go (keys_from).
+with
+{{#if (is_incremental)}}
+pairs as (
+  select b.buyer_id, b.product_id
+  from {{ref "bronze_review"}} b
+  left join {{this}} t on t.review_id = b.review_id
+  where t.updated_at is distinct from b.updated_at
+  union
+  select t.buyer_id, t.product_id
+  from {{this}} t
+  left join {{ref "bronze_review"}} b on b.review_id = t.review_id
+  where b.updated_at is distinct from t.updated_at
+),
+bronze as (
+  select b.* from {{ref "bronze_review"}} b join pairs p on p.buyer_id = b.buyer_id and p.product_id = b.product_id
+),
+{{else}}
+bronze as not materialized (select * from {{ref "bronze_review"}}),
+{{/if}}
+reviews as (
   select
     r.review_id,
     r.product_id,
@@ -23,7 +47,7 @@ with reviews as (
     r.updated_at,
     r.rating between 1 and 5                                        as valid_rating,
     r.helpful_votes >= 0 and r.total_votes >= r.helpful_votes       as valid_votes
-  from {{ref "bronze_review"}} r
+  from bronze r
 ),
 -- Only a buyer who reviewed the same product more than once can have a duplicate: finding
 -- those reviews first on narrow columns keeps the text comparison to a small share of rows.
@@ -31,7 +55,7 @@ repeat_reviews as (
   select x.review_id
   from (
     select b.review_id, count(*) over (partition by b.buyer_id, b.product_id) as reviews_of_pair
-    from {{ref "bronze_review"}} b
+    from bronze b
     where b.rating between 1 and 5 and b.helpful_votes >= 0 and b.total_votes >= b.helpful_votes
   ) x
   where x.reviews_of_pair > 1
@@ -47,7 +71,7 @@ firsts as (
     select
       b.review_id, b.buyer_id, b.product_id, b.created_at,
       lower(coalesce({{> clean_text value="b.title"}}, '')) || chr(31) || lower(coalesce({{> clean_paragraphs value="b.body"}}, '')) as text_key
-    from {{ref "bronze_review"}} b
+    from bronze b
     join repeat_reviews rr on rr.review_id = b.review_id
   ) d
 )

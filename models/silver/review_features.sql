@@ -1,4 +1,4 @@
-{{config materialized="table" tags="silver,scoring" indexes="unique:review_id"
+{{config materialized="incremental" unique_key="review_id" keys_from="silver_reviews" tags="silver,scoring" indexes="unique:review_id"
           settings="work_mem=256MB, jit=off, enable_memoize=off, enable_mergejoin=off"}}
 -- Text features of every valid review, extracted once for every consumer: counts of words,
 -- sentences, paragraphs and images; how original the text is (vocabulary variety, shouting,
@@ -23,7 +23,31 @@
 -- stock settings JIT-compile the query (seconds, for nothing), sort the tokens for a merge
 -- join with the lexicon and put a Memoize cache in front of every sentence's words; the
 -- per-review aggregation spills to disk under a 4 MB work_mem.
-with lexicon as (
+--
+-- Incremental: a review's features depend on its own row, its images, the lexicons and the
+-- vars. A batch recomputes the reviews that are new to this table or changed (another
+-- updated_at) and those whose image count changed; rows of reviews that left silver go
+-- (keys_from). A changed lexicon or var rebuilds the table in full (the plan sees it).
+with
+{{#if (is_incremental)}}
+changed as (
+  select r.review_id
+  from {{ref "silver_reviews"}} r
+  left join {{this}} t on t.review_id = r.review_id
+  where t.updated_at is distinct from r.updated_at
+  union
+  select coalesce(i.review_id, t.review_id)
+  from (select review_id, count(*) as image_count from {{ref "silver_review_images"}} group by review_id) i
+  full join (select review_id, image_count from {{this}} where image_count > 0) t on t.review_id = i.review_id
+  where coalesce(i.image_count, 0) <> coalesce(t.image_count, 0)
+),
+reviews as (
+  select r.* from {{ref "silver_reviews"}} r join changed c on c.review_id = r.review_id
+),
+{{else}}
+reviews as not materialized (select * from {{ref "silver_reviews"}}),
+{{/if}}
+lexicon as (
   -- Both lexicons as one table: every word costs one hash probe, not two.
   select coalesce(a.word, l.word) as word, coalesce(a.valence, 0)::float8 as afinn, coalesce(l.weight, 0)::float8 as learned
   from {{ref "afinn"}} a
@@ -35,7 +59,7 @@ words as (
   -- sentence (a function in FROM, so it is built once however often it is subscripted) and
   -- one row per word with its position.
   select r.review_id, s.words, s.but, w.word, w.pos
-  from {{ref "silver_reviews"}} r
+  from reviews r
   cross join lateral unnest(string_to_array(
     replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
       lower(concat_ws(E'\n', r.title, r.body)),
@@ -86,6 +110,7 @@ per_review as (
 images as (
   select i.review_id, count(*) as image_count
   from {{ref "silver_review_images"}} i
+  {{#if (is_incremental)}}join changed c on c.review_id = i.review_id{{/if}}
   group by i.review_id
 ),
 counted as (
@@ -94,6 +119,7 @@ counted as (
   select
     r.review_id,
     r.rating,
+    r.updated_at,
     case when r.title is null then 0
          else octet_length(r.title) - octet_length(replace(r.title, ' ', '')) + 1 end as title_word_count,
     coalesce(octet_length(r.body) - octet_length(replace(r.body, ' ', '')), 0) as body_space_count,
@@ -116,7 +142,7 @@ counted as (
     coalesce(p.learned_score, 0)                                    as learned_score,
     coalesce(p.positive_valence, 0)                                 as positive_valence,
     coalesce(p.negative_valence, 0)                                 as negative_valence
-  from {{ref "silver_reviews"}} r
+  from reviews r
   left join per_review p on p.review_id = r.review_id
   offset 0  -- computed once per row, however often the columns are used below
 ),
@@ -187,6 +213,7 @@ select
   not ((s.rating <= 2 and s.sentiment > {{var "sentiment_threshold"}}
         and s.negative_valence <= {{var "mismatch_max_counter_share"}} * s.positive_valence)
     or (s.rating >= 4 and s.sentiment < -{{var "sentiment_threshold"}}
-        and s.positive_valence <= {{var "mismatch_max_counter_share"}} * s.negative_valence)) as sentiment_consistent
+        and s.positive_valence <= {{var "mismatch_max_counter_share"}} * s.negative_valence)) as sentiment_consistent,
+  s.updated_at
 from sentiment s
 left join images i on i.review_id = s.review_id

@@ -7,7 +7,9 @@ import { newBatchId } from '../batch/naming.ts';
 import { batchRelations, currentBatchId, finishBatch, listBatches, startBatch, type BatchInfo, type BatchRelation } from '../batch/state.ts';
 import { reapDeadBatches, type ReapedBatch } from '../batch/reap.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
-import { loadSeeds, SEED_LAYER, SeedError, type SeedResult } from '../seeds/load.ts';
+import { loadSeeds, SEED_LAYER, SeedError, seedChecksums, seedFiles, type SeedResult } from '../seeds/load.ts';
+import { planSeeds } from '../plan/plan.ts';
+import type { SeedPlan } from '../plan/types.ts';
 import { grantsInSession } from './grants.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.ts';
@@ -61,11 +63,13 @@ export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTi
       const currentId = await currentBatchId(s.engine);
       const current = currentId ? await batchRelations(s.engine, currentId) : new Map<string, BatchRelation>();
       let loaded;
+      let seeds: SeedPlan[] = [];
       try {
+        const db = { publishedBatch: currentId, relations: current, seedChecksums: await seedChecksums(s.engine, project) };
+        seeds = planSeeds({ seeds: seedFiles(project), batchId, command: 'build', fullRefresh: opts.fullRefresh ?? false, db });
         loaded = await loadSeeds(s.engine, project, {
           batchId,
-          current,
-          all: opts.fullRefresh ?? false,
+          seeds,
           onSeed: (r) => s.bus.emit({ event: 'seed_end', seed: r.seed, relation: r.relation, rows: r.rows, status: r.status, duration_s: Math.round(r.durationMs) / 1000 }),
         });
       } catch (err) {
@@ -77,10 +81,10 @@ export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTi
         return loaded.results;
       }
       const mapping = new Map([...current].filter(([, r]) => r.layer !== SEED_LAYER));
-      for (const [name, rel] of loaded.mapping) mapping.set(name, rel);
+      for (const { seed, publishes } of seeds) mapping.set(seed, publishes);
       s.bus.batchId = batchId;
       await publishBatch(s.engine, batchId, mapping);
-      s.bus.emit({ event: 'publish', layers: [...new Set([...loaded.mapping.values()].map((r) => r.publishedSchema))], models: mapping.size, duration_s: 0 });
+      s.bus.emit({ event: 'publish', layers: [...new Set(seeds.map((x) => x.publishes.publishedSchema))], models: mapping.size, duration_s: 0 });
       await expireOldBatches(s.engine, project.config.keepBatches);
       await grantsInSession(s, project);
       return loaded.results;

@@ -1,6 +1,5 @@
 import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
 import type { CompiledTest } from '../compile/types.ts';
-import type { CompiledProject } from '../compile/compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
@@ -11,18 +10,20 @@ import { testsFor } from './build-plan.ts';
 import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
-import { newBatchId, physicalSchema, validateNewBatchId } from '../batch/naming.ts';
-import { planBatch, saveFingerprints, testsToRun, type ReuseDecision } from '../batch/reuse.ts';
+import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
+import { ensureReuseState, loadFingerprints, readDatabaseState, saveFingerprints } from '../batch/reuse.ts';
+import { planBatch } from '../plan/plan.ts';
+import { unitTestFingerprint, unitTestsToRun } from '../plan/fingerprint.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
 import { dropBatchSchema } from '../batch/schemas.ts';
-import { batchRelations, currentBatchId, finishBatch, startBatch, type BatchRelation } from '../batch/state.ts';
+import { currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
-import { loadSeeds, SEED_LAYER } from '../seeds/load.ts';
+import { loadSeeds } from '../seeds/load.ts';
 import { loadSample, SampleRefused, sampleSourcesEmpty } from '../sources/sample.ts';
 import { assertSourceContracts } from '../sources/contracts.ts';
 import type { Project } from '../project/types.ts';
@@ -76,11 +77,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let batchStarted = false;
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
+  let unitTests: { name: string; fingerprint: string }[] = [];
   try {
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    const { engine } = session;
     if (opts.mode === 'build') {
-      // Unit tests first, on an in-memory database: a model whose logic fails them touches no data.
+      // Unit tests first, on an in-memory database: a model whose logic fails them touches no
+      // data. One the published batch passed with the same model, inputs and declaration is not run again.
       const tu = performance.now();
-      const units = await runProjectUnitTests(compileResult, chosen, bus);
+      await ensureReuseState(engine);
+      const published = await loadFingerprints(engine, await currentBatchId(engine));
+      unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
+      const run = new Set(unitTestsToRun(unitTests, (u) => u.fingerprint, published).map((u) => u.name));
+      const units = await runProjectUnitTests(compileResult, chosen, bus, undefined, (u) => run.has(u.name));
       if (units.length > 0) steps.unit_tests = seconds(tu);
       const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
       if (failed.length > 0) {
@@ -90,8 +99,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         return { summary, exitCode: ExitCode.failed };
       }
     }
-    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
-    const { engine } = session;
     summary.target = session.target.label;
     const threads = Math.min(opts.threads ?? compiled.project.config.threads, engine.maxConcurrency);
     bus.emit({ event: 'run_start', command: opts.mode, target: session.target.label, models: chosen.size, tests: tests.length });
@@ -115,33 +122,28 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
-    const currentId = await currentBatchId(engine);
-    const current = currentId ? await batchRelations(engine, currentId) : new Map<string, BatchRelation>();
-    // Seeds are versioned per batch like models: `build` loads the changed ones into this
-    // batch, `run` reads the published ones.
-    let seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
+    // Everything this batch does is decided here, in one pure function over what the
+    // database holds; the steps below only execute the plan (and write it to target/plan.json).
+    const db = await readDatabaseState(engine, compiled, { chosen, command: opts.mode });
+    const plan = planBatch({ compiled, batchId, command: opts.mode, chosen, tests, fullRefresh: opts.fullRefresh ?? false, db });
+    writeJsonAtomic(projectPaths(projectDir).plan, plan);
+    for (const m of plan.models) if (m.selected) bus.emit({ event: 'plan', model: m.model, relation: m.relation, action: m.action, reason: m.reason });
     if (opts.mode === 'build') {
       const t = performance.now();
       const loaded = await loadSeeds(engine, compiled.project, {
         batchId,
-        current,
-        all: opts.fullRefresh ?? false,
+        seeds: plan.seeds,
         onSeed: (s) => bus.emit({ event: 'seed_end', seed: s.seed, relation: s.relation, rows: s.rows, status: s.status, duration_s: Math.round(s.durationMs) / 1000 }),
       });
-      seeds = loaded.mapping;
       createdSchemas.push(...loaded.schemas);
       steps.seed = seconds(t);
     }
 
     const t = performance.now();
-    const { models: reuse, previous } = await planBatch(engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
-    const reused = [...reuse.values()].filter((d) => d.action === 'reuse').length;
-    const { run: toRun, passedBefore } = testsToRun(tests, reuse, previous);
-    if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: currentId ?? '', tests_not_rerun: passedBefore.length });
-    const result = await executeBatch({
-      engine, compiled, batchId, chosen, tests: toRun, current, seeds, fullRefresh: opts.fullRefresh ?? false, threads, bus, reuse,
-      ...(opts.failFast ? { failFast: true } : {}),
-    });
+    const reused = plan.models.filter((m) => m.selected && m.action === 'reuse').length;
+    const notRerun = plan.tests.filter((x) => x.action === 'skip').length;
+    if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: plan.fromBatch ?? '', tests_not_rerun: notRerun });
+    const result = await executeBatch({ engine, compiled, plan, tests, threads, bus, ...(opts.failFast ? { failFast: true } : {}) });
     createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
@@ -158,7 +160,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
-      await saveFingerprints(engine, batchId, reuse, tests);
+      await saveFingerprints(engine, plan, tests, unitTests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
@@ -282,46 +284,4 @@ async function discardBatch(session: Session, batchId: string, schemas: string[]
     if (kept) session.bus.emit({ event: 'warning', message: kept });
   }
   await finishBatch(session.engine, batchId, 'failed', reason);
-}
-
-
-const newSchemaOf = (compiled: CompiledProject, batchId: string) => (model: string): string =>
-  physicalSchema(compiled.project.config.layers.find((l) => l.name === compiled.models.get(model)!.layer)!.schema, batchId);
-
-export interface PlannedModel {
-  model: string;
-  relation: string;
-  action: ReuseDecision['action'];
-  reason: string;
-}
-
-/**
- * `build --dry-run`: what a build would do with each chosen model — reuse the published
- * table, merge into it, or rebuild it — and why. Reads the published batch's fingerprints
- * and the source and seed tables' content versions; writes nothing, takes no lock. A seed
- * CSV that changed is loaded by the build first, so the plan compares seeds as loaded.
- */
-export async function planBuild(opts: CommonOptions & SelectionOptions & { fullRefresh?: boolean }): Promise<PlannedModel[]> {
-  await loadSqlParser();
-  const batchId = 'dry-run';
-  const { compiled } = compileProject({ ...opts, batchId });
-  const chosen = chooseModels(compiled, opts);
-  const bus = eventBus(opts, compiled.project.dir);
-  try {
-    const session = await openSession(opts, compiled.project.dir, bus);
-    try {
-      const currentId = await currentBatchId(session.engine);
-      const current = currentId ? await batchRelations(session.engine, currentId) : new Map();
-      const seeds = new Map([...current].filter(([, r]) => r.layer === SEED_LAYER));
-      const { models: plan } = await planBatch(session.engine, { compiled, chosen, current, currentId, seeds, fullRefresh: opts.fullRefresh ?? false, newSchemaOf: newSchemaOf(compiled, batchId) });
-      const layers = new Map(compiled.project.config.layers.map((l) => [l.name, l.schema]));
-      const out = [...plan.values()].map((d) => ({ model: d.model, relation: `${layers.get(compiled.models.get(d.model)!.layer)}.${d.model}`, action: d.action, reason: d.reason }));
-      for (const p of out) bus.emit({ event: 'plan', ...p });
-      return out;
-    } finally {
-      await session.close();
-    }
-  } finally {
-    await bus.close();
-  }
 }

@@ -12,6 +12,7 @@ import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
+import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { relationLabel } from '../sql/model-sql.ts';
@@ -127,9 +128,9 @@ export function buildManifest(
   tests: readonly CompiledTest[],
   sqlOf: (name: string) => string = (n) => modelSql(compiled, n),
   analyses: ReadonlyMap<string, ModelAnalysis> = compiled.analyses ?? new Map(),
-): Record<string, unknown> {
+): Manifest {
   const { project, models, seeds, dag } = compiled;
-  const nodes: Record<string, unknown> = {};
+  const nodes: Manifest['nodes'] = {};
   for (const s of seeds.values()) {
     nodes[s.name] = { kind: 'seed', relation: publishedRelation(compiled, s.name), path: `seeds/${s.name}.csv` };
   }
@@ -140,7 +141,7 @@ export function buildManifest(
       layer: m.layer,
       path: m.relPath,
       relation: m.config.materialized === 'ephemeral' ? null : publishedRelation(compiled, m.name),
-      config: m.config,
+      config: { ...m.config },
       refs: m.refs,
       sources: m.sources,
       checksum: m.checksum,
@@ -156,6 +157,7 @@ export function buildManifest(
     nodes[`api:${e.name}`] = { kind: 'exposure', path: e.file, relation: `GET ${e.path}`, refs: e.refs, description: e.description, compiled_sql: e.sql };
   }
   return {
+    schema_version: ARTIFACT_SCHEMA_VERSION,
     strata_version: STRATA_VERSION,
     generated_at: new Date().toISOString(),
     project: project.config.name,
@@ -163,7 +165,7 @@ export function buildManifest(
     sources: project.config.sources,
     nodes,
     exposures: project.exposures,
-    edges: dag.nodes.flatMap((n) => dag.children(n).map((c) => [n, c])),
+    edges: dag.nodes.flatMap((n) => dag.children(n).map((c): [string, string] => [n, c])),
     order: compiled.order,
     tests: tests.map((t) => ({
       name: t.name,

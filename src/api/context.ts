@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { EventSink } from '../observability/events.ts';
+import { artifactPath } from '../core/artifacts.ts';
 
 /** Options every command shares. */
 export interface CommonOptions {
@@ -15,7 +16,9 @@ export interface CommonOptions {
 
 export const projectPaths = (projectDir: string) => ({
   log: join(projectDir, 'logs', 'pipeline.log'),
-  runResults: join(projectDir, 'target', 'run_results.json'),
-  lastRunMetrics: join(projectDir, 'docs', 'last_run_metrics.json'),
+  runResults: artifactPath(projectDir, 'runResults'),
+  lastRunMetrics: artifactPath(projectDir, 'lastRunMetrics'),
+  /** The batch plan the last build or run executed. */
+  plan: artifactPath(projectDir, 'plan'),
   target: join(projectDir, 'target'),
 });

@@ -13,6 +13,7 @@ import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, Rollback
 import { removeDirDurably } from '../lake/atomic-fs.ts';
 import { batchDir, lakeIdOf, restoredBatchId } from '../lake/layout.ts';
 import { readActive, writeActive } from '../lake/active.ts';
+import { pickReusedFiles, type LakeCandidate } from '../lake/reuse-files.ts';
 import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import type { CommonOptions } from './context.ts';
@@ -71,16 +72,34 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
       }
     }
     const t = performance.now();
+    const reused = pickReusedFiles(tables, await lakeCandidates(engine, lakeDir, layer));
     const result = await exportBatch({
-      engine, lakeDir, layer, batchId: lakeId, tables, activate: batchId === current,
+      engine, lakeDir, layer, batchId: lakeId, activate: batchId === current,
+      tables: tables.map((x) => (reused.has(x.name) ? { ...x, reuse: reused.get(x.name)! } : x)),
       modelChecksums: Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum])),
     });
     const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
     const bytes = result.manifest.tables.reduce((n, x) => n + x.bytes, 0);
-    bus.emit({ event: 'export_end', layer, tables: tables.length, rows, bytes, duration_s: Math.round(performance.now() - t) / 1000, path: result.dir });
+    bus.emit({ event: 'export_end', layer, tables: tables.length, reused: reused.size, rows, bytes, duration_s: Math.round(performance.now() - t) / 1000, path: result.dir });
     results.push(result);
   }
   return results;
+}
+
+/** The complete lake batches of a layer, newest first, with the relations the database says each had. */
+async function lakeCandidates(engine: Session['engine'], lakeDir: string, layer: string): Promise<LakeCandidate[]> {
+  const complete = (await listBatches(lakeDir, layer)).filter((b) => b.complete && b.manifest).reverse();
+  if (complete.length === 0) return [];
+  const { rows } = await engine.query<{ batch_id: string; model: string; physical_schema: string }>(
+    'select batch_id, model, physical_schema from strata.batch_relations where batch_id = any($1::text[])',
+    [complete.map((b) => b.id)],
+  );
+  return complete.map((b) => ({
+    batchId: b.id,
+    dir: b.dir,
+    tables: b.manifest!.tables,
+    relations: new Map(rows.filter((r) => r.batch_id === b.id).map((r) => [r.model, qualify(r.physical_schema, r.model)])),
+  }));
 }
 
 /**

@@ -3,29 +3,23 @@
  * used (build, run or test), read from target/run_results.json. A failed test retries the
  * model it tests, so its rows are rebuilt before they are judged again.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import { build, type BuildOptions } from './build.ts';
-import { projectPaths, type CommonOptions } from './context.ts';
+import type { CommonOptions } from './context.ts';
+import { lastRunResults } from './selection.ts';
 import { test } from './test.ts';
-
-interface LastRun {
-  command: string;
-  results: { kind: 'model' | 'test'; name: string; model?: string | null; status: string }[];
-}
 
 /** What the last run left to do: its command and the models to select. */
 export function retryPlan(projectDir: string): { command: string; models: string[] } {
-  const path = projectPaths(projectDir).runResults;
-  if (!existsSync(path)) throw new StrataError('nothing to retry: no earlier run (target/run_results.json) in this project', ExitCode.usage);
-  const last = JSON.parse(readFileSync(path, 'utf8')) as LastRun;
+  const last = lastRunResults(projectDir);
+  if (!last) throw new StrataError('nothing to retry: no earlier run (target/run_results.json) in this project', ExitCode.usage);
   const models = new Set<string>();
   for (const r of last.results ?? []) {
     const failed = r.kind === 'model' ? ['error', 'skipped'].includes(r.status) : ['fail', 'error', 'skipped'].includes(r.status);
     const name = r.kind === 'model' ? r.name : r.model;
     if (failed && name) models.add(name);
   }
-  return { command: last.command, models: [...models] };
+  return { command: last.command ?? 'build', models: [...models] };
 }
 
 export async function retry(opts: CommonOptions & Pick<BuildOptions, 'threads' | 'lockTimeoutMs' | 'failFast'>): Promise<{ exitCode: number; command: string; models: string[] }> {

@@ -9,7 +9,7 @@ import type { ModelConfig } from '../compile/types.ts';
 import { ExitCode, ProjectError, StrataError, type Diagnostic } from '../core/errors.ts';
 import { selectNodes, SelectorError, type SelectableNode, type SelectorContext, type StateNode } from '../graph/select.ts';
 import { readSelectors } from '../project/selectors-file.ts';
-import { projectPaths } from './context.ts';
+import { ArtifactError, readArtifact, type Manifest, type RunResults } from '../core/artifacts.ts';
 
 export interface SelectionOptions {
   select?: readonly string[];
@@ -55,18 +55,28 @@ function readJson(path: string, what: string): Record<string, unknown> {
 function readState(dir: string): Map<string, StateNode> {
   const path = join(resolve(dir), 'manifest.json');
   if (!existsSync(path)) throw new StrataError(`--state ${dir}: no manifest.json there (copy target/manifest.json of the run to compare with)`, ExitCode.usage);
-  const nodes = (readJson(path, '--state manifest').nodes ?? {}) as Record<string, { kind?: string; checksum?: string; config?: ModelConfig }>;
+  const nodes = ((readJson(path, '--state manifest') as unknown as Manifest).nodes ?? {});
   return new Map(
     Object.entries(nodes)
-      .map(([name, n]) => [name, { ...(n.checksum ? { checksum: n.checksum } : {}), ...(n.config ? { config: selectorConfig(n.config) } : {}) }]),
+      .map(([name, n]) => [name, { ...(n.checksum ? { checksum: n.checksum } : {}), ...(n.config ? { config: selectorConfig(n.config as unknown as ModelConfig) } : {}) }]),
   );
+}
+
+/** target/run_results.json of the last run, or null when there was none. */
+export function lastRunResults(projectDir: string): RunResults | null {
+  try {
+    return readArtifact(projectDir, 'runResults');
+  } catch (err) {
+    if (err instanceof ArtifactError) throw new StrataError(`last run results ${err.message}`, ExitCode.usage);
+    throw err;
+  }
 }
 
 /** Statuses per model of the last run: a test's status counts for its model, as `result:fail` needs. */
 export function readLastResults(projectDir: string): Map<string, Set<string>> | undefined {
-  const path = projectPaths(projectDir).runResults;
-  if (!existsSync(path)) return undefined;
-  const results = (readJson(path, 'last run results').results ?? []) as { kind: string; name: string; model?: string | null; status: string }[];
+  const last = lastRunResults(projectDir);
+  if (!last) return undefined;
+  const results = last.results ?? [];
   const out = new Map<string, Set<string>>();
   for (const r of results) {
     const name = r.kind === 'test' ? r.model : r.name;

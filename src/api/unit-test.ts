@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.ts';
 import { createMemoryPgliteEngine } from '../engine/pglite.ts';
 import type { EventBus } from '../observability/events.ts';
 import { runUnitTests, type UnitTestResult } from '../unit/run.ts';
+import type { UnitTestSpec } from '../unit/spec.ts';
 
 export interface UnitTestOptions extends CommonOptions, SelectionOptions {}
 
@@ -21,9 +22,11 @@ export async function runProjectUnitTests(
   chosen: ReadonlySet<string>,
   bus: EventBus,
   target?: Engine,
+  /** Of the chosen models' unit tests, the ones to run (default: all). */
+  only?: (spec: UnitTestSpec) => boolean,
 ): Promise<UnitTestResult[]> {
   // Declarations were checked by compile (unitTestProblems), whatever the selection.
-  const specs = compiled.compiled.project.unitTests.filter((u) => chosen.has(u.model));
+  const specs = compiled.compiled.project.unitTests.filter((u) => chosen.has(u.model) && (!only || only(u)));
   if (specs.length === 0) return [];
   const engine = target ?? (await createMemoryPgliteEngine());
   try {

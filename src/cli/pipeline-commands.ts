@@ -89,18 +89,10 @@ export function registerPipelineCommands(program: Command): void {
   runFlags(program.command('build'))
     .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
     .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
-    .option('--dry-run', 'build nothing: say for each model whether the batch would reuse the published table, merge into it or rebuild it, and why')
+    .option('--dry-run', 'build nothing: print the plan the build would execute — per model create, rebuild, merge, reuse or skip, and why (the same as `strata explain`)')
+    .option('--sql', 'with --dry-run: also print every statement of the plan')
     .addHelpText('after', '\nA model whose SQL, build config and inputs (the models it reads, the content of its source and seed tables)\nare unchanged since the published batch is reused: the new batch points at its table.\n\nExamples:\n  strata build --dry-run          # the plan: reuse / merge / rebuild per model, and why\n  strata build --full-refresh     # rebuild everything')
-    .action(act(async (flags: RunCmdFlags) => {
-      if (!flags.dryRun) return runBatch('build', flags);
-      const { planBuild } = await import('../api/build.ts');
-      const c = commonOptions(program);
-      const plan = await planBuild({ ...c, ...flags });
-      if (c.json) return ExitCode.ok;
-      const count = (a: string): number => plan.filter((p) => p.action === a).length;
-      console.log(`dry run, nothing built: ${count('reuse')} reused, ${count('merge')} merged, ${count('rebuild')} rebuilt`);
-      return ExitCode.ok;
-    }));
+    .action(act((flags: RunCmdFlags) => runBatch('build', flags)));
 
   runFlags(program.command('explain'))
     .description('print the plan a build would execute (per model: the action, why, and with --sql its statements); builds nothing')

@@ -13,6 +13,7 @@ interface ServeFlags {
   rateLimit: number;
   cors?: string[];
   maxAge: number;
+  cacheMb: number;
   connections: number;
 }
 
@@ -27,6 +28,7 @@ export function registerServeCommand(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute per client on /api (0: no limit)', numberIn({ min: 0, max: 10_000_000, integer: true }), SERVE_DEFAULTS.rateLimitPerMinute)
     .option('--cors <origins>', "origins allowed to call the API from a browser, e.g. 'https://shop.example' (comma-separated)", flag.list)
     .option('--max-age <s>', 'Cache-Control max-age in seconds (0: revalidate every time, a cheap 304)', numberIn({ min: 0, max: 86_400, integer: true }), SERVE_DEFAULTS.maxAgeSeconds)
+    .option('--cache-mb <n>', 'memory for answers already given, each reused only while its batch is the published one (0: every request reads the database)', numberIn({ min: 0, max: 65_536, integer: true }), SERVE_DEFAULTS.cacheMb)
     .option('--connections <n>', 'database connections (PostgreSQL)', numberIn({ min: 1, max: 100, integer: true }), SERVE_DEFAULTS.connections)
     .addHelpText('after', `
 Examples:
@@ -48,6 +50,7 @@ project.yaml, or STRATA_SERVE_DATABASE_URL); on the embedded engine it switches 
         rateLimitPerMinute: f.rateLimit,
         corsOrigins: f.cors ?? [],
         maxAgeSeconds: f.maxAge,
+        cacheMb: f.cacheMb,
         connections: f.connections,
         onError: (m) => process.stderr.write(`error: ${m}\n`),
       });

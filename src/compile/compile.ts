@@ -4,9 +4,6 @@ import type { ModelAnalysis } from '../sql/analyze.ts';
 import { Dag } from '../graph/dag.ts';
 import { MATERIALIZATIONS, type Materialization, type Project } from '../project/types.ts';
 import { sqlLiteral } from '../engine/quote.ts';
-import { readOnlyProblem } from '../sql/read-only.ts';
-import { lineAndColumn } from '../sql/offsets.ts';
-import { templatePosition } from './template-sites.ts';
 import { createRenderer, type RenderEnv, type RenderFlags, type Renderer, type RenderState } from './render.ts';
 import type { CompiledModel, IndexSpec, ModelConfig, ModelSetting, SeedNode, SnapshotConfig } from './types.ts';
 
@@ -128,16 +125,6 @@ export function compileModels(
     // Only a model that asks is_incremental is rendered again (at run time).
     if (state.usedIsIncremental) templates.set(file.name, template);
     diagnostics.push(...state.diagnostics);
-    // Checked here, before any SQL runs: a model that could write is never built.
-    if (state.diagnostics.length === 0) {
-      const problem = readOnlyProblem(sql);
-      if (problem) {
-        // Where the analyst wrote it: the template's line, not the rendered SQL's.
-        const at = templatePosition(file.text, sql, problem.offset, (ast) => renderer.compileAst(ast), (t) => renderer.render(t, file.relPath, renderFlags).sql)
-          ?? lineAndColumn(sql, problem.offset);
-        diagnostics.push({ file: file.relPath, ...at, node: file.name, message: problem.message });
-      }
-    }
     const doc = project.docs.get(file.name);
     // A `config:` block in yml sits under the model's own {{config}}, as in dbt.
     if (doc?.config) state.config = { ...ymlConfig(doc.config), ...state.config };

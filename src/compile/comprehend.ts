@@ -8,12 +8,12 @@
  */
 import { openSync, readSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSync, type ParseResult } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { parseHeaderLine } from '../seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
 import { tablesFromDdl } from '../sql/ddl-columns.ts';
-import { parseableSql, relationKey } from '../sql/model-sql.ts';
+import { relationKey } from '../sql/model-sql.ts';
+import { readModel } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
 import { contractAtCompile, modelContract } from '../checks/contract.ts';
 import type { CompiledProject } from './compile.ts';
@@ -66,11 +66,6 @@ export function projectCatalog(project: Project): Catalog {
   return (r) => (r.kind === 'ref' ? seeds.get(r.name) : r.kind === 'table' ? tables.get(relationKey(r)) : undefined);
 }
 
-const STATEMENT_NAME = (parsed: ParseResult): string => {
-  const stmt = parsed.stmts?.[0]?.stmt as Record<string, unknown> | undefined;
-  return stmt ? Object.keys(stmt)[0]!.replace(/Stmt$/, '').toUpperCase() : 'nothing';
-};
-
 /** What readers of a snapshot see besides its columns: when each version was valid (materialize/snapshot.ts). */
 export function addSnapshotColumns(analysis: ModelAnalysis): void {
   analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
@@ -91,19 +86,14 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    let parsed: ParseResult | undefined;
-    try {
-      parsed = parseSync(parseableSql(model.sql).text);
-    } catch {
-      // analyzeModel parses again and reports the syntax error with its position.
-    }
-    const stmts = parsed?.stmts ?? [];
-    if (parsed && (stmts.length !== 1 || !(stmts[0]!.stmt as { SelectStmt?: unknown } | undefined)?.SelectStmt)) {
-      const found = stmts.length > 1 ? `${stmts.length} statements` : `a ${STATEMENT_NAME(parsed)} statement`;
-      diagnostics.push({ file: model.relPath, node: name, message: `a model is one SELECT (or WITH … SELECT); found ${found}` });
+    // One parse per model: checked to be one reading SELECT (a model that could write is
+    // never built), then analyzed from the same tree.
+    const { parsed, problem } = readModel(model.sql);
+    if (problem || !parsed) {
+      diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;
     }
-    const analysis = analyzeModel(model.sql, columnsOf, parsed ? { parsed } : {});
+    const analysis = analyzeModel(model.sql, columnsOf, { parsed });
     analyses.set(name, analysis);
     if (model.config.materialized === 'snapshot' && analysis.columns) {
       for (const c of analysis.columns) {

@@ -1,10 +1,13 @@
 import type { ModelStatus, TestStatus } from '../observability/events.ts';
+import type { PlanAction } from '../plan/types.ts';
 
 export interface ModelResult {
   model: string;
   layer: string;
   materialized: string;
   relation: string;
+  /** What the batch plan did with it. */
+  action?: PlanAction;
   status: ModelStatus;
   rows: number | null;
   /** Rows an incremental merge touched; null for full builds. */
@@ -12,7 +15,7 @@ export interface ModelResult {
   durationS: number;
   error?: string;
   skippedBecause?: string;
-  /** Not built: the batch points at the published batch's table, and why (src/batch/reuse.ts). */
+  /** Not built: the batch points at the published batch's table, and why (src/plan/plan.ts). */
   reused?: string;
 }
 

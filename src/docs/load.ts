@@ -1,12 +1,10 @@
 /** Reads what the docs site shows from a project's artifacts. */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
-import type { DocsInputs, LakeBatchRow, LastRunMetrics, Manifest, RunHistoryEntry, RunResults } from './types.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
+import { ArtifactError, artifactPath, readArtifact } from '../core/artifacts.ts';
+import type { DocsInputs, LakeBatchRow, RunHistoryEntry } from './types.ts';
 
-export const MANIFEST_PATH = join('target', 'manifest.json');
-export const RUN_RESULTS_PATH = join('target', 'run_results.json');
-export const LAST_RUN_METRICS_PATH = join('docs', 'last_run_metrics.json');
 export const PIPELINE_LOG_PATH = join('logs', 'pipeline.log');
 
 /** How many of the latest runs the duration chart shows. */
@@ -14,18 +12,16 @@ export const DEFAULT_HISTORY_LIMIT = 30;
 /** Only the end of a huge log is read: the latest runs are there. */
 const LOG_TAIL_BYTES = 16 * 1024 * 1024;
 
-function readJson<T>(path: string, required: boolean): T | null {
-  if (!existsSync(path)) {
-    if (required) {
-      throw new StrataError(`${path} not found: run \`strata compile\` (or \`strata build\`) first`, ExitCode.usage);
-    }
-    return null;
-  }
+/** An artifact the site reads: a broken optional one is left out; a broken manifest is an error. */
+function read<K extends 'manifest' | 'runResults' | 'lastRunMetrics'>(projectDir: string, name: K, required: boolean) {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    const value = readArtifact(projectDir, name);
+    if (!value && required) throw new StrataError(`${artifactPath(projectDir, name)} not found: run \`strata compile\` (or \`strata build\`) first`, ExitCode.usage);
+    return value;
   } catch (err) {
-    if (required) throw new StrataError(`${path}: not valid JSON (${errorMessage(err)})`, ExitCode.usage);
-    return null;
+    if (err instanceof ArtifactError && required) throw new StrataError(err.message, ExitCode.usage);
+    if (err instanceof ArtifactError) return null;
+    throw err;
   }
 }
 
@@ -92,12 +88,12 @@ export function readRunHistory(projectDir: string, limit = DEFAULT_HISTORY_LIMIT
  * last runs of logs/pipeline.log. Lake batches come from the lake module, not from here.
  */
 export function loadDocsInputs(projectDir: string, opts: { historyLimit?: number } = {}): DocsInputs {
-  const manifest = readJson<Manifest>(join(projectDir, MANIFEST_PATH), true)!;
-  if (!manifest || typeof manifest !== 'object' || typeof manifest.nodes !== 'object' || !Array.isArray(manifest.layers)) {
-    throw new StrataError(`${join(projectDir, MANIFEST_PATH)}: not a strata manifest (no nodes or layers)`, ExitCode.usage);
+  const manifest = read(projectDir, 'manifest', true)!;
+  if (typeof manifest.nodes !== 'object' || !Array.isArray(manifest.layers)) {
+    throw new StrataError(`${artifactPath(projectDir, 'manifest')}: not a strata manifest (no nodes or layers)`, ExitCode.usage);
   }
-  const runResults = readJson<RunResults>(join(projectDir, RUN_RESULTS_PATH), false);
-  const lastRunMetrics = readJson<LastRunMetrics>(join(projectDir, LAST_RUN_METRICS_PATH), false);
+  const runResults = read(projectDir, 'runResults', false);
+  const lastRunMetrics = read(projectDir, 'lastRunMetrics', false);
   return {
     projectDir,
     manifest,

@@ -17,8 +17,13 @@ export interface QueryResult<R = Row> {
 }
 
 export interface Queryable {
-  /** One statement, optionally with $1.. parameters. */
-  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * One statement, optionally with $1.. parameters. `prepared` names it: a server connection
+   * then parses it once and may reuse its plan (the embedded engine ignores the name). Only
+   * for a statement whose text never changes under that name, on a direct connection (a
+   * transaction-mode pooler cannot keep a connection's prepared statements).
+   */
+  query<R = Row>(sql: string, params?: readonly unknown[], prepared?: string): Promise<QueryResult<R>>;
   /** Several statements separated by `;`, no parameters (migrations, DDL scripts). */
   exec(sql: string): Promise<void>;
   /** `COPY … FROM STDIN` fed from a byte stream; returns the rows copied. */

@@ -109,8 +109,9 @@ export function poolConfig(settings: ConnectionSettings, max: number): pg.PoolCo
 
 function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
-    async query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const res = await client.query(sql, params as unknown[] | undefined);
+    async query<R = Row>(sql: string, params?: readonly unknown[], prepared?: string): Promise<QueryResult<R>> {
+      const values = params as unknown[] | undefined;
+      const res = prepared ? await client.query({ name: prepared, text: sql, ...(values ? { values } : {}) }) : await client.query(sql, values);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0, fields: res.fields };
     },
     async exec(sql: string): Promise<void> {

@@ -24,6 +24,7 @@ import { manifestColumn, MANIFEST_FORMAT, strataVersion, writeManifest, type Bat
 import { DEFAULT_PARQUET_SETTINGS, type ParquetWriterSettings } from './parquet-encoder.ts';
 import { createParquetWriter, type EncoderThread } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
+import { placeReusedFile, type ReusedFile } from './reuse-files.ts';
 
 export interface ExportTableSpec {
   /** The file's name in the batch (`<name>.parquet`), usually the model name. */
@@ -33,6 +34,8 @@ export interface ExportTableSpec {
   modelChecksum?: string;
   /** Columns to export; read from the catalog when omitted. */
   columns?: readonly ColumnSpec[];
+  /** An earlier batch's file of the very same relation: taken over, not written again (src/lake/reuse-files.ts). */
+  reuse?: ReusedFile;
 }
 
 export interface TableExported {
@@ -40,6 +43,8 @@ export interface TableExported {
   rows: number;
   bytes: number;
   durationMs: number;
+  /** The lake batch whose file was taken over, when it was. */
+  reusedFrom?: string;
 }
 
 export interface ExportBatchOptions {
@@ -148,6 +153,19 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
         const file = tableFileName(spec.name);
         const finalPath = inside(dir, file);
         pendingTemp = tempPath(finalPath);
+        if (spec.reuse) {
+          await placeReusedFile(spec.reuse, pendingTemp);
+          await commitRename(pendingTemp, finalPath);
+          pendingTemp = null;
+          const { table } = spec.reuse;
+          tables.push({
+            name: spec.name, relation: spec.relation, file, rows: table.rows, bytes: table.bytes, sha256: table.sha256, columns: table.columns,
+            ...(spec.modelChecksum ? { modelChecksum: spec.modelChecksum } : {}),
+            reusedFrom: spec.reuse.batchId,
+          });
+          opts.onTable?.({ table: spec.name, rows: table.rows, bytes: table.bytes, durationMs: performance.now() - tt, reusedFrom: spec.reuse.batchId });
+          continue;
+        }
         const out = await exportTable({
           db: tx,
           relation: spec.relation,

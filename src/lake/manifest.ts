@@ -30,6 +30,8 @@ export interface ManifestTable {
   sha256: string;
   columns: ManifestColumn[];
   modelChecksum?: string;
+  /** The earlier lake batch this file was taken over from (unchanged table): its parquet metadata names that batch. */
+  reusedFrom?: string;
 }
 
 export interface BatchManifest {

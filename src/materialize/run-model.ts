@@ -1,7 +1,5 @@
 import type { Engine, Queryable } from '../engine/engine.ts';
-import { sqlLiteral } from '../engine/quote.ts';
-import { buildStatements, type BuildTarget } from './statements.ts';
-import type { CompiledModel } from '../compile/types.ts';
+import type { Statement } from './statements.ts';
 
 export interface ModelRunOutcome {
   rows: number | null;
@@ -21,24 +19,14 @@ async function rowWrites(tx: Queryable, schemas: readonly string[]): Promise<Map
 }
 
 /**
- * Runs a model's statements in one transaction and reads its row figures. Defense in depth
- * behind the compile-time check that a model is one reading SELECT: when the transaction
- * wrote a row of a `readOnly` schema (a source) — through a function, say — it is rolled
- * back. The counts are compared before and after, so writes of earlier transactions on
- * the same connection (which PostgreSQL may still report) never count.
+ * Runs a model's planned statements in one transaction and reads its row figures. Defense
+ * in depth behind the compile-time check that a model is one reading SELECT: when the
+ * transaction wrote a row of a `readOnly` schema (a source) — through a function, say — it
+ * is rolled back. The counts are compared before and after, so writes of earlier
+ * transactions on the same connection (which PostgreSQL may still report) never count.
  */
-export async function runModel(
-  engine: Engine,
-  model: CompiledModel,
-  target: BuildTarget,
-  sql: string,
-  incrementalSql?: string,
-  readOnly: readonly string[] = [],
-): Promise<ModelRunOutcome> {
-  const statements = buildStatements(model, target, sql, incrementalSql);
+export async function runStatements(engine: Engine, statements: readonly Statement[], readOnly: readonly string[] = []): Promise<ModelRunOutcome> {
   return engine.transaction(async (tx) => {
-    // `set local` ends with the transaction: the next model on this connection starts clean.
-    for (const { name, value } of model.config.settings ?? []) await tx.query(`set local ${name} = ${sqlLiteral(value)}`);
     const before = readOnly.length > 0 ? await rowWrites(tx, readOnly) : new Map<string, number>();
     let rows: number | null = null;
     let merged: number | null = null;

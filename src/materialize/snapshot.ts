@@ -45,6 +45,8 @@ export function snapshotStatements(model: CompiledModel, target: { schema: strin
 select ${cols.map((c) => `s.${c}`).join(', ')}, now() as valid_from, ${batch}::text as strata_batch_id, false as strata_deleted
 from (${sql}) s limit 0`,
     },
+    // A key's versions in order: what each batch's merge and every read of one key's history look up.
+    { sql: `create index if not exists ${quoteIdent(`${model.name}_key_valid_from`.slice(0, 63))} on ${history} (${[...key, 'valid_from'].join(', ')})` },
     // Versions written by batches that never published (failed, or a crash) go.
     { sql: `delete from ${history} where strata_batch_id in (select batch_id from strata.batches where status in ('failed', 'running') and batch_id <> ${batch})` },
     {

@@ -64,24 +64,38 @@ export function buildStatements(
       if (!target.previous || incrementalSql === undefined) {
         return [{ sql: `create table ${rel} as\n${sql}`, rows: 'written' }, ...finishTable(model, rel)];
       }
-      // Carry the previous batch forward, then merge only the changed rows into the copy:
-      // the published table is never written, so readers and rollback keep their batch.
+      // The new version in one pass over the previous one: its rows that no changed row
+      // replaces, then the changed rows; the published table is never written, so readers
+      // and rollback keep their batch. Deletes and invalidations flow through: a row whose
+      // key its keys_from no longer has (deleted at the source, or rejected upstream now)
+      // stays out, like in a full build.
       const delta = qualify(target.schema, `${target.name}__strata_delta`);
+      const gone = qualify(target.schema, `${target.name}__strata_gone`);
       const key = model.config.uniqueKey.map(quoteIdent);
-      const match = key.map((k) => `t.${k} = d.${k}`).join(' and ');
+      const same = (a: string, b: string): string => key.map((k) => `${a}.${k} = ${b}.${k}`).join(' and ');
+      const left = (alias: string): string => `not exists (select from ${target.keysFrom} as k where ${same('k', alias)})`;
       return [
-        { sql: `create table ${rel} as table ${target.previous}` },
         { sql: `create table ${delta} as\n${incrementalSql}`, merged: true },
-        { sql: `delete from ${rel} as t using ${delta} as d where ${match}` },
-        { sql: `insert into ${rel} select * from ${delta}` },
-        { sql: `drop table ${delta}` },
-        // Deletes and invalidations flow through: a row whose key its keys_from no longer
-        // has (deleted at the source, or rejected upstream now) goes, like in a full build.
         ...(target.keysFrom
-          ? [{ sql: `delete from ${rel} as t where not exists (select from ${target.keysFrom} as k where ${key.map((k) => `k.${k} = t.${k}`).join(' and ')})`, deleted: true }]
+          ? [{
+              sql: `create table ${gone} as
+select ${key.map((k) => `t.${k}`).join(', ')} from ${target.previous} as t where ${left('t')}
+union
+select ${key.map((k) => `d.${k}`).join(', ')} from ${delta} as d where ${left('d')}`,
+              deleted: true,
+            }]
           : []),
+        {
+          sql: `create table ${rel} as
+select * from ${target.previous} as t
+where not exists (select from ${delta} as d where ${same('d', 't')})${target.keysFrom ? ` and not exists (select from ${gone} as g where ${same('g', 't')})` : ''}
+union all
+select * from ${delta} as d${target.keysFrom ? ` where not exists (select from ${gone} as g where ${same('g', 'd')})` : ''}`,
+          rows: 'written',
+        },
+        { sql: `drop table ${delta}` },
+        ...(target.keysFrom ? [{ sql: `drop table ${gone}` }] : []),
         ...finishTable(model, rel),
-        { sql: `select count(*)::bigint as n from ${rel}`, rows: 'selected' },
       ];
     }
   }

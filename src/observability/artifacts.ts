@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunSummary } from '../core/results.ts';
+import { ARTIFACT_SCHEMA_VERSION, type LastRunMetrics, type RunResults } from '../core/artifacts.ts';
 import { ioFailure } from '../core/io-errors.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { maskSecrets } from '../engine/secrets.ts';
@@ -23,8 +24,9 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /** target/run_results.json: one entry per model and test, as dbt users know it. */
-export function runResultsArtifact(run: RunSummary): Record<string, unknown> {
+export function runResultsArtifact(run: RunSummary): RunResults {
   return {
+    schema_version: ARTIFACT_SCHEMA_VERSION,
     strata_version: STRATA_VERSION,
     command: run.command,
     batch_id: run.batchId,
@@ -41,12 +43,14 @@ export function runResultsArtifact(run: RunSummary): Record<string, unknown> {
         name: m.model,
         relation: m.relation,
         materialized: m.materialized,
+        ...(m.action ? { action: m.action } : {}),
         status: m.status,
         rows: m.rows,
         merged: m.merged,
         duration_s: m.durationS,
         error: m.error ?? null,
         ...(m.skippedBecause ? { skipped_because: m.skippedBecause } : {}),
+        ...(m.reused ? { reused: m.reused } : {}),
       })),
       ...run.tests.map((t) => ({
         kind: 'test',
@@ -65,8 +69,9 @@ export function runResultsArtifact(run: RunSummary): Record<string, unknown> {
 }
 
 /** docs/last_run_metrics.json: the KPIs the operations documents read. */
-export function lastRunMetricsArtifact(run: RunSummary): Record<string, unknown> {
+export function lastRunMetricsArtifact(run: RunSummary): LastRunMetrics {
   return {
+    schema_version: ARTIFACT_SCHEMA_VERSION,
     batch_id: run.batchId,
     command: run.command,
     pipeline_success: run.status === 'success' ? 1 : 0,
@@ -74,7 +79,7 @@ export function lastRunMetricsArtifact(run: RunSummary): Record<string, unknown>
     published: run.published,
     started_at: run.startedAt,
     finished_at: run.finishedAt,
-    steps: run.steps,
+    steps: { ...run.steps },
     models: {
       total: run.models.length,
       success: run.models.filter((m) => m.status === 'success').length,

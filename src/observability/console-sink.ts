@@ -53,9 +53,6 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
         case 'reuse':
           out(`reusing ${e.reused} of ${e.models} models from batch ${e.from}: unchanged SQL, config and inputs (${e.tests_not_rerun} error-severity tests of theirs passed there on the same tables and are not run again)`);
           break;
-        case 'plan':
-          out(`${e.action.padEnd(8)} ${e.relation.padEnd(32)} ${e.reason}`);
-          break;
         case 'publish':
           out(`published batch ${e.batch_id}: ${e.layers.join(', ')} (${e.models} relations) in ${secs(e.duration_s)}`);
           break;

@@ -1,4 +1,6 @@
 /** Typed run events: the one vocabulary of the console, `--json`, and logs/pipeline.log. */
+import type { PlanAction } from '../plan/types.ts';
+
 export type ModelStatus = 'success' | 'error' | 'skipped';
 export type TestStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 
@@ -14,6 +16,8 @@ export type RunEvent =
       total: number;
       materialized: string;
       relation: string;
+      /** What the batch plan did with the model (src/plan/types.ts). */
+      action?: PlanAction;
       status: ModelStatus;
       rows: number | null;
       merged: number | null;
@@ -47,12 +51,12 @@ export type RunEvent =
       error?: string;
     }
   | { event: 'reuse'; reused: number; models: number; from: string; tests_not_rerun: number }
-  | { event: 'plan'; model: string; relation: string; action: 'reuse' | 'merge' | 'rebuild'; reason: string }
+  | { event: 'plan'; model: string; relation: string; action: PlanAction; reason: string }
   | { event: 'publish'; layers: string[]; models: number; duration_s: number }
   | { event: 'not_published'; reason: string }
   | { event: 'rollback'; from: string; to: string }
   | { event: 'grants'; roles: string[]; statements: number; duration_s: number }
-  | { event: 'export_end'; layer: string; tables: number; rows: number; bytes: number; duration_s: number; path: string }
+  | { event: 'export_end'; layer: string; tables: number; /** Tables whose file was taken over from an earlier lake batch (unchanged). */ reused?: number; rows: number; bytes: number; duration_s: number; path: string }
   | { event: 'warning'; message: string }
   | { event: 'error'; message: string }
   | {

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { errorMessage } from '../core/errors.ts';
+import { readArtifact, type LastRunMetrics } from '../core/artifacts.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { readRunCounters, type RunCounter } from '../batch/run-counters.ts';
 import { listBatches as listLakeBatches, type BatchInfo as LakeBatch } from '../lake/batches.ts';
@@ -48,17 +49,6 @@ export interface HealthReport {
   counters: RunCounter[];
 }
 
-interface LastRunMetrics {
-  batch_id: string | null;
-  pipeline_success: 0 | 1;
-  pipeline_latency: number;
-  finished_at: string;
-  published?: boolean;
-  error?: string;
-  models?: { rows?: Record<string, number | null>; seconds?: Record<string, number>; layers?: Record<string, string> };
-  tests?: { fail?: number };
-}
-
 /** How long each database statement of a health check may wait for a lock or run. */
 export interface HealthLimits {
   statementTimeoutMs: number;
@@ -69,12 +59,10 @@ const ago = (seconds: number): string =>
   seconds < 120 ? `${Math.round(seconds)}s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
 
 function readLastRun(projectDir: string): LastRunMetrics | null {
-  const file = join(projectDir, 'docs', 'last_run_metrics.json');
-  if (!existsSync(file)) return null;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LastRunMetrics;
+    return readArtifact(projectDir, 'lastRunMetrics');
   } catch {
-    return null;
+    return null; // unreadable: reported as no run recorded
   }
 }
 
@@ -222,17 +210,20 @@ export async function collectHealth(
   if (!last) {
     checks.push({ name: 'last_run', status: 'degraded', detail: 'no run recorded yet (docs/last_run_metrics.json is missing): run `strata build`' });
   } else {
-    kpis.pipeline_success = last.pipeline_success;
-    kpis.pipeline_latency_seconds = last.pipeline_latency;
-    kpis.last_run_timestamp_seconds = Math.round(Date.parse(last.finished_at) / 1000);
+    // A file of an older run may lack a field: what is missing reads as unknown, not as a value.
+    const finished = Date.parse(last.finished_at ?? '');
+    const latency = last.pipeline_latency ?? null;
+    kpis.pipeline_success = last.pipeline_success === 1 ? 1 : 0;
+    kpis.pipeline_latency_seconds = latency;
+    kpis.last_run_timestamp_seconds = Number.isFinite(finished) ? Math.round(finished / 1000) : null;
     kpis.tests_failed = last.tests?.fail ?? 0;
-    const slow = last.pipeline_latency > cfg.health.pipelineLatencySeconds;
+    const slow = latency !== null && latency > cfg.health.pipelineLatencySeconds;
     const status: CheckStatus = last.pipeline_success === 1 && !slow ? 'ok' : 'degraded';
     const what = last.pipeline_success === 1 ? 'succeeded' : `FAILED${last.error ? ` (${last.error.split('\n')[0]})` : ''}`;
     checks.push({
       name: 'last_run',
       status,
-      detail: `batch ${last.batch_id ?? '?'} ${what} in ${last.pipeline_latency}s${slow ? ` — over the ${cfg.health.pipelineLatencySeconds}s latency target` : ''}, ${ago((now.getTime() - Date.parse(last.finished_at)) / 1000)} ago`,
+      detail: `batch ${last.batch_id ?? '?'} ${what} in ${latency ?? '?'}s${slow ? ` — over the ${cfg.health.pipelineLatencySeconds}s latency target` : ''}, ${Number.isFinite(finished) ? `${ago((now.getTime() - finished) / 1000)} ago` : 'at an unknown time'}`,
     });
   }
 

@@ -7,9 +7,8 @@ import type { Project } from '../project/types.ts';
 import { readCsvHeader } from './header.ts';
 import { castExpr, inferenceQuery, inferredTypes } from './infer.ts';
 import { resolveTypeNames } from '../engine/type-names.ts';
-import { physicalSchema } from '../batch/naming.ts';
 import { claimSchemas, dropBatchSchema } from '../batch/schemas.ts';
-import type { BatchRelation } from '../batch/state.ts';
+import type { SeedPlan } from '../plan/types.ts';
 
 /** A CSV file bound for one table. */
 export interface CsvPlan {
@@ -20,7 +19,7 @@ export interface CsvPlan {
   display: string;
 }
 
-export interface SeedPlan extends CsvPlan {
+export interface SeedFile extends CsvPlan {
   columnTypes: Record<string, string>;
   primaryKey: string[];
 }
@@ -40,7 +39,7 @@ export interface SeedResult {
 export class SeedError extends Error {}
 
 /** Which CSV feeds each seed: seeds/<name>.csv. */
-export function planSeeds(project: Project): SeedPlan[] {
+export function seedFiles(project: Project): SeedFile[] {
   const plans = project.seeds.map((s) => {
     const cfg = project.config.seeds[s.name] ?? {};
     return {
@@ -130,7 +129,7 @@ export async function rowCount(tx: Queryable, relation: string): Promise<number>
 }
 
 /** A table made from the CSV in the batch's schema: text staging, types inferred in SQL, then the typed table. */
-async function loadCreated(tx: Queryable, plan: SeedPlan, schema: string): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
+async function loadCreated(tx: Queryable, plan: SeedFile, schema: string): Promise<Omit<SeedResult, 'durationMs' | 'status'>> {
   const relation = qualify(schema, plan.name);
   const staging = qualify(schema, `__strata_seed_${plan.name}`);
   const header = await readCsvHeader(plan.file);
@@ -155,7 +154,7 @@ async function loadCreated(tx: Queryable, plan: SeedPlan, schema: string): Promi
 }
 
 /** `column_types` as PostgreSQL resolves them, so a seed's identity never depends on how a type is spelled. */
-async function resolvedTypes(engine: Engine, plan: SeedPlan): Promise<Record<string, string>> {
+async function resolvedTypes(engine: Engine, plan: SeedFile): Promise<Record<string, string>> {
   const cols = Object.entries(plan.columnTypes);
   try {
     const types = await resolveTypeNames(engine, cols.map(([, t]) => t));
@@ -166,7 +165,7 @@ async function resolvedTypes(engine: Engine, plan: SeedPlan): Promise<Record<str
 }
 
 /** What makes a seed the same seed: its file's bytes, its resolved column types and its key. */
-async function seedChecksum(engine: Engine, plan: SeedPlan): Promise<string> {
+async function seedChecksum(engine: Engine, plan: SeedFile): Promise<string> {
   const types = await resolvedTypes(engine, plan);
   const hash = createHash('sha256').update(await fileChecksum(plan.file));
   hash.update(JSON.stringify([Object.entries(types).sort(), plan.primaryKey]));
@@ -176,67 +175,65 @@ async function seedChecksum(engine: Engine, plan: SeedPlan): Promise<string> {
 /** The layer name seeds have in a batch's mapping (strata.batch_relations). */
 export const SEED_LAYER = 'seed';
 
+/** Each seed's checksum as its CSV stands now: what the batch plan compares with the published seed's. */
+export async function seedChecksums(engine: Engine, project: Project): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const plan of seedFiles(project)) out.set(plan.name, await seedChecksum(engine, plan));
+  return out;
+}
+
 export interface SeedOptions {
   batchId: string;
-  /** The published mapping: an unchanged seed carries its table over from it. */
-  current: ReadonlyMap<string, BatchRelation>;
-  /** Load every seed, changed or not (`--full-refresh`). */
-  all?: boolean;
+  /** The batch plan's seeds: `load` ones into the batch's schema; `keep` ones carried over. */
+  seeds: readonly SeedPlan[];
   onSeed?: (result: SeedResult) => void;
 }
 
 export interface SeedBatch {
   results: SeedResult[];
-  /** Every seed's relation in this batch: a new table, or the published one carried over. */
-  mapping: Map<string, BatchRelation>;
   /** Schemas this batch created (dropped again if it is not published). */
   schemas: string[];
 }
 
 /**
- * Loads the seeds of a batch, like models: each changed seed (file, resolved column types
- * or key) into a new table in the batch's own schema (`seeds__<batch>`), one transaction
- * each, COPY then typed; an unchanged one keeps the table of the published batch. The
- * published relation is a view switched at publish time, so a failed build never changes
- * what readers see, and a kept batch (whose models read its own seed tables) never blocks
- * a seed from changing its columns. A bad file fails with its name and line.
+ * Loads the seeds the batch plan says changed (file, resolved column types or key), like
+ * models: each into a new table in the batch's own schema (`seeds__<batch>`), one
+ * transaction each, COPY then typed; an unchanged one keeps the table of the published
+ * batch. The published relation is a view switched at publish time, so a failed build never
+ * changes what readers see, and a kept batch (whose models read its own seed tables) never
+ * blocks a seed from changing its columns. A bad file fails with its name and line.
  */
 export async function loadSeeds(engine: Engine, project: Project, opts: SeedOptions): Promise<SeedBatch> {
-  const plans = planSeeds(project);
+  const plans = new Map(seedFiles(project).map((p) => [p.name, p]));
   const results: SeedResult[] = [];
-  const mapping = new Map<string, BatchRelation>();
-  const toLoad: { plan: SeedPlan; checksum: string }[] = [];
-  for (const plan of plans) {
-    const checksum = await seedChecksum(engine, plan);
-    const prev = opts.current.get(plan.name);
-    if (!opts.all && prev?.layer === SEED_LAYER && prev.checksum === checksum && prev.publishedSchema === plan.schema) {
-      mapping.set(plan.name, prev);
-      const result: SeedResult = {
-        seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display,
-        rows: await rowCount(engine, qualify(prev.physicalSchema, plan.name)), columns: [], primaryKey: plan.primaryKey, status: 'unchanged', durationMs: 0,
-      };
-      results.push(result);
-      opts.onSeed?.(result);
-    } else toLoad.push({ plan, checksum });
+  const toLoad = opts.seeds.filter((s) => s.action === 'load');
+  for (const s of opts.seeds.filter((x) => x.action === 'keep')) {
+    const plan = plans.get(s.seed)!;
+    const result: SeedResult = {
+      seed: plan.name, relation: `${plan.schema}.${plan.name}`, file: plan.display,
+      rows: await rowCount(engine, qualify(s.publishes.physicalSchema, plan.name)), columns: [], primaryKey: plan.primaryKey, status: 'unchanged', durationMs: 0,
+    };
+    results.push(result);
+    opts.onSeed?.(result);
   }
-  const schemas = [...new Set(toLoad.map(({ plan }) => physicalSchema(plan.schema, opts.batchId)))].sort();
+  const schemas = [...new Set(toLoad.map((s) => s.publishes.physicalSchema))].sort();
   await claimSchemas(engine, opts.batchId, schemas);
   try {
-    for (const { plan, checksum } of toLoad) {
+    for (const s of toLoad) {
+      const plan = plans.get(s.seed)!;
       const started = performance.now();
-      const schema = physicalSchema(plan.schema, opts.batchId);
+      const schema = s.publishes.physicalSchema;
       const loaded = await engine.transaction((tx) => loadCreated(tx, plan, schema));
       // Fresh statistics, so the models that read the seed in this build get sane plans
       // (an unanalysed lexicon made the planner sort millions of tokens for a merge join).
       await engine.query(`analyze ${qualify(schema, plan.name)}`);
-      mapping.set(plan.name, { model: plan.name, layer: SEED_LAYER, publishedSchema: plan.schema, physicalSchema: schema, kind: 'table', checksum });
       const result: SeedResult = { ...loaded, status: 'loaded', durationMs: performance.now() - started };
       results.push(result);
       opts.onSeed?.(result);
     }
   } catch (err) {
-    for (const s of schemas) await dropBatchSchema(engine, s, opts.batchId);
+    for (const sc of schemas) await dropBatchSchema(engine, sc, opts.batchId);
     throw err;
   }
-  return { results, mapping, schemas };
+  return { results, schemas };
 }

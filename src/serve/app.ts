@@ -14,7 +14,8 @@ import { CURSOR, type Endpoint, type ParamSpec } from './endpoints.ts';
 import { ServeMetrics } from './metrics.ts';
 import type { PageAsset } from './page.ts';
 import { batchOfComment } from '../batch/publish.ts';
-import { BATCH_COLUMN, batchOf, withBatchColumn, withSnapshot, type PublishedBatch } from './snapshot.ts';
+import { AnswerCache } from './cache.ts';
+import { BATCH_COLUMN, PublishedBatchReader, batchOf, withBatchColumn, withSnapshot, type PublishedBatch } from './snapshot.ts';
 import { columnSchema, rowConverter, type JsonSchema } from './values.ts';
 
 export interface ServeConfig {
@@ -34,6 +35,11 @@ export interface ServeConfig {
   rateLimitPerMinute: number;
   /** Origins allowed to call the API from a browser (the shop's front); none by default. */
   corsOrigins: string[];
+  /**
+   * Bytes of answers kept in memory, each valid while its batch is the published one (checked
+   * per request); 0 = every request reads the database.
+   */
+  cacheBytes: number;
   /** Cache-Control max-age; 0 = revalidate every time (an ETag makes that a cheap 304). */
   maxAgeSeconds: number;
   /** Hours after which /healthz calls the published batch stale. */
@@ -43,6 +49,8 @@ export interface ServeConfig {
   onError?: (message: string) => void;
   title?: string;
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -86,6 +94,7 @@ function requestSchemas(e: Endpoint): { params?: JsonSchema; querystring?: JsonS
 function rowSchema(e: Endpoint, fields: { name: string; dataTypeID: number }[] | undefined, docs?: Map<string, Map<string, string>>): JsonSchema {
   if (!fields) return { type: 'object', additionalProperties: true };
   const describe = (column: string): string | undefined => {
+    if (e.columns?.[column]) return e.columns[column];
     // The models it reads first, then any model documenting a column of that name (a column passed through).
     for (const model of [...e.refs, ...(docs?.keys() ?? [])]) {
       const d = docs?.get(model)?.get(column);
@@ -169,14 +178,30 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
   // not SET ROLE) with its statement timeout set at connect (see api/serve.ts).
   const oneStatement = cfg.sessionIsReadRole === true;
   const batched = new Map(cfg.endpoints.map((e) => [e.name, withBatchColumn(e.sql, e.views[0]!)]));
+  // Prepared per connection: parsed once, and planned once when a generic plan serves as well.
+  // A publish whose relations change the statement's result type makes PostgreSQL refuse
+  // the prepared statement on that connection: it is prepared afresh under a new name.
+  let generation = 0;
+  const prepared = async (e: Endpoint, params: unknown[]): Promise<QueryResult<Record<string, unknown>>> => {
+    const sql = batched.get(e.name)!;
+    try {
+      return await engine.query<Record<string, unknown>>(sql, params, `strata_serve_${e.name}_${generation}`);
+    } catch (err) {
+      if (!/cached plan must not change result type/.test((err as Error).message)) throw err;
+      generation++;
+      return engine.query<Record<string, unknown>>(sql, params, `strata_serve_${e.name}_${generation}`);
+    }
+  };
   const readInOneStatement = async (e: Endpoint, params: unknown[]): Promise<{ batch: PublishedBatch; value: { res: QueryResult; found: boolean } } | null> => {
-    const res = await engine.query<Record<string, unknown>>(batched.get(e.name)!, params);
+    const res = await prepared(e, params);
     const batch = batchOfComment(res.rows[0]?.[BATCH_COLUMN] as string | undefined);
     if (!batch) return null;
     const fields = res.fields?.filter((f) => f.name !== BATCH_COLUMN);
     return { batch, value: { res: { rows: res.rows, rowCount: res.rowCount, ...(fields ? { fields } : {}) }, found: true } };
   };
 
+  const published = new Map(cfg.endpoints.map((e) => [e.views[0]!, new PublishedBatchReader(() => batchOf(engine, e.views[0]!, 'strata_serve_batch_of'))]));
+  const cache = cfg.cacheBytes > 0 ? new AnswerCache(cfg.cacheBytes) : undefined;
   const etagFor = (batch: string, req: FastifyRequest): string => `"${batch}.${createHash('sha1').update(req.url).digest('base64url').slice(0, 16)}"`;
   const cacheControl = `public, max-age=${cfg.maxAgeSeconds}, must-revalidate`;
   const headers = (reply: FastifyReply, batch: PublishedBatch, etag: string): void => {
@@ -212,14 +237,24 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
         if (p === null) return reply.code(400).send({ error: 'bad_request', message: 'query parameter cursor is not a cursor this API issued (pass next_cursor back unchanged)' });
         after = p;
       }
+      // An answer held, or the client's own copy, is good while its batch is the published one:
+      // asked of the database after this request arrived (one lookup shared by the requests
+      // that arrived meanwhile), so a batch that is no longer published is never answered.
       const ifNoneMatch = req.headers['if-none-match'];
-      if (ifNoneMatch) {
-        const current = await batchOf(engine, e.views[0]!);
+      const held = cache?.get(req.url);
+      if (held || ifNoneMatch) {
+        const current = await readOnce(() => published.get(e.views[0]!)!.current());
         if (current) {
-          const etag = etagFor(current.batchId, req);
-          if (ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+          const fresh = held?.batchId === current.batchId ? held : undefined;
+          const etag = fresh?.etag ?? etagFor(current.batchId, req);
+          if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
             headers(reply, current, etag);
             return reply.code(304).send();
+          }
+          if (fresh) {
+            metrics.cacheHit();
+            headers(reply, current, etag);
+            return reply.code(fresh.status).type(JSON_TYPE).send(fresh.body);
           }
         }
       }
@@ -239,18 +274,25 @@ export async function buildServer(cfg: ServeConfig): Promise<FastifyInstance> {
       }));
       if (!read) return unpublished(reply);
       const { batch, value } = read;
-      headers(reply, batch, etagFor(batch.batchId, req));
-      const convert = rowConverter(value.res.fields ?? fields ?? []);
-      if (e.result === 'one') {
-        const first = value.res.rows[0];
-        if (!first) return reply.code(404).send({ error: 'not_found', message: `${e.name}: nothing matches these parameters in batch ${batch.batchId}` });
-        return { data: convert(first) };
-      }
-      if (!value.found && e.foundBy) return reply.code(404).send({ error: 'not_found', message: `${e.foundBy}: nothing matches these parameters in batch ${batch.batchId}` });
-      const rows = value.res.rows.map(convert);
-      if (!e.paginate || limit === undefined) return { data: rows };
-      const page = rows.slice(0, limit);
-      return { data: page, next_cursor: rows.length > limit ? cursorOf(page.at(-1)![e.paginate]) : null };
+      const etag = etagFor(batch.batchId, req);
+      headers(reply, batch, etag);
+      const answer = ((): { status: 200 | 404; payload: unknown } => {
+        const convert = rowConverter(value.res.fields ?? fields ?? []);
+        const notFound = (name: string) => ({ status: 404 as const, payload: { error: 'not_found', message: `${name}: nothing matches these parameters in batch ${batch.batchId}` } });
+        if (e.result === 'one') {
+          const first = value.res.rows[0];
+          return first ? { status: 200, payload: { data: convert(first) } } : notFound(e.name);
+        }
+        if (!value.found && e.foundBy) return notFound(e.foundBy);
+        const rows = value.res.rows.map(convert);
+        if (!e.paginate || limit === undefined) return { status: 200, payload: { data: rows } };
+        const page = rows.slice(0, limit);
+        return { status: 200, payload: { data: page, next_cursor: rows.length > limit ? cursorOf(page.at(-1)![e.paginate]) : null } };
+      })();
+      // Serialized once with the route's response schema, then kept for the next identical request.
+      const body = Buffer.from(reply.code(answer.status).serialize(answer.payload) as string);
+      cache?.set(req.url, { batchId: batch.batchId, etag, status: answer.status, body });
+      return reply.type(JSON_TYPE).send(body);
     });
   }
 

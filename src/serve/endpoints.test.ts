@@ -73,6 +73,8 @@ test('every mistake of every endpoint file is reported at once, with its file an
       'b.sql': 'select 1 from {{ref "missing_model"}}\n',
       'c.sql': 'select 1 from {{ref "dim_product"}}\n',
       'd.yml': 'path: /api/d\ndescription: D.\n',
+      'e.yml': 'path: /api/e\ndescription: E.\ncolumns:\n  history: [not, a, description]\n',
+      'e.sql': 'select 1 as history from {{ref "dim_product"}}\n',
     }),
   );
   const expect = [
@@ -85,6 +87,7 @@ test('every mistake of every endpoint file is reported at once, with its file an
     /^api\/b\.sql: unknown ref `missing_model`/,
     /^api\/c\.sql: no api\/c\.yml beside it/,
     /^api\/d\.yml: no api\/d\.sql beside it/,
+    /^api\/e\.yml:4: expected a mapping of column name to its description/,
   ];
   for (const re of expect) assert.ok(found.some((f) => re.test(f)), `${re} in:\n${found.join('\n')}`);
 });

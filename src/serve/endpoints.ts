@@ -54,13 +54,15 @@ export interface Endpoint {
   paginate?: string;
   /** For an empty list: this other endpoint, asked with the same parameters, tells 404 from "no rows". */
   foundBy?: string;
+  /** Descriptions of columns the SQL makes itself (the models' schema.yml describe the rest). */
+  columns?: Record<string, string>;
 }
 
 /** The name `{{cursor}}` binds under; not a declarable parameter name. */
 export const CURSOR = 'cursor';
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const PATH = /^\/api(\/([a-z0-9_-]+|\{[a-z_][a-z0-9_]*\}))+$/;
-const ENDPOINT_KEYS = new Set(['path', 'description', 'result', 'params', 'paginate', 'found_by']);
+const ENDPOINT_KEYS = new Set(['path', 'description', 'result', 'params', 'paginate', 'found_by', 'columns']);
 const PARAM_KEYS = new Set(['in', 'type', 'description', 'required', 'default', 'enum', 'minimum', 'maximum', 'max_length', 'pattern']);
 
 interface RenderState {
@@ -196,6 +198,8 @@ function loadOne(dir: string, name: string, readable: Readable, diagnostics: Dia
   if (paginate !== undefined && (typeof paginate !== 'string' || !NAME.test(paginate))) at('paginate', 'expected the name of the column the list is ordered by');
   if (paginate !== undefined && params.get('limit')?.type !== 'integer') at('paginate', 'a paged list declares an integer `limit` parameter');
   if (paginate !== undefined && result !== 'list') at('paginate', 'only a list is paged');
+  const columns = y.columns ?? {};
+  if (typeof columns !== 'object' || Array.isArray(columns) || Object.values(columns).some((d) => typeof d !== 'string')) at('columns', 'expected a mapping of column name to its description');
 
   const state: RenderState = { file: sqlFile, params, bind: [], refs: [], diagnostics };
   let sql = '';
@@ -230,6 +234,7 @@ function loadOne(dir: string, name: string, readable: Readable, diagnostics: Dia
     views: lockOrder(views),
     ...(paginate ? { paginate: paginate as string } : {}),
     ...(typeof y.found_by === 'string' ? { foundBy: y.found_by } : {}),
+    ...(Object.keys(columns).length ? { columns: columns as Record<string, string> } : {}),
   };
 }
 

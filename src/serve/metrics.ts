@@ -18,6 +18,7 @@ export class ServeMetrics {
   private readonly latency = new Map<string, Histogram>();
   private readonly errors = new Map<string, number>();
   private readonly batches = new Map<string, number>();
+  private cacheHits = 0;
 
   /** One finished request: its route (the declared path, never the raw URL), status and seconds. */
   observe(route: string, status: number, seconds: number): void {
@@ -34,6 +35,11 @@ export class ServeMetrics {
   /** Which batch answered: a publish shows as a new series. */
   servedFrom(batchId: string): void {
     this.batches.set(batchId, (this.batches.get(batchId) ?? 0) + 1);
+  }
+
+  /** An answer reused from the cache (its batch still published). */
+  cacheHit(): void {
+    this.cacheHits++;
   }
 
   text(): string {
@@ -54,6 +60,8 @@ export class ServeMetrics {
     for (const [route, n] of this.errors) out.push(`strata_serve_errors_total{route="${label(route)}"} ${n}`);
     out.push('# HELP strata_serve_batch_responses_total Responses served from each published batch', '# TYPE strata_serve_batch_responses_total counter');
     for (const [b, n] of this.batches) out.push(`strata_serve_batch_responses_total{batch_id="${label(b)}"} ${n}`);
+    out.push('# HELP strata_serve_cache_hits_total Answers reused from memory because their batch was still the published one', '# TYPE strata_serve_cache_hits_total counter');
+    out.push(`strata_serve_cache_hits_total ${this.cacheHits}`);
     return out.join('\n') + '\n';
   }
 }

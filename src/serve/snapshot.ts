@@ -23,8 +23,8 @@ export interface ReadOptions {
 }
 
 /** Which batch a published view shows, from the comment publishing put on it; null before the first publish. */
-export async function batchOf(db: Queryable, view: string): Promise<PublishedBatch | null> {
-  const { rows } = await db.query<{ c: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as c`, [view]);
+export async function batchOf(db: Queryable, view: string, prepared?: string): Promise<PublishedBatch | null> {
+  const { rows } = await db.query<{ c: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as c`, [view], prepared);
   return batchOfComment(rows[0]?.c);
 }
 
@@ -75,4 +75,41 @@ export const BATCH_COLUMN = '__strata_batch';
  */
 export function withBatchColumn(sql: string, view: string): string {
   return `select q.*, (select obj_description(to_regclass(${quoteLiteral(view)}), 'pg_class')) as ${BATCH_COLUMN} from (\n${sql}\n) q`;
+}
+
+/**
+ * Which batch a view shows, asked of the database as rarely as correctness allows. Every
+ * caller gets the answer of a read that *started after it asked* — never an answer from
+ * before, so a publish that finished before a request began is always seen — but callers
+ * that ask while a read is in flight share the next one. Under load one catalog lookup
+ * answers every request that arrived during the previous lookup.
+ */
+export class PublishedBatchReader {
+  private inFlight: Promise<PublishedBatch | null> | null = null;
+  private next: Promise<PublishedBatch | null> | null = null;
+
+  constructor(private readonly read: () => Promise<PublishedBatch | null>) {}
+
+  current(): Promise<PublishedBatch | null> {
+    if (!this.inFlight) return this.start();
+    // The read in flight may have taken its snapshot before this call: wait for the next one.
+    const settled = this.inFlight.then(() => undefined, () => undefined);
+    this.next ??= settled.then(() => {
+      this.next = null;
+      return this.start();
+    });
+    return this.next;
+  }
+
+  private start(): Promise<PublishedBatch | null> {
+    const p = this.read();
+    this.inFlight = p;
+    // Registered before any waiter's callback, so the slot is free when the next read starts.
+    p.then(() => this.clear(p), () => this.clear(p));
+    return p;
+  }
+
+  private clear(p: Promise<unknown>): void {
+    if (this.inFlight === p) this.inFlight = null;
+  }
 }

@@ -10,10 +10,13 @@ const NUMBER = new Set([700, 701, 1700, 790]);
 const BOOLEAN = new Set([16]);
 const TIMESTAMP = new Set([1114, 1184]);
 const DATE = new Set([1082]);
+const JSON_TYPES = new Set([114, 3802]);
 
 export type JsonSchema = Record<string, unknown>;
 
 export function columnSchema(f: Field, description?: string): JsonSchema {
+  // json/jsonb (e.g. a json_agg of related rows): any JSON value, passed through as parsed.
+  if (JSON_TYPES.has(f.dataTypeID)) return description ? { description } : {};
   const type = INTEGER.has(f.dataTypeID) ? 'integer' : NUMBER.has(f.dataTypeID) ? 'number' : BOOLEAN.has(f.dataTypeID) ? 'boolean' : 'string';
   const format = TIMESTAMP.has(f.dataTypeID) ? { format: 'date-time' } : DATE.has(f.dataTypeID) ? { format: 'date' } : {};
   return { type: [type, 'null'], ...format, ...(description ? { description } : {}) };

@@ -31,7 +31,8 @@ export interface CatalogColumn {
 export type Catalog = (relation: Relation) => readonly CatalogColumn[] | undefined;
 
 export type ProblemKind =
-  | 'syntax' | 'missing-column' | 'ambiguous-column' | 'unknown-column' | 'missing-relation'
+  /** `statement`: not one reading SELECT (sql/read-only.ts), syntax errors included. */
+  | 'statement' | 'syntax' | 'missing-column' | 'ambiguous-column' | 'unknown-column' | 'missing-relation'
   | 'column-count' | 'duplicate-column' | 'duplicate-relation';
 
 export interface SqlProblem {

@@ -3,11 +3,13 @@
  * data-modifying CTE (`with gone as (delete … returning *) select …`), no SELECT INTO (it
  * creates a table) and no FOR UPDATE / FOR SHARE (it locks the rows of the tables it reads,
  * the shop's included). Decided by PostgreSQL's own parser (libpg-query), never a regex.
- * Pure and synchronous: libpg-query's `loadModule()` must have run once before.
+ * Pure and synchronous: libpg-query's `loadModule()` must have run once before. The parse
+ * is returned with the verdict, so the column analysis (compile/comprehend.ts) reads the
+ * same tree instead of parsing each model twice.
  */
 import { parseSync, type ParseResult } from 'libpg-query';
 import { parseableSql } from './model-sql.ts';
-import { offsetMap } from './offsets.ts';
+import { offsetMap, type OffsetMap } from './offsets.ts';
 
 export interface ReadOnlyProblem {
   message: string;
@@ -54,6 +56,11 @@ const statementName = (stmt: Node | undefined): string =>
 
 /** Why the rendered model is not one reading query, or null when it is. */
 export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
+  return readModel(rendered).problem;
+}
+
+/** The model's parse tree (unless it does not parse), and why it is not one reading query, or null. */
+export function readModel(rendered: string): { parsed?: ParseResult; problem: ReadOnlyProblem | null } {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
   let parsed: ParseResult;
@@ -63,8 +70,12 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
     const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
     if (!e.sqlDetails) throw err; // the parser itself failed (not loaded): never pass a model unread
     // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
-    return { message: `SQL ${e.message}`, offset: offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0) };
+    return { problem: { message: `SQL ${e.message}`, offset: offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0) } };
   }
+  return { parsed, problem: statementProblem(rendered, parsed, offsets) };
+}
+
+function statementProblem(rendered: string, parsed: ParseResult, offsets: OffsetMap): ReadOnlyProblem | null {
   const stmts = parsed.stmts ?? [];
   const lead = rendered.length - rendered.trimStart().length;
   if (stmts.length !== 1) {

@@ -1,9 +1,8 @@
 import { buildStatements } from '../../materialize/statements.ts';
-import type { Strategy } from './strategy.ts';
+import { fullBuildReason, reused, type Strategy } from './strategy.ts';
 
-/** A table is rebuilt in full in each batch that builds it. */
-export const tableStrategy: Strategy = ({ model, target, sql, previous }) => ({
-  action: previous ? 'rebuild' : 'create',
-  reason: previous ? 'a table is rebuilt in full in each batch that builds it' : 'first build',
-  statements: buildStatements({ ...model, config: { ...model.config, materialized: 'table' } }, target, sql),
-});
+/** A table is reused while its SQL, config and inputs are unchanged; otherwise rebuilt in full. */
+export const tableStrategy: Strategy = ({ model, target, sql, change }) =>
+  change.kind === 'unchanged'
+    ? reused(change)
+    : { ...fullBuildReason(change), statements: buildStatements({ ...model, config: { ...model.config, materialized: 'table' } }, target, sql) };

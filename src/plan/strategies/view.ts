@@ -1,9 +1,8 @@
 import { buildStatements } from '../../materialize/statements.ts';
-import type { Strategy } from './strategy.ts';
+import { fullBuildReason, reused, type Strategy } from './strategy.ts';
 
-/** A view costs nothing to create: created in every batch that builds it. */
-export const viewStrategy: Strategy = ({ model, target, sql, previous }) => ({
-  action: previous ? 'rebuild' : 'create',
-  reason: previous ? 'a view is created again in each batch that builds it (it costs no data)' : 'first build',
-  statements: buildStatements(model, target, sql),
-});
+/** A view is reused while nothing it reads changed; otherwise created again (it costs no data). */
+export const viewStrategy: Strategy = ({ model, target, sql, change }) =>
+  change.kind === 'unchanged'
+    ? reused(change)
+    : { ...fullBuildReason(change), statements: buildStatements(model, target, sql) };
