@@ -3,7 +3,7 @@
  * reviews into a new database, then a build with no change, then one after 1 % of the
  * reviews were re-voted (`updated_at = now()`), each a whole `strata build` process.
  * Prints each wall time, the models reused / rebuilt, and the ratio to the full build.
- * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME | --existing DATABASE]
+ * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME | --existing DATABASE [--no-full]]
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -107,8 +107,10 @@ try {
       /* a part this checkout does not have */
     }
   }
-  // On an existing database the full build is a --full-refresh of what it holds (no seed).
-  const full = await build(project, url.toString(), existing ? ['--full-refresh'] : ['--seed-from', data]);
+  // On an existing database the full build is a --full-refresh of what it holds (no seed);
+  // --no-full builds once without it instead (adopting a changed checkout) and reports no ratios.
+  const noFull = existing !== '' && process.argv.includes('--no-full');
+  const full = await build(project, url.toString(), existing ? (noFull ? [] : ['--full-refresh']) : ['--seed-from', data]);
   const none = await build(project, url.toString());
   await sql(url.toString(), `update amazon.review set helpful_votes = helpful_votes + 1, total_votes = total_votes + 1, updated_at = now() where review_id % 100 = 7`);
   const onePercent = await build(project, url.toString());
@@ -116,7 +118,7 @@ try {
     `${(x.wall_s / full.wall_s).toFixed(3)} (wall), ${((x.client_cpu_s + x.server_cpu_s) / (full.client_cpu_s + full.server_cpu_s)).toFixed(3)} (CPU)`;
   const load = +loadavg()[0]!.toFixed(1);
   console.log(`${existing ? `database ${existing}` : `${reviews.toLocaleString('en-US')} reviews`} on PostgreSQL, whole \`strata build\` processes:`);
-  console.log(`  full build:          ${describe(full)}`);
+  console.log(`  ${noFull ? 'first build:        ' : 'full build:         '} ${describe(full)}`);
   console.log(`  no change:           ${describe(none)} = ${ratio(none)} of full`);
   console.log(`  1 % reviews changed: ${describe(onePercent)} = ${ratio(onePercent)} of full`);
   console.log(`load average at the end: ${load} (2 cores)`);
