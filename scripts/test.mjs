@@ -3,9 +3,9 @@
 // own process, STRATA_TEST_CONCURRENCY at a time (default: the cores, at least 2; specs use
 // their own databases and temp dirs, so files are independent).
 //
-// The longest files start first (scripts/test-durations.json, from a measured run; files
-// it does not know count as long), so the workers finish together instead of one running
-// the slowest spec alone at the end. Each file's report is printed whole when it ends;
+// The longest files start first (scripts/test-durations.json, seconds from a measured run;
+// a file it does not know counts as 60 s for a spec, 5 s for a unit test), so the workers
+// finish together instead of one running the slowest spec alone at the end. Each file's report is printed whole when it ends;
 // the run ends with the slowest files, their wall and CPU time (the CPU of the file's
 // process and the CLI processes it ran; database servers not included).
 //
@@ -28,7 +28,7 @@ const files = ['src', 'spec']
   .filter((f) => f.endsWith('.test.ts') && !f.includes('fixtures'))
   .filter((f) => !only.length || only.some((o) => f.includes(o)));
 const known = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
-const expected = (f) => known[f] ?? Infinity;
+const expected = (f) => known[f] ?? (f.startsWith('spec') ? 60 : 5);
 files.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
 
 // The system tools some specs need (spec/support.ts TOOLS): said before and after the run.
@@ -52,7 +52,9 @@ function childrenCpu() {
   }
 }
 
-const env = { ...process.env, STRATA_SPEC_CLI: await bundleCli() };
+// V8 flags of every spec process and of the CLI processes they start (spec/support.ts says why).
+const nodeFlags = process.env.STRATA_SPEC_NODE_FLAGS ?? '--liftoff-only';
+const env = { ...process.env, STRATA_SPEC_CLI: await bundleCli(), STRATA_SPEC_NODE_FLAGS: nodeFlags };
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
 const load = loadavg()[0];
@@ -73,7 +75,7 @@ process.on('SIGINT', () => {
 function runFile(file) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+    const child = spawn(process.execPath, [...nodeFlags.split(' ').filter(Boolean), '--import', 'tsx', '--test-reporter=spec', file], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

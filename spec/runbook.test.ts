@@ -14,7 +14,7 @@ import { CLI_ARGS, REPO, copyProject, runCli, targets, type TestTarget } from '.
 
 const RUNBOOK = readFileSync(join(REPO, 'docs', 'runbook.md'), 'utf8');
 const COMMANDS = [...RUNBOOK.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.trim().split('\n'));
-const STRATA = [process.execPath, ...CLI_ARGS].map((a) => `'${a}'`).join(' ');
+const STRATA = [process.execPath, ...CLI_ARGS].join(' ');
 
 describe('the runbook, command by command (embedded engine)', () => {
   let target: TestTarget;
