@@ -24,6 +24,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { generateDataset } from '../src/generate/index.ts';
 import { writeBenchResult } from './results.ts';
+import { cpuSeconds } from './support/server-cpu.ts';
 
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const reviews = Number(arg('--reviews', '200000'));
@@ -81,15 +82,6 @@ async function startServe(project: string, ...flags: string[]): Promise<{ child:
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0; // the process ended
-  }
-}
-
 /** The server processes answering the API's connections. */
 async function backends(): Promise<number[]> {
   const { rows } = await admin(`select pid from pg_stat_activity where datname = current_database() and usename = 'analytics_user'`, url.toString());
@@ -103,12 +95,17 @@ async function backends(): Promise<number[]> {
 async function measured<T extends { requests: number }>(servePid: number, run: () => Promise<T>): Promise<T & { serveCpuMsPerRequest: number; dbCpuMsPerRequest: number; idleTwoCoreCapacityPerSecond: number; loadAverage1m: number }> {
   const loadAverage1m = Math.round(loadavg()[0]! * 10) / 10;
   const before = await backends();
-  const cpu0 = cpuSeconds(servePid);
-  const db0 = new Map(before.map((p) => [p, cpuSeconds(p)]));
+  const cpu0 = cpuSeconds(servePid) ?? 0;
+  const db0 = new Map(before.map((p) => [p, cpuSeconds(p) ?? 0]));
   const r = await run();
-  const cpu1 = cpuSeconds(servePid);
+  const cpu1 = cpuSeconds(servePid) ?? 0;
+  // A backend that ended during the run (the pool closes idle connections) cannot be read:
+  // its CPU is left out, so the database figure is a lower bound.
   let db = 0;
-  for (const p of new Set([...before, ...(await backends())])) db += cpuSeconds(p) - (db0.get(p) ?? 0);
+  for (const p of new Set([...before, ...(await backends())])) {
+    const now = cpuSeconds(p);
+    if (now !== null) db += now - (db0.get(p) ?? 0);
+  }
   const serveMs = (1000 * (cpu1 - cpu0)) / r.requests;
   const dbMs = (1000 * db) / r.requests;
   return {

@@ -11,6 +11,12 @@ import pg from 'pg';
 
 const TICKS_PER_SECOND = 100;
 
+/** A process's CPU seconds (user + system); null once it has ended. */
+export function cpuSeconds(pid: number): number | null {
+  const ticks = cpuTicks(pid);
+  return ticks === null ? null : ticks / TICKS_PER_SECOND;
+}
+
 function cpuTicks(pid: number): number | null {
   try {
     // Fields after the command name (which may hold spaces) start at state: utime is the 12th, stime the 13th.
