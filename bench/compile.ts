@@ -8,7 +8,7 @@
  * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000] [--command-models 5000,10000] [--runs 5]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProject, loadSqlParser } from '../src/api/compile.ts';
@@ -49,13 +49,17 @@ for (const n of sizes) {
   let peak = rss0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = compileProject({ projectDir: dir, writeArtifacts: false });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   const row = {
     models: n,
     seconds_total: +seconds.toFixed(3),
+    // Wall time on a shared machine is inflated by its load; CPU time is what the work costs.
+    cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(3),
     seconds_read: +(result.timings.readMs / 1000).toFixed(3),
     seconds_compile: +(result.timings.compileMs / 1000).toFixed(3),
     seconds_sql_analysis: +(result.timings.analyzeMs / 1000).toFixed(3),
@@ -64,19 +68,26 @@ for (const n of sizes) {
   };
   figures.push(row);
   console.log(
-    `${String(n).padStart(7)} models: ${row.seconds_total}s total (${row.seconds_read}s reading files, ${row.seconds_compile}s rendering + graph + diagnostics, of which ${row.seconds_sql_analysis}s parsing + analyzing SQL), ${row.ms_per_model} ms/model, peak RSS ${row.peak_rss_mb} MB`,
+    `${String(n).padStart(7)} models: ${row.seconds_total}s total, ${row.cpu_seconds}s CPU (${row.seconds_read}s reading files, ${row.seconds_compile}s rendering + graph + diagnostics, of which ${row.seconds_sql_analysis}s parsing + analyzing SQL), ${row.ms_per_model} ms/model, peak RSS ${row.peak_rss_mb} MB`,
   );
   rmSync(dir, { recursive: true, force: true });
 }
+/** CPU seconds (user + system) of every run so far, read from /usr/bin/time when it is installed. */
+const cliCpu: number[] = [];
+
 /** Wall seconds of each run of `node --import tsx src/cli.ts …args`, which must exit 0. */
 function timeCli(args: string[], runs: number, before?: () => void): number[] {
   const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  const timed = existsSync('/usr/bin/time');
   return Array.from({ length: runs }, () => {
     before?.();
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
+    const argv = [process.execPath, '--import', 'tsx', cli, ...args];
+    const r = timed ? spawnSync('/usr/bin/time', ['-f', 'strata-cpu %U %S', ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     const s = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const m = /strata-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+    if (m) cliCpu.push(Number(m[1]) + Number(m[2]));
     return s;
   });
 }
@@ -88,8 +99,12 @@ const stats = (xs: number[]): { median: number; min: number } => {
 
 const runs = Number(process.argv.find((_, i) => process.argv[i - 1] === '--runs') ?? '5');
 const commandSizes = (process.argv.find((_, i) => process.argv[i - 1] === '--command-models') ?? '5000,10000').split(',').map(Number);
+/** Median CPU seconds of the runs since `from` (an index into cliCpu), null without /usr/bin/time. */
+const cpuSince = (from: number): number | null => (cliCpu.length > from ? stats(cliCpu.slice(from)).median : null);
+let mark = cliCpu.length;
 const startup = stats(timeCli(['--version'], runs));
-console.log(`start-up (strata --version, node --import tsx): median ${startup.median}s, min ${startup.min}s`);
+const startupCpu = cpuSince(mark);
+console.log(`start-up (strata --version, node --import tsx): median ${startup.median}s, min ${startup.min}s, ${startupCpu ?? '?'}s CPU`);
 const command = [];
 for (const n of commandSizes) {
   // A first compile writes every file (a new project each run: deleting the last run's
@@ -98,14 +113,18 @@ for (const n of commandSizes) {
   const dirs = Array.from({ length: runs }, () => mkdtempSync(join(tmpdir(), 'strata-bench-compile-cmd-')));
   for (const d of dirs) makeProject(d, n);
   let next = 0;
+  mark = cliCpu.length;
   const fresh = stats(dirs.map(() => timeCli(['--project-dir', dirs[next++]!, 'compile'], 1)[0]!));
+  const freshCpu = cpuSince(mark);
+  mark = cliCpu.length;
   const again = stats(timeCli(['--project-dir', dirs[0]!, 'compile'], runs));
-  command.push({ models: n, seconds_fresh_target: fresh, seconds_unchanged_target: again });
+  const againCpu = cpuSince(mark);
+  command.push({ models: n, seconds_fresh_target: fresh, seconds_unchanged_target: again, cpu_seconds_fresh: freshCpu, cpu_seconds_unchanged: againCpu });
   console.log(
-    `${String(n).padStart(7)} models, \`strata compile\` as a process: ${fresh.median}s median (min ${fresh.min}s) into an empty target/, ${again.median}s (min ${again.min}s) when target/ is up to date; start-up ${startup.median}s of it`,
+    `${String(n).padStart(7)} models, \`strata compile\` as a process: ${fresh.median}s median (min ${fresh.min}s, ${freshCpu ?? '?'}s CPU) into an empty target/, ${again.median}s (min ${again.min}s, ${againCpu ?? '?'}s CPU) when target/ is up to date; start-up ${startup.median}s (${startupCpu ?? '?'}s CPU) of it`,
   );
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 const load = loadavg()[0]!.toFixed(1);
 console.log(`load average during the run: ${load} (2 cores)`);
-writeBenchResult('compile', { figures, command: { runs, startup_seconds: startup, sizes: command }, load_average: +load });
+writeBenchResult('compile', { figures, command: { runs, startup_seconds: startup, startup_cpu_seconds: startupCpu, sizes: command }, load_average: +load });

@@ -129,7 +129,7 @@ for (const factory of targets()) {
         assertAllPassed(project, r.stdout);
         const factEnd = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'fact_reviews');
         assert.equal(factEnd?.merged, 2, JSON.stringify(factEnd));
-        // The models did not change, only their data: the unit tests passed in the published batch are not run again.
+        // The models did not change, only their data: the unit tests that passed with them are not run again.
         assert.deepEqual(events(r.stdout).filter((e) => e.event === 'unit_test_end'), []);
         const fromArtifact = runResults(project).results.find((x) => x.kind === 'model' && x.name === 'fact_reviews');
         assert.equal(fromArtifact?.merged, 2);

@@ -11,14 +11,15 @@ import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { acquireBuildLock } from '../batch/lock.ts';
 import { newBatchId, validateNewBatchId } from '../batch/naming.ts';
-import { ensureReuseState, loadFingerprints, readDatabaseState, saveFingerprints } from '../batch/reuse.ts';
+import { readDatabaseState, saveFingerprints } from '../batch/reuse.ts';
 import { planBatch } from '../plan/plan.ts';
 import { unitTestFingerprint, unitTestsToRun } from '../plan/fingerprint.ts';
+import { readPassedUnitTests, recordPassedUnitTests } from '../unit/passed.ts';
 import { expireOldBatches, publishBatch } from '../batch/publish.ts';
 import { dropSchemasOfBatch, reapDeadBatches } from '../batch/reap.ts';
 import { recordRun } from '../batch/run-counters.ts';
 import { dropBatchSchema } from '../batch/schemas.ts';
-import { currentBatchId, finishBatch, startBatch } from '../batch/state.ts';
+import { finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
 import { maskSecrets } from '../engine/secrets.ts';
@@ -77,21 +78,17 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let batchStarted = false;
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
-  let unitTests: { name: string; fingerprint: string }[] = [];
   try {
-    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
-    const { engine } = session;
     if (opts.mode === 'build') {
-      // Unit tests first, on an in-memory database: a model whose logic fails them touches no
-      // data. One the published batch passed with the same model, inputs and declaration is not run again.
+      // Unit tests first, on an in-memory database, before any database is opened: a model
+      // whose logic fails them touches no data. One that passed with the same fingerprint is not run again.
       const tu = performance.now();
-      await ensureReuseState(engine);
-      const published = await loadFingerprints(engine, await currentBatchId(engine));
-      unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
-      const run = new Set(unitTestsToRun(unitTests, (u) => u.fingerprint, published).map((u) => u.name));
+      const unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
+      const run = new Set(unitTestsToRun(unitTests, readPassedUnitTests(projectDir)).map((u) => u.name));
       const units = await runProjectUnitTests(compileResult, chosen, bus, undefined, (u) => run.has(u.name));
       if (units.length > 0) steps.unit_tests = seconds(tu);
       const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
+      recordPassedUnitTests(projectDir, unitTests.filter((u) => run.has(u.name) && !failed.includes(u.name)));
       if (failed.length > 0) {
         summary.error = `unit test${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`;
         bus.emit({ event: 'not_published', reason: summary.error });
@@ -99,6 +96,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         return { summary, exitCode: ExitCode.failed };
       }
     }
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    const { engine } = session;
     summary.target = session.target.label;
     const threads = Math.min(opts.threads ?? compiled.project.config.threads, engine.maxConcurrency);
     bus.emit({ event: 'run_start', command: opts.mode, target: session.target.label, models: chosen.size, tests: tests.length });
@@ -160,7 +159,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
-      await saveFingerprints(engine, plan, tests, unitTests);
+      await saveFingerprints(engine, plan, tests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);

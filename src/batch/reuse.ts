@@ -11,7 +11,7 @@ import type { Engine, Queryable } from '../engine/engine.ts';
 import type { Fingerprint } from '../plan/fingerprint.ts';
 import { tablesRead, type DatabaseState } from '../plan/plan.ts';
 import type { BatchPlan } from '../plan/types.ts';
-import { testFingerprint, testKey, unitKey } from '../plan/fingerprint.ts';
+import { testFingerprint, testKey } from '../plan/fingerprint.ts';
 import { seedChecksums, SEED_LAYER } from '../seeds/load.ts';
 import { batchRelations, currentBatchId } from './state.ts';
 
@@ -23,7 +23,7 @@ create table if not exists strata.model_fingerprints (
   primary key (batch_id, model)
 )`;
 
-export async function ensureReuseState(db: Queryable): Promise<void> {
+async function ensureReuseState(db: Queryable): Promise<void> {
   await db.query(STATE);
 }
 
@@ -59,19 +59,17 @@ export async function readDatabaseState(
 }
 
 /**
- * Keeps the batch's fingerprints — every model it publishes, its data tests and unit tests; only a
+ * Keeps the batch's fingerprints — every model it publishes and its data tests; only a
  * published batch's are ever compared against.
  */
 export async function saveFingerprints(
   db: Queryable,
   plan: BatchPlan,
   tests: readonly { name: string; sql: string }[],
-  unitTests: readonly { name: string; fingerprint: string }[] = [],
 ): Promise<void> {
   const rows: [string, string][] = [
     ...plan.models.flatMap((m): [string, string][] => (m.fingerprint && m.publishes ? [[m.model, JSON.stringify(m.fingerprint)]] : [])),
     ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify(testFingerprint(t.sql))]),
-    ...unitTests.map((u): [string, string] => [unitKey(u.name), JSON.stringify({ sql: u.fingerprint, config: '', inputs: {} } satisfies Fingerprint)]),
   ];
   if (rows.length === 0) return;
   await db.query(

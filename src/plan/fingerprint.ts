@@ -49,9 +49,6 @@ export function describeChange(before: Fingerprint, after: Fingerprint, builtAs:
   return `input${changed.length > 1 ? 's' : ''} changed: ${what.join(', ')}`;
 }
 
-/** A unit test's fingerprint is stored beside the models' under `unit:<name>`. */
-export const unitKey = (name: string): string => `unit:${name}`;
-
 /**
  * What a unit test's outcome depends on: its own declaration (given rows, expected rows,
  * vars), the SQL of every model (its model's, and its inputs', whose columns type the
@@ -67,9 +64,9 @@ export function unitTestFingerprint(
 }
 
 /**
- * Which unit tests a build runs: one whose fingerprint is the one the published batch
- * passed with (its model, every model and its own declaration unchanged) is not run again.
+ * Which unit tests a build runs: one that passed with the same fingerprint (its model, every
+ * model and its own declaration unchanged) is not run again.
  */
-export function unitTestsToRun<T extends { name: string }>(specs: readonly T[], fingerprintOf: (spec: T) => string, published: ReadonlyMap<string, Fingerprint>): T[] {
-  return specs.filter((s) => published.get(unitKey(s.name))?.sql !== fingerprintOf(s));
+export function unitTestsToRun<T extends { name: string; fingerprint: string }>(specs: readonly T[], passed: ReadonlyMap<string, string>): T[] {
+  return specs.filter((s) => passed.get(s.name) !== s.fingerprint);
 }
