@@ -40,7 +40,7 @@ const MATRIX: [string[], RegExp][] = [
   [['docs', '--port', '70000'], /option '--port <n>' argument '70000' is invalid\. expected a whole number from 0 to 65,535/],
   [['docs', '--port', 'http'], /argument 'http' is invalid/],
   [['--target', 'sqlite', 'build'], /option '--target <engine>' argument 'sqlite' is invalid\. Allowed choices are embedded, postgres/],
-  [['build', '--nope'], /unknown option '--nope'\nvalid options of `strata build`: -s, --select <selector>, --exclude <selector>, --selector <name>, --state <dir>, --full-refresh, --threads <n>, --batch-id <id>, --fail-fast, --lock-timeout <seconds>, --seed-from <dir>, --dry-run; before the command: .*--project-dir <dir>, --database-url <url>/],
+  [['build', '--nope'], /unknown option '--nope'\nvalid options of `strata build`: -s, --select <selector>, --exclude <selector>, --selector <name>, --state <dir>, --full-refresh, --threads <n>, --batch-id <id>, --fail-fast, --lock-timeout <seconds>, --seed-from <dir>, --dry-run, --sql; before the command: .*--project-dir <dir>, --database-url <url>/],
   [['lake', 'list', '--bogus'], /unknown option '--bogus'\nvalid options of `strata lake list`: --layer <layer>; before the command:/],
   [['health', '--verbose'], /unknown option '--verbose'\nvalid options of `strata health`: --timeout <seconds>/],
   [['health', '--timeout', '0'], /option '--timeout <seconds>' argument '0' is invalid\. expected a number from 0\.1 to 86,400/],
