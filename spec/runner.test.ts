@@ -39,7 +39,7 @@ for (const factory of targets()) {
       });
     });
 
-    test('an incremental model merges only new and changed rows, matching a full refresh', async () => {
+    test('an incremental model downstream of a reloaded seed is rebuilt in full, matching a full refresh', async () => {
       const { target, project } = spec;
       const seed = join(project, 'seeds', 'raw_orders.csv');
       const original = readFileSync(seed, 'utf8');
@@ -53,7 +53,9 @@ for (const factory of targets()) {
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const orders = events(r.stdout).find((e) => e.event === 'model_end' && e.model === 'orders')!;
       assert.equal(orders.rows, 100);
-      assert.ok((orders.merged as number) >= 2 && (orders.merged as number) < 10, `merged ${orders.merged}`);
+      // raw_orders is a seed: any of its rows may have changed, so a merge by the model's
+      // filter could keep rows computed from the old CSV (src/plan/plan.ts changedInFull).
+      assert.equal(orders.action, 'rebuild', JSON.stringify(orders));
       const incremental = await withEngine(target, (db) => relationChecksum(db, 'marts.orders'));
       const full = await runCli(['build', '--full-refresh', '--select', 'orders'], { projectDir: project, target });
       assert.equal(full.code, 0, full.stdout + full.stderr);
