@@ -61,7 +61,6 @@ export async function withSnapshot<T>(
 
 const UNDEFINED_TABLE = '42P01';
 
-
 /** The extra column `withBatchColumn` adds. */
 export const BATCH_COLUMN = '__strata_batch';
 
