@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateDataset } from '../src/generate/index.ts';
 import { writeBenchResult } from './results.ts';
+import { adminSql } from './support/admin-sql.ts';
 
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const runs = Number(arg('--runs', '3'));
@@ -56,22 +56,13 @@ const summary = (rs: Run[]): Run & { min_wall_s: number } => ({
   peak_rss_mb: Math.max(...rs.map((r) => r.peak_rss_mb)),
 });
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A new embedded database: a data dir that does not exist yet, and a cache dir of our own. */
 const embedded = (cache: string): Record<string, string> => ({ STRATA_PGLITE_DIR: join(mkdtempSync(join(scratch, 'db-')), 'pglite'), STRATA_CACHE_DIR: cache });
 
 async function postgresUrl(name: string): Promise<string> {
-  await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
+  await adminSql(server, `drop database if exists ${name} with (force)`);
+  await adminSql(server, `create database ${name}`);
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
@@ -113,7 +104,7 @@ try {
     compare.push({ project: c.name, pglite: onPglite, postgres: onPostgres, ratio });
     console.log(`${c.name}: PGlite ${onPglite.wall_s}s (peak ${onPglite.peak_rss_mb} MB), PostgreSQL ${onPostgres.wall_s}s: ${ratio}×`);
   }
-  for (let i = 0; i < runs; i++) await admin(`drop database if exists strata_bench_i17b_${i} with (force)`);
+  for (let i = 0; i < runs; i++) await adminSql(server, `drop database if exists strata_bench_i17b_${i} with (force)`);
   const load = +loadavg()[0]!.toFixed(1);
   console.log(`load average at the end: ${load} (2 cores); medians of ${runs} runs`);
   writeBenchResult('embedded', { runs, quick_start: { first_ever: firstEver, from_template: fromTemplate, rebuild }, compare, load_average: load });

@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateDataset } from '../src/generate/index.ts';
 import { writeBenchResult } from './results.ts';
 import { sampleServerCpu } from './support/server-cpu.ts';
+import { adminSql } from './support/admin-sql.ts';
 
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const reviews = Number(arg('--reviews', '200000'));
@@ -24,15 +24,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-reuse-'));
 const existing = arg('--existing', '');
 const database = existing || `strata_bench_reuse_${arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 
-async function sql(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 interface BuildFigures {
   wall_s: number;
@@ -94,8 +85,8 @@ try {
   const data = join(scratch, 'data');
   if (!existing) {
     await generateDataset({ reviews, seed: 1, outDir: data });
-    await sql(server, `drop database if exists ${database} with (force)`);
-    await sql(server, `create database ${database}`);
+    await adminSql(server, `drop database if exists ${database} with (force)`);
+    await adminSql(server, `create database ${database}`);
   }
   const url = new URL(server);
   url.pathname = `/${database}`;
@@ -112,7 +103,7 @@ try {
   const noFull = existing !== '' && process.argv.includes('--no-full');
   const full = await build(project, url.toString(), existing ? (noFull ? [] : ['--full-refresh']) : ['--seed-from', data]);
   const none = await build(project, url.toString());
-  await sql(url.toString(), `update amazon.review set helpful_votes = helpful_votes + 1, total_votes = total_votes + 1, updated_at = now() where review_id % 100 = 7`);
+  await adminSql(url.toString(), `update amazon.review set helpful_votes = helpful_votes + 1, total_votes = total_votes + 1, updated_at = now() where review_id % 100 = 7`);
   const onePercent = await build(project, url.toString());
   const ratio = (x: BuildFigures): string =>
     `${(x.wall_s / full.wall_s).toFixed(3)} (wall), ${((x.client_cpu_s + x.server_cpu_s) / (full.client_cpu_s + full.server_cpu_s)).toFixed(3)} (CPU)`;
@@ -123,7 +114,7 @@ try {
   console.log(`  1 % reviews changed: ${describe(onePercent)} = ${ratio(onePercent)} of full`);
   console.log(`load average at the end: ${load} (2 cores)`);
   writeBenchResult('reuse', { reviews, full, no_change: { ...none, ratio: ratio(none) }, one_percent: { ...onePercent, ratio: ratio(onePercent) }, load_average: load });
-  if (!existing) await sql(server, `drop database if exists ${database} with (force)`);
+  if (!existing) await adminSql(server, `drop database if exists ${database} with (force)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { build } from '../../src/api/build.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { createPgliteEngine } from '../../src/engine/pglite.ts';
 import { createPostgresEngine } from '../../src/engine/postgres.ts';
 import { REPO } from './real-data.ts';
+import { adminSql } from '../support/admin-sql.ts';
 
 export interface BuiltProject {
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
@@ -31,15 +31,6 @@ export interface BuildOn {
   files?: Record<string, string>;
 }
 
-async function admin(server: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 export async function buildOn(dataDir: string, opts: BuildOn = {}): Promise<BuiltProject> {
   const project = mkdtempSync(join(tmpdir(), 'strata-scoring-project-'));
@@ -51,13 +42,13 @@ export async function buildOn(dataDir: string, opts: BuildOn = {}): Promise<Buil
   let database: string | undefined;
   if (opts.server) {
     database = `strata_scoring_${randomBytes(5).toString('hex')}`;
-    await admin(opts.server, `create database ${database}`);
+    await adminSql(opts.server, `create database ${database}`);
     const u = new URL(opts.server);
     u.pathname = `/${database}`;
     databaseUrl = u.toString();
   }
   const cleanup = async (): Promise<void> => {
-    if (opts.server && database) await admin(opts.server, `drop database if exists ${database} with (force)`);
+    if (opts.server && database) await adminSql(opts.server, `drop database if exists ${database} with (force)`);
     rmSync(project, { recursive: true, force: true });
   };
   const started = performance.now();
