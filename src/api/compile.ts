@@ -20,12 +20,9 @@ import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
-import { loadModule } from 'libpg-query';
-
-let parserReady: Promise<void> | undefined;
-/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
-export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
 import { apiExposures } from '../serve/endpoints.ts';
+
+export { loadSqlParser } from '../sql/parser.ts';
 
 export interface CompileOptions {
   projectDir: string;
