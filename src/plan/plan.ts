@@ -13,6 +13,7 @@ import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledModel, CompiledTest } from '../compile/types.ts';
 import { qualify, sqlLiteral } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { modelContract } from '../checks/contract.ts';
 import type { Materialization } from '../project/types.ts';
 import { SEED_LAYER } from '../seeds/load.ts';
 import { configKey, describeChange, hash, sameFingerprint, testKey, type Fingerprint } from './fingerprint.ts';
@@ -87,7 +88,8 @@ export function planBatch(input: PlanInput): BatchPlan {
     const inputs: Record<string, string> = {};
     for (const r of m.refs) inputs[r] = versionOf(r);
     for (const s of m.sources) inputs[`${s.source}.${s.table}`] = db.tableVersions.get(sourceRelation(compiled, s.source, s.table)) ?? 'unknown';
-    return { sql: m.checksum, config: configKey(m.config), inputs };
+    const contract = modelContract(m.name, compiled.project.docs.get(m.name), []);
+    return { sql: m.checksum, config: configKey(m.config), inputs, ...(contract ? { contract: hash(JSON.stringify(contract)) } : {}) };
   };
   // Models (and ephemerals) whose every row may differ from the published batch's: see changedInFull.
   const wholesale = new Set<string>();
@@ -153,12 +155,14 @@ export function planBatch(input: PlanInput): BatchPlan {
       ...(model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
       columns: compiled.analyses?.get(name)?.columns?.map((c) => c.name),
     });
+    // A reused table was checked against this very contract when it was published: not again.
+    const contractKept = decision.action === 'reuse' && fingerprint.contract !== undefined && db.fingerprints.get(name)?.contract === fingerprint.contract;
     const publishes: BatchRelation = change.kind === 'unchanged' && decision.action === 'reuse'
       ? { ...change.from, checksum: model.checksum }
       : { model: name, layer: model.layer, publishedSchema: schema, physicalSchema: target.schema, kind: relationKind(materialized), checksum: model.checksum };
     // A model's session settings (`set local`) end with its transaction.
     const settings = decision.statements.length > 0 ? (model.config.settings ?? []).map((s) => ({ sql: `set local ${s.name} = ${sqlLiteral(s.value)}` })) : [];
-    plan({ ...base, ...decision, statements: [...settings, ...decision.statements], publishes, fingerprint });
+    plan({ ...base, ...decision, statements: [...settings, ...decision.statements], publishes, fingerprint, ...(contractKept ? { contractKept } : {}) });
   }
 
   return {
