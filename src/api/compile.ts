@@ -11,6 +11,7 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
@@ -29,6 +30,12 @@ export interface CompileOptions {
   vars?: string;
   batchId?: string;
   writeArtifacts?: boolean;
+  /**
+   * Reuse the SQL analyses of the last compile kept in target/ for the models that did not
+   * change, and keep this compile's there (compile/analysis-cache.ts). Default: when
+   * writing the artifacts, as the commands that write target/ do.
+   */
+  analysisCache?: boolean;
   /** For `{{target.engine}}`: the same flags that choose the database of a run. */
   databaseUrl?: string;
   target?: string;
@@ -72,11 +79,13 @@ export function compileProject(opts: CompileOptions): CompileResult {
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
   const ta = performance.now();
-  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed);
+  const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache);
   const analyzeMs = performance.now() - ta;
   compiled.analyses = analyses;
   const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
+  cache?.write();
   const t2 = performance.now();
   if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
   return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
