@@ -8,7 +8,8 @@
  */
 import type { CompiledProject } from '../compile/compile.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
-import type { Fingerprint } from '../plan/fingerprint.ts';
+import type { Fingerprint, TestOutcome } from '../plan/fingerprint.ts';
+import type { TestResult } from '../core/results.ts';
 import { tablesRead, type DatabaseState } from '../plan/plan.ts';
 import type { BatchPlan } from '../plan/types.ts';
 import { testFingerprint, testKey } from '../plan/fingerprint.ts';
@@ -59,17 +60,28 @@ export async function readDatabaseState(
 }
 
 /**
- * Keeps the batch's fingerprints — every model it publishes and its data tests; only a
+ * Keeps the batch's fingerprints — every model it publishes and its data tests, each test
+ * with what it found (run now, or carried from the batch it was skipped on); only a
  * published batch's are ever compared against.
  */
 export async function saveFingerprints(
   db: Queryable,
   plan: BatchPlan,
   tests: readonly { name: string; sql: string }[],
+  results: readonly Pick<TestResult, 'test' | 'status' | 'failures' | 'auditRelation'>[],
 ): Promise<void> {
+  const found = new Map(results.map((r) => [r.test, r]));
+  const skipped = new Map(plan.tests.map((t) => [t.test, t.outcome]));
+  const outcomeOf = (name: string): TestOutcome | undefined => {
+    const r = found.get(name);
+    if (!r) return skipped.get(name);
+    // A published batch's tests passed or warned; a failed one publishes nothing.
+    if (r.status !== 'pass' && r.status !== 'warn') return undefined;
+    return { status: r.status, failures: r.failures, ...(r.auditRelation ? { auditRelation: r.auditRelation } : {}) };
+  };
   const rows: [string, string][] = [
     ...plan.models.flatMap((m): [string, string][] => (m.fingerprint && m.publishes ? [[m.model, JSON.stringify(m.fingerprint)]] : [])),
-    ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify(testFingerprint(t.sql))]),
+    ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify(testFingerprint(t.sql, outcomeOf(t.name)))]),
   ];
   if (rows.length === 0) return;
   await db.query(

@@ -119,6 +119,22 @@ async function claimBatchDir(dir: string, batchId: string, layer: string): Promi
 }
 
 /**
+ * Below this much table data the parquet encoding stays on this thread: starting the worker
+ * (and, under tsx, its loader) costs ≈1 s of CPU, more than a few MiB take to encode.
+ */
+const WORKER_MIN_BYTES = 32 * 1024 * 1024;
+
+async function encoderFor(engine: Engine, tables: readonly ExportTableSpec[]): Promise<EncoderThread> {
+  const written = tables.filter((t) => !t.reuse).map((t) => t.relation);
+  if (written.length === 0) return 'inline';
+  const { rows } = await engine.query<{ bytes: string | number | null }>(
+    'select sum(pg_total_relation_size(to_regclass(r))) as bytes from unnest($1::text[]) as r',
+    [written],
+  );
+  return Number(rows[0]?.bytes ?? 0) < WORKER_MIN_BYTES ? 'inline' : 'worker';
+}
+
+/**
  * Exports tables as one lake batch: each file streamed to a temp name, fsynced, renamed;
  * the manifest last; `active` switched only after that. All tables are read in one
  * repeatable-read transaction, so the batch is one consistent snapshot. On failure the
@@ -142,7 +158,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
 
   const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
   settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
-  const writer = createParquetWriter(opts.encoder);
+  const writer = createParquetWriter(opts.encoder ?? (await encoderFor(opts.engine, opts.tables)));
   const tables: ManifestTable[] = [];
   let pendingTemp: string | null = null;
   try {

@@ -235,19 +235,24 @@ export function planSeeds({ seeds, batchId, command, fullRefresh, db }: {
 }
 
 /**
- * A data test is not run again when it is of error severity, has the same SQL as in the
- * published batch, and every relation it reads is the published batch's own (reused or
- * carried over, seeds kept): the published batch passed it on the very same tables.
- * Warn-severity tests always run, so their warnings are never hidden.
+ * A data test is not run again when it has the same SQL as in the published batch and every
+ * relation it reads is the published batch's own (reused or carried over, seeds kept): the
+ * published batch ran it on the very same tables, and a query over the same rows finds the
+ * same rows. Its outcome there is kept with its fingerprint: a warn-severity test that warned
+ * is reported again from that record (same failing rows, same audit table), so a warning is
+ * never hidden by not running the query.
  */
 function planTests({ tests, db }: PlanInput, models: ReadonlyMap<string, ModelPlan>, seeds: ReadonlyMap<string, SeedPlan>): TestPlan[] {
   const same = (r: string): boolean => (models.get(r)?.action ?? (seeds.get(r)?.action === 'keep' ? 'reuse' : 'changed')) === 'reuse';
   return tests.map((t): TestPlan => {
-    if (t.severity === 'warn') return { test: t.name, action: 'run', reason: 'warn severity: run in every batch, so its warnings are never hidden' };
-    if (db.fingerprints.get(testKey(t.name))?.sql !== hash(t.sql)) return { test: t.name, action: 'run', reason: db.publishedBatch ? `new or changed since batch ${db.publishedBatch}` : 'first run' };
+    const before = db.fingerprints.get(testKey(t.name));
+    if (before?.sql !== hash(t.sql)) return { test: t.name, action: 'run', reason: db.publishedBatch ? `new or changed since batch ${db.publishedBatch}` : 'first run' };
     const built = t.refs.filter((r) => !same(r));
     if (built.length > 0 || !t.refs.some((r) => models.get(r)?.selected)) return { test: t.name, action: 'run', reason: `reads ${built.join(', ') || 'what this batch builds'}, built in this batch` };
-    return { test: t.name, action: 'skip', reason: `passed in batch ${db.publishedBatch} on the same relations` };
+    if (t.severity === 'warn' && !before.outcome) return { test: t.name, action: 'run', reason: `warn severity, and batch ${db.publishedBatch} kept no outcome of it` };
+    const outcome = before.outcome ?? { status: 'pass' as const, failures: 0 };
+    const found = outcome.status === 'warn' ? `warned (${outcome.failures} failing row${outcome.failures === 1 ? '' : 's'}; reported again)` : 'passed';
+    return { test: t.name, action: 'skip', reason: `${found} in batch ${db.publishedBatch} on the same relations`, outcome };
   });
 }
 
