@@ -22,7 +22,7 @@ import {
 } from './layout.ts';
 import { manifestColumn, MANIFEST_FORMAT, strataVersion, writeManifest, type BatchManifest, type ManifestTable } from './manifest.ts';
 import { DEFAULT_PARQUET_SETTINGS, type ParquetWriterSettings } from './parquet-encoder.ts';
-import { createParquetWriter, type EncoderThread } from './parquet-writer.ts';
+import { createParquetWriter, type ParquetWriter } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { placeReusedFile, type ReusedFile } from './reuse-files.ts';
 
@@ -58,7 +58,8 @@ export interface ExportBatchOptions {
   /** Checksums of every model of the build, recorded in the manifest. */
   modelChecksums?: Record<string, string>;
   parquet?: Partial<ParquetWriterSettings>;
-  encoder?: EncoderThread;
+  /** The caller's writer (it closes it), e.g. one for several layers; default: a worker writer of this batch's own. */
+  writer?: ParquetWriter;
   batchLimits?: BatchLimits;
   /** Progress, once per table written. */
   onTable?: (done: TableExported) => void;
@@ -142,7 +143,10 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
 
   const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
   settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
-  const writer = createParquetWriter(opts.encoder);
+  const writer = opts.writer ?? createParquetWriter();
+  const closeWriter = async (): Promise<void> => {
+    if (!opts.writer) await writer.close();
+  };
   const tables: ManifestTable[] = [];
   let pendingTemp: string | null = null;
   try {
@@ -191,12 +195,12 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
       }
     });
   } catch (err) {
-    await writer.close();
+    await closeWriter();
     if (pendingTemp) await unlink(pendingTemp).catch(() => undefined);
     await removeDirDurably(dir).catch(() => undefined);
     throw ioFailure('write', dir, err);
   }
-  await writer.close();
+  await closeWriter();
 
   const modelChecksums: Record<string, string> = { ...opts.modelChecksums };
   for (const t of opts.tables) if (t.modelChecksum) modelChecksums[t.name] ??= t.modelChecksum;
