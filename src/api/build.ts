@@ -71,7 +71,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
   const bus = eventBus(opts, projectDir);
   bus.batchId = batchId;
-  const steps: StepTimes = {};
+  const steps: StepTimes = { compile: seconds(started) };
   const summary: RunSummary = {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
@@ -87,6 +87,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     // for a server, on a throw-away PGlite before the server is even reached.
     const embedded = resolveTarget({ ...opts, projectDir }).kind === 'pglite';
     if (opts.mode === 'build' && !embedded && !(await unitTestStep(undefined))) return { summary, exitCode: ExitCode.failed };
+    const tc = performance.now();
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
     if (opts.mode === 'build' && embedded && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
     const { engine } = session;
@@ -101,23 +102,28 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
+    steps.connect = seconds(tc);
     if (opts.mode === 'build') {
-      let t = performance.now();
+      const t = performance.now();
       const { applied } = await migrateSession(session, compiled.project.migrationsDir);
       steps.migrate = seconds(t);
       bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
     }
     // The sources must keep their promises before anything reads (or loads) them.
+    const ts = performance.now();
     await assertSourceContracts(engine, compiled.project);
+    steps.connect = +(steps.connect! + seconds(ts)).toFixed(3);
     if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     // Everything this batch does is decided here, in one pure function over what the
     // database holds; the steps below only execute the plan (and write it to target/plan.json).
+    const tp = performance.now();
     const db = await readDatabaseState(engine, compiled, { chosen, command: opts.mode });
     const plan = planBatch({ compiled, batchId, command: opts.mode, chosen, tests, fullRefresh: opts.fullRefresh ?? false, db });
     writeJsonAtomic(projectPaths(projectDir).plan, plan);
+    steps.plan = seconds(tp);
     for (const m of plan.models) if (m.selected) bus.emit({ event: 'plan', model: m.model, relation: m.relation, action: m.action, reason: m.reason });
     if (opts.mode === 'build') {
       const t = performance.now();
@@ -151,7 +157,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
-      await saveFingerprints(engine, plan, tests);
+      await saveFingerprints(engine, plan, tests, result.tests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);

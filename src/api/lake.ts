@@ -8,8 +8,8 @@ import { publishBatch, rollbackBatch } from '../batch/publish.ts';
 import { batchRelations, currentBatchId, finishBatch, type BatchRelation } from '../batch/state.ts';
 import { dropSchemasOfBatch } from '../batch/reap.ts';
 import { claimSchemas } from '../batch/schemas.ts';
-import { createParquetWriter, exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
-import type { BatchInfo, EncoderThread, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
+import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
+import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
 import { removeDirDurably } from '../lake/atomic-fs.ts';
 import { batchDir, lakeIdOf, restoredBatchId } from '../lake/layout.ts';
 import { readActive, writeActive } from '../lake/active.ts';
@@ -54,20 +54,12 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
   // A restored database batch is the lake batch it came from: written back under that id.
   const lakeId = lakeIdOf(batchId);
   const results: ExportBatchResult[] = [];
-  const writer = createParquetWriter(await encoderThreadFor(engine, [...mapping.values()].filter((r) => layers.includes(r.layer))));
-  try {
-    for (const layer of layers) await exportLayer(layer);
-  } finally {
-    await writer.close();
-  }
-  return results;
-
-  async function exportLayer(layer: string): Promise<void> {
+  for (const layer of layers) {
     const tables = [...mapping.values()]
       .filter((r) => r.layer === layer && (!opts.select?.length || opts.select.includes(r.model)))
       .sort((a, b) => a.model.localeCompare(b.model))
       .map((r) => ({ name: r.model, relation: qualify(r.physicalSchema, r.model), modelChecksum: r.checksum }));
-    if (tables.length === 0) return;
+    if (tables.length === 0) continue;
     const cleaned = await cleanIncompleteBatches(lakeDir, layer);
     for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
     for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
@@ -76,7 +68,7 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
       else if ((await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete)) {
         if (batchId === current && (await readActive(lakeDir, layer)) !== lakeId) await writeActive(lakeDir, layer, lakeId);
         bus.emit({ event: 'warning', message: `${layer} batch ${lakeId} is already in the lake (use --replace to write it again)` });
-        return;
+        continue;
       }
     }
     const t = performance.now();
@@ -85,25 +77,13 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
       engine, lakeDir, layer, batchId: lakeId, activate: batchId === current,
       tables: tables.map((x) => (reused.has(x.name) ? { ...x, reuse: reused.get(x.name)! } : x)),
       modelChecksums: Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum])),
-      writer,
     });
     const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
     const bytes = result.manifest.tables.reduce((n, x) => n + x.bytes, 0);
     bus.emit({ event: 'export_end', layer, tables: tables.length, reused: reused.size, rows, bytes, duration_s: Math.round(performance.now() - t) / 1000, path: result.dir });
     results.push(result);
   }
-}
-
-/** Below this many bytes of tables to export, parquet is encoded on this thread: starting a worker (≈0.5 s of CPU) costs more than it overlaps. */
-const INLINE_EXPORT_BYTES = 32 * 2 ** 20;
-
-async function encoderThreadFor(engine: Session['engine'], relations: readonly BatchRelation[]): Promise<EncoderThread> {
-  if (relations.length === 0) return 'inline';
-  const { rows } = await engine.query<{ bytes: string | null }>(
-    'select sum(pg_table_size(to_regclass(r)))::text as bytes from unnest($1::text[]) r',
-    [relations.map((r) => qualify(r.physicalSchema, r.model))],
-  );
-  return Number(rows[0]?.bytes ?? 0) < INLINE_EXPORT_BYTES ? 'inline' : 'worker';
+  return results;
 }
 
 /** The complete lake batches of a layer, newest first, with the relations the database says each had. */
