@@ -29,6 +29,7 @@ import type { EncoderThread } from '../src/lake/parquet-writer.ts';
 import { describeColumns } from '../src/lake/pg-columns.ts';
 import { exportSelect, planColumn } from '../src/lake/type-mapping.ts';
 import { writeBenchResult } from './results.ts';
+import { sampleServerCpu } from './support/server-cpu.ts';
 
 // Each variant imports what it needs when it runs, so a child's RSS is its variant's own.
 
@@ -44,6 +45,8 @@ interface VariantResult {
   rows: number;
   wall_s: number;
   cpu_s: number;
+  /** The database's backends (COPY), sampled from /proc: a lower bound. */
+  server_cpu_s: number;
   peak_rss_mb: number;
   file_mb?: number;
 }
@@ -58,7 +61,8 @@ function strataPath(encoder: EncoderThread, compression: ParquetCompression): Va
   return async (engine, out) => {
     const { createParquetWriter } = await import('../src/lake/parquet-writer.ts');
     const { exportTable } = await import('../src/lake/export-table.ts');
-    const writer = createParquetWriter(encoder);
+    const { decodeHere } = await import('../src/lake/table-writer.ts');
+    const writer = decodeHere(createParquetWriter(encoder));
     try {
       const file = join(out, 'reviews.parquet');
       const r = await exportTable({ db: engine, relation: TABLE, path: file, writer, parquet: { compression } });
@@ -282,16 +286,19 @@ async function runVariant(name: string, url: string, gold: boolean): Promise<voi
   const engine = createPostgresEngine(url, { maxConnections: 2 });
   const out = mkdtempSync(join(tmpdir(), 'strata-bench-export-'));
   try {
+    const server = await sampleServerCpu(url, new URL(url).pathname.slice(1) || 'postgres');
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const { rows, file } = await variant.run(engine, out);
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu = await server.stop();
     const result: VariantResult = {
       variant: name,
       rows,
       wall_s: +wall.toFixed(3),
       cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(3),
+      server_cpu_s: +serverCpu.toFixed(2),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       ...(file ? { file_mb: +(statSync(file).size / 2 ** 20).toFixed(1) } : {}),
     };
@@ -402,13 +409,14 @@ async function main(): Promise<void> {
       ...best,
       median_wall_s: median(mine.map((r) => r.wall_s)),
       median_cpu_s: median(mine.map((r) => r.cpu_s)),
+      median_server_cpu_s: median(mine.map((r) => r.server_cpu_s)),
       rows_per_s: Math.round(best.rows / best.wall_s),
       copy_mb_per_s: +(copyMb / best.wall_s).toFixed(1),
       peak_rss_mb: Math.max(...mine.map((r) => r.peak_rss_mb)),
-      runs: mine.map((r) => ({ wall_s: r.wall_s, cpu_s: r.cpu_s, load: (r as VariantResult & { load: number }).load })),
+      runs: mine.map((r) => ({ wall_s: r.wall_s, cpu_s: r.cpu_s, server_cpu_s: r.server_cpu_s, load: (r as VariantResult & { load: number }).load })),
     };
     console.log(
-      `${v.name.padEnd(22)} best ${row.wall_s.toFixed(2).padStart(6)} s, median ${row.median_wall_s.toFixed(2).padStart(6)} s  ${String(row.rows_per_s).padStart(8)} rows/s  ${row.copy_mb_per_s.toFixed(0).padStart(4)} MB/s  peak RSS ${String(row.peak_rss_mb).padStart(4)} MB  cpu ${row.median_cpu_s.toFixed(2)} s${row.file_mb ? `  parquet ${row.file_mb} MiB` : ''}  — ${v.what}`,
+      `${v.name.padEnd(22)} best ${row.wall_s.toFixed(2).padStart(6)} s, median ${row.median_wall_s.toFixed(2).padStart(6)} s  ${String(row.rows_per_s).padStart(8)} rows/s  ${row.copy_mb_per_s.toFixed(0).padStart(4)} MB/s  peak RSS ${String(row.peak_rss_mb).padStart(4)} MB  cpu ${row.median_cpu_s.toFixed(2)} s, server ${row.median_server_cpu_s.toFixed(2)} s${row.file_mb ? `  parquet ${row.file_mb} MiB` : ''}  — ${v.what}`,
     );
     return row;
   });

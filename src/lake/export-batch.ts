@@ -4,7 +4,7 @@ import { StrataError } from '../core/errors.ts';
 import { ioFailure } from '../core/io-errors.ts';
 import { inside } from '../core/paths.ts';
 import { processAlive } from '../core/process.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, Queryable } from '../engine/engine.ts';
 import { readActive, writeActive } from './active.ts';
 import { commitRename, fsyncDir, removeDirDurably, tempPath } from './atomic-fs.ts';
 import type { BatchLimits } from './copy-binary-decoder.ts';
@@ -25,6 +25,11 @@ import { DEFAULT_PARQUET_SETTINGS, type ParquetWriterSettings } from './parquet-
 import { createParquetWriter, type EncoderThread } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { placeReusedFile, type ReusedFile } from './reuse-files.ts';
+import { withSharedSnapshot } from './shared-snapshot.ts';
+import { decodeHere, decodeInWorker, type TableFileWriter } from './table-writer.ts';
+
+/** Two tables at once: on two cores, one table's COPY and decoding beside another's encoding. */
+const DEFAULT_PARALLEL_TABLES = 2;
 
 export interface ExportTableSpec {
   /** The file's name in the batch (`<name>.parquet`), usually the model name. */
@@ -59,6 +64,12 @@ export interface ExportBatchOptions {
   modelChecksums?: Record<string, string>;
   parquet?: Partial<ParquetWriterSettings>;
   encoder?: EncoderThread;
+  /**
+   * Tables read and written at once (each on its own connection, all in one snapshot, each
+   * with its own encoder): the server's COPY of one overlaps the encoding of another.
+   * Capped by the engine's connections; PGlite reads one at a time.
+   */
+  parallelTables?: number;
   batchLimits?: BatchLimits;
   /** Progress, once per table written. */
   onTable?: (done: TableExported) => void;
@@ -119,25 +130,25 @@ async function claimBatchDir(dir: string, batchId: string, layer: string): Promi
 }
 
 /**
- * Below this much table data the parquet encoding stays on this thread: starting the worker
- * (and, under tsx, its loader) costs ≈1 s of CPU, more than a few MiB take to encode.
+ * Below this much table data everything stays on this thread and one connection: starting a
+ * worker (and, under tsx, its loader) costs ≈1 s of CPU, more than a few MiB take to encode.
  */
-const WORKER_MIN_BYTES = 32 * 1024 * 1024;
+const SMALL_EXPORT_BYTES = 32 * 1024 * 1024;
 
-async function encoderFor(engine: Engine, tables: readonly ExportTableSpec[]): Promise<EncoderThread> {
-  const written = tables.filter((t) => !t.reuse).map((t) => t.relation);
-  if (written.length === 0) return 'inline';
+async function isSmallExport(engine: Engine, tables: readonly ExportTableSpec[]): Promise<boolean> {
+  if (tables.length === 0) return true;
   const { rows } = await engine.query<{ bytes: string | number | null }>(
     'select sum(pg_total_relation_size(to_regclass(r))) as bytes from unnest($1::text[]) as r',
-    [written],
+    [tables.map((t) => t.relation)],
   );
-  return Number(rows[0]?.bytes ?? 0) < WORKER_MIN_BYTES ? 'inline' : 'worker';
+  return Number(rows[0]?.bytes ?? 0) < SMALL_EXPORT_BYTES;
 }
 
 /**
  * Exports tables as one lake batch: each file streamed to a temp name, fsynced, renamed;
- * the manifest last; `active` switched only after that. All tables are read in one
- * repeatable-read transaction, so the batch is one consistent snapshot. On failure the
+ * the manifest last; `active` switched only after that. All tables are read in
+ * repeatable-read transactions sharing one snapshot, so the batch is one consistent state
+ * (several tables at once on PostgreSQL, see `parallelTables`). On failure the
  * partial batch is removed and `active` is untouched; after a crash, the leftovers are
  * what `findIncompleteBatches` reports.
  */
@@ -158,61 +169,75 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
 
   const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
   settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
-  const writer = createParquetWriter(opts.encoder ?? (await encoderFor(opts.engine, opts.tables)));
-  const tables: ManifestTable[] = [];
-  let pendingTemp: string | null = null;
+  const tables: (ManifestTable | undefined)[] = [];
+  const writers: TableFileWriter[] = [];
+  const pendingTemps = new Set<string>();
+
+  /** One table into its file: taken over from an earlier batch, or read on `db` and written by `writer`. */
+  const writeTable = async (spec: ExportTableSpec, db: Queryable, writer: () => TableFileWriter): Promise<ManifestTable> => {
+    const tt = performance.now();
+    const file = tableFileName(spec.name);
+    const finalPath = inside(dir, file);
+    const temp = tempPath(finalPath);
+    pendingTemps.add(temp);
+    const checksum = spec.modelChecksum ? { modelChecksum: spec.modelChecksum } : {};
+    if (spec.reuse) {
+      await placeReusedFile(spec.reuse, temp);
+      await commitRename(temp, finalPath);
+      pendingTemps.delete(temp);
+      const { table, batchId } = spec.reuse;
+      opts.onTable?.({ table: spec.name, rows: table.rows, bytes: table.bytes, durationMs: performance.now() - tt, reusedFrom: batchId });
+      return { name: spec.name, relation: spec.relation, file, rows: table.rows, bytes: table.bytes, sha256: table.sha256, columns: table.columns, ...checksum, reusedFrom: batchId };
+    }
+    const out = await exportTable({
+      db,
+      relation: spec.relation,
+      path: temp,
+      writer: writer(),
+      parquet: settings,
+      ...(spec.columns ? { columns: spec.columns } : {}),
+      ...(opts.batchLimits ? { batchLimits: opts.batchLimits } : {}),
+    });
+    await commitRename(temp, finalPath);
+    pendingTemps.delete(temp);
+    opts.onTable?.({ table: spec.name, rows: out.rows, bytes: out.bytes, durationMs: performance.now() - tt });
+    return { name: spec.name, relation: spec.relation, file, rows: out.rows, bytes: out.bytes, sha256: out.sha256, columns: out.plans.map(manifestColumn), ...checksum };
+  };
+
+  const toRead = opts.tables.filter((t) => !t.reuse);
+  const small = await isSmallExport(opts.engine, toRead);
+  const lanes = small ? 1 : Math.max(1, Math.min(opts.parallelTables ?? DEFAULT_PARALLEL_TABLES, toRead.length));
+  const encoder = opts.encoder ?? (small ? 'inline' : 'worker');
   try {
-    await opts.engine.transaction(async (tx) => {
-      await tx.query('set transaction isolation level repeatable read, read only');
-      for (const spec of opts.tables) {
-        const tt = performance.now();
-        const file = tableFileName(spec.name);
-        const finalPath = inside(dir, file);
-        pendingTemp = tempPath(finalPath);
-        if (spec.reuse) {
-          await placeReusedFile(spec.reuse, pendingTemp);
-          await commitRename(pendingTemp, finalPath);
-          pendingTemp = null;
-          const { table } = spec.reuse;
-          tables.push({
-            name: spec.name, relation: spec.relation, file, rows: table.rows, bytes: table.bytes, sha256: table.sha256, columns: table.columns,
-            ...(spec.modelChecksum ? { modelChecksum: spec.modelChecksum } : {}),
-            reusedFrom: spec.reuse.batchId,
-          });
-          opts.onTable?.({ table: spec.name, rows: table.rows, bytes: table.bytes, durationMs: performance.now() - tt, reusedFrom: spec.reuse.batchId });
-          continue;
+    await withSharedSnapshot(opts.engine, lanes, async (sessions) => {
+      // Each session takes the next table until none is left or one failed; a failure
+      // lets the tables already being written finish before the batch is removed.
+      let next = 0;
+      let failed = false;
+      const lane = async (db: Queryable, k: number): Promise<void> => {
+        // One table at a time decodes here; several at once each decode on a thread of their own.
+        const writer = (): TableFileWriter => (writers[k] ??= sessions.length > 1 ? decodeInWorker() : decodeHere(createParquetWriter(encoder)));
+        while (!failed && next < opts.tables.length) {
+          const i = next++;
+          try {
+            tables[i] = await writeTable(opts.tables[i]!, db, writer);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
         }
-        const out = await exportTable({
-          db: tx,
-          relation: spec.relation,
-          path: pendingTemp,
-          writer,
-          parquet: settings,
-          ...(spec.columns ? { columns: spec.columns } : {}),
-          ...(opts.batchLimits ? { batchLimits: opts.batchLimits } : {}),
-        });
-        await commitRename(pendingTemp, finalPath);
-        pendingTemp = null;
-        tables.push({
-          name: spec.name,
-          relation: spec.relation,
-          file,
-          rows: out.rows,
-          bytes: out.bytes,
-          sha256: out.sha256,
-          columns: out.plans.map(manifestColumn),
-          ...(spec.modelChecksum ? { modelChecksum: spec.modelChecksum } : {}),
-        });
-        opts.onTable?.({ table: spec.name, rows: out.rows, bytes: out.bytes, durationMs: performance.now() - tt });
-      }
+      };
+      const settled = await Promise.allSettled(sessions.map(lane));
+      const failure = settled.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
     });
   } catch (err) {
-    await writer.close();
-    if (pendingTemp) await unlink(pendingTemp).catch(() => undefined);
+    await Promise.all(writers.map((w) => w.close()));
+    await Promise.all([...pendingTemps].map((temp) => unlink(temp).catch(() => undefined)));
     await removeDirDurably(dir).catch(() => undefined);
     throw ioFailure('write', dir, err);
   }
-  await writer.close();
+  await Promise.all(writers.map((w) => w.close()));
 
   const modelChecksums: Record<string, string> = { ...opts.modelChecksums };
   for (const t of opts.tables) if (t.modelChecksum) modelChecksums[t.name] ??= t.modelChecksum;
@@ -225,7 +250,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
     finishedAt: new Date().toISOString(),
     parquet: { compression: settings.compression, rowGroupRows: settings.rowGroupRows, rowGroupBytes: settings.rowGroupBytes },
     modelChecksums,
-    tables,
+    tables: tables.map((t) => t!),
   };
   await writeManifest(dir, manifest);
   await unlink(join(dir, WRITER_FILE));

@@ -1,9 +1,10 @@
 import type { Queryable } from '../engine/engine.ts';
-import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
+import type { BatchLimits } from './copy-binary-decoder.ts';
 import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import { parquetRowCount } from './parquet-reader.ts';
-import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
+import type { WrittenFile } from './parquet-writer.ts';
 import { describeColumns, type ColumnSpec } from './pg-columns.ts';
+import type { TableFileWriter } from './table-writer.ts';
 import { exportSelect, planColumn, type ColumnPlan } from './type-mapping.ts';
 
 export interface TableExportRequest {
@@ -13,7 +14,7 @@ export interface TableExportRequest {
   /** The columns to export; read from the catalog when omitted. */
   columns?: readonly ColumnSpec[];
   path: string;
-  writer: ParquetWriter;
+  writer: TableFileWriter;
   parquet?: Partial<ParquetWriterSettings>;
   batchLimits?: BatchLimits;
 }
@@ -34,10 +35,14 @@ export function exportCopySql(plans: readonly ColumnPlan[], relation: string): s
 export async function exportTable(req: TableExportRequest): Promise<ExportedTable> {
   const columns = req.columns ?? (await describeColumns(req.db, req.relation));
   const plans = columns.map(planColumn);
-  // The writer serialises each batch before asking for the next, so buffers can be reused.
   // On an error the COPY is abandoned: the engine closes its connection rather than wait.
-  const batches = decodeCopyStream(req.db.copyTo(exportCopySql(plans, req.relation)), plans, req.batchLimits, true);
-  const written: WrittenFile = await req.writer.write(req.path, batches, req.parquet);
+  const written: WrittenFile = await req.writer.write({
+    path: req.path,
+    columns,
+    copy: req.db.copyTo(exportCopySql(plans, req.relation)),
+    ...(req.parquet ? { settings: req.parquet } : {}),
+    ...(req.batchLimits ? { limits: req.batchLimits } : {}),
+  });
   // parquet-wasm drops write errors on the floor; the footer is the proof the rows landed.
   const inFile = await parquetRowCount(req.path);
   if (inFile !== written.rows) {

@@ -11,5 +11,6 @@ export { describeColumns, type ColumnSpec } from './pg-columns.ts';
 export { planColumn, type ColumnPlan } from './type-mapping.ts';
 export { readManifest, type BatchManifest, type ManifestColumn, type ManifestTable } from './manifest.ts';
 export { createParquetWriter, type EncoderThread, type ParquetWriter } from './parquet-writer.ts';
+export { decodeHere, decodeInWorker, type TableFileRequest, type TableFileWriter } from './table-writer.ts';
 export { DEFAULT_PARQUET_SETTINGS, type ParquetCompression, type ParquetWriterSettings } from './parquet-encoder.ts';
 export { DEFAULT_BATCH_LIMITS, type BatchLimits } from './copy-binary-decoder.ts';

@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RecordBatchStreamWriter, type RecordBatch } from 'apache-arrow';
 import { DEFAULT_PARQUET_SETTINGS, ParquetFileEncoder, type EncodedFile, type ParquetWriterSettings } from './parquet-encoder.ts';
 import type { FromWorker, ToWorker } from './parquet-worker.ts';
+import { Inbox, startWorker } from './worker-thread.ts';
 
 export interface WrittenFile extends EncodedFile {
   rows: number;
@@ -58,30 +59,9 @@ class InlineParquetWriter implements ParquetWriter {
   async close(): Promise<void> {}
 }
 
-/** Messages from the worker, awaited one at a time. */
-class Inbox {
-  private readonly messages: FromWorker[] = [];
-  private waiting: ((msg: FromWorker) => void) | null = null;
-
-  put(msg: FromWorker): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (waiting) waiting(msg);
-    else this.messages.push(msg);
-  }
-
-  next(): Promise<FromWorker> {
-    const msg = this.messages.shift();
-    if (msg) return Promise.resolve(msg);
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-    });
-  }
-}
-
 class WorkerParquetWriter implements ParquetWriter {
   private worker: Worker | null = null;
-  private inbox = new Inbox();
+  private inbox = new Inbox<FromWorker>();
   private crashed = false;
 
   constructor() {
@@ -91,11 +71,8 @@ class WorkerParquetWriter implements ParquetWriter {
 
   private start(): Worker {
     if (this.worker && !this.crashed) return this.worker;
-    const entry = new URL('./parquet-worker.ts', import.meta.url).href;
-    // Node 20 does not carry tsx's loader into worker threads: register it there first.
-    const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
-    this.inbox = new Inbox();
+    const worker = startWorker(new URL('./parquet-worker.ts', import.meta.url));
+    this.inbox = new Inbox<FromWorker>();
     this.crashed = false;
     worker.on('message', (msg: FromWorker) => this.inbox.put(msg));
     const crash = (message: string): void => {

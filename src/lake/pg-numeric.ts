@@ -111,15 +111,20 @@ export function numericTextBound(b: Uint8Array, p: number): number {
   return 10 + 4 * Math.max(i16(b, p + 2) + 1, 1) + Math.max(i16(b, p + 6), 0);
 }
 
-/** Base-10000 digit i of the numeric at `p` (0 past its ends). A plain function, not a closure: called per digit of millions of values. */
-function digitAt(b: Uint8Array, p: number, ndigits: number, i: number): number {
-  return i >= 0 && i < ndigits ? u16(b, p + 8 + 2 * i) : 0;
+/** The four ASCII digits of every base-10000 digit, zero-padded: group d is GROUP_ASCII[4d … 4d+3]. */
+const GROUP_ASCII = new Uint8Array(40000);
+for (let d = 0; d < 10000; d++) {
+  GROUP_ASCII[4 * d] = 48 + Math.trunc(d / 1000);
+  GROUP_ASCII[4 * d + 1] = 48 + (Math.trunc(d / 100) % 10);
+  GROUP_ASCII[4 * d + 2] = 48 + (Math.trunc(d / 10) % 10);
+  GROUP_ASCII[4 * d + 3] = 48 + (d % 10);
 }
 
 /**
  * numericToString's text, written as ASCII straight into `out` at `at` (which must hold
- * numericTextBound bytes); returns how many bytes it wrote. No string is built: the lake
- * export writes millions of these.
+ * numericTextBound bytes); returns how many bytes it wrote. No string is built and each
+ * base-10000 digit is four bytes of a table, not four divisions: the lake export writes
+ * millions of these.
  */
 export function writeNumericText(b: Uint8Array, p: number, out: Uint8Array, at: number): number {
   const ndigits = i16(b, p);
@@ -131,37 +136,32 @@ export function writeNumericText(b: Uint8Array, p: number, out: Uint8Array, at: 
     out.set(SPECIAL_ASCII[miss]!, at);
     return SPECIAL_ASCII[miss]!.length;
   }
+  const digits = p + 8;
   let o = at;
   if (sign === SIGN_NEG) out[o++] = 45;
   if (weight < 0) out[o++] = 48;
   else {
     // The first group without its leading zeros, the others as four digits each.
-    const d0 = digitAt(b, p, ndigits, 0);
-    if (d0 >= 1000) out[o++] = 48 + Math.trunc(d0 / 1000);
-    if (d0 >= 100) out[o++] = 48 + (Math.trunc(d0 / 100) % 10);
-    if (d0 >= 10) out[o++] = 48 + (Math.trunc(d0 / 10) % 10);
-    out[o++] = 48 + (d0 % 10);
+    const d0 = ndigits > 0 ? u16(b, digits) : 0;
+    const skip = d0 >= 1000 ? 0 : d0 >= 100 ? 1 : d0 >= 10 ? 2 : 3;
+    for (let k = 4 * d0 + skip, e = 4 * d0 + 4; k < e; k++) out[o++] = GROUP_ASCII[k]!;
     for (let i = 1; i <= weight; i++) {
-      const d = digitAt(b, p, ndigits, i);
-      out[o++] = 48 + Math.trunc(d / 1000);
-      out[o++] = 48 + (Math.trunc(d / 100) % 10);
-      out[o++] = 48 + (Math.trunc(d / 10) % 10);
-      out[o++] = 48 + (d % 10);
+      const g = i < ndigits ? 4 * u16(b, digits + 2 * i) : 0;
+      out[o] = GROUP_ASCII[g]!;
+      out[o + 1] = GROUP_ASCII[g + 1]!;
+      out[o + 2] = GROUP_ASCII[g + 2]!;
+      out[o + 3] = GROUP_ASCII[g + 3]!;
+      o += 4;
     }
   }
   if (dscale > 0) {
     out[o++] = 46;
-    let left = dscale;
-    for (let i = weight + 1; left > 0; i++) {
-      const d = digitAt(b, p, ndigits, i);
-      out[o++] = 48 + Math.trunc(d / 1000);
-      if (--left === 0) break;
-      out[o++] = 48 + (Math.trunc(d / 100) % 10);
-      if (--left === 0) break;
-      out[o++] = 48 + (Math.trunc(d / 10) % 10);
-      if (--left === 0) break;
-      out[o++] = 48 + (d % 10);
-      left--;
+    // Fraction groups start at digit weight + 1 (before the first stored one when weight < -1).
+    for (let i = weight + 1, left = dscale; left > 0; i++, left -= 4) {
+      const g = i >= 0 && i < ndigits ? 4 * u16(b, digits + 2 * i) : 0;
+      const n = left < 4 ? left : 4;
+      for (let k = 0; k < n; k++) out[o + k] = GROUP_ASCII[g + k]!;
+      o += n;
     }
   }
   return o - at;

@@ -8,7 +8,7 @@
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import type { CompiledProject } from '../compile/compile.ts';
-import { resolvePlaceholders } from '../compile/placeholders.ts';
+import { previousRefs, resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledModel, CompiledTest } from '../compile/types.ts';
 import { qualify, sqlLiteral } from '../engine/quote.ts';
@@ -70,7 +70,8 @@ export function planBatch(input: PlanInput): BatchPlan {
   const refs: Record<string, string> = {};
   for (const s of seeds) refs[s.seed] = qualify(s.publishes.physicalSchema, s.seed);
   const refTo = (name: string): string => refs[name] ?? publishedRelation(compiled, name);
-  const resolve = (sql: string, self: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
+  const resolve = (sql: string, self: string, previous?: (name: string) => string): string =>
+    resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self, ...(previous ? { previous } : {}) });
 
   // The version of each ref as a reader sees it: the physical relation it resolves to in this
   // batch (a seed not versioned per batch: its table's content version).
@@ -139,7 +140,15 @@ export function planBatch(input: PlanInput): BatchPlan {
         const again = model.usesIsIncremental
           ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema }).sql
           : model.sql;
-        return resolve(again.trim(), prev);
+        // previous_ref: the input's relation the published table was built from — still there
+        // only while it is the published batch's own (a kept schema is never dropped under it).
+        const before = db.fingerprints.get(name);
+        const kept = (input: string): string | undefined => {
+          const r = db.relations.get(input);
+          return r && r.kind === 'table' && before?.inputs[input] === `${r.physicalSchema}.${input}` ? qualify(r.physicalSchema, input) : undefined;
+        };
+        const gone = previousRefs(again).filter((n) => kept(n) === undefined);
+        return gone.length > 0 ? { gone } : { sql: resolve(again.trim(), prev, (n) => kept(n)!) };
       },
       ...(model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
       columns: compiled.analyses?.get(name)?.columns?.map((c) => c.name),

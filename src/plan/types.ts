@@ -64,7 +64,7 @@ export interface BatchPlan {
   /** The published batch the plan starts from, null on a fresh database. */
   fromBatch: string | null;
   fullRefresh: boolean;
-  /** Unit tests run first, on an in-memory database, before anything touches data. */
+  /** Unit tests run first, before anything touches data (on the embedded database itself, or a throw-away PGlite for a server). */
   unitTests: string[];
   seeds: SeedPlan[];
   /** Every model of the project, in dependency order. */

@@ -1,0 +1,97 @@
+/**
+ * Worker thread: decodes the binary COPY bytes the main thread streams to it and writes
+ * them as parquet, one file at a time, through a parquet writer of its own (another
+ * thread). The main thread is then left with reading the socket.
+ */
+import { parentPort } from 'node:worker_threads';
+import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
+import type { ParquetWriterSettings } from './parquet-encoder.ts';
+import { createParquetWriter, type WrittenFile } from './parquet-writer.ts';
+import type { ColumnSpec } from './pg-columns.ts';
+import { planColumn } from './type-mapping.ts';
+
+export type ToDecoder =
+  | { type: 'open'; path: string; columns: ColumnSpec[]; settings: Partial<ParquetWriterSettings>; limits?: BatchLimits }
+  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'end' }
+  | { type: 'abort' };
+
+export type FromDecoder = { type: 'taken' } | { type: 'finished'; file: WrittenFile } | { type: 'failed'; message: string } | { type: 'aborted' };
+
+const port = parentPort;
+if (!port) throw new Error('copy-decode-worker.ts runs as a worker thread');
+
+function reply(msg: FromDecoder): void {
+  port!.postMessage(msg);
+}
+
+/** The chunks of the file being written, as the decoder pulls them; each one pulled is acknowledged. */
+class ChunkFeed implements AsyncIterable<Uint8Array> {
+  private readonly chunks: Uint8Array[] = [];
+  private ended = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  put(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.rouse();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.rouse();
+  }
+
+  fail(err: Error): void {
+    this.failure = err;
+    this.rouse();
+  }
+
+  private rouse(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const chunk = this.chunks.shift();
+      if (chunk) {
+        reply({ type: 'taken' });
+        yield chunk;
+      } else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+const writer = createParquetWriter('worker');
+let feed: ChunkFeed | null = null;
+let job: Promise<void> = Promise.resolve();
+
+port.on('message', (msg: ToDecoder) => {
+  if (msg.type === 'open') {
+    const mine = new ChunkFeed();
+    feed = mine;
+    const plans = msg.columns.map(planColumn);
+    // The decoder reuses its buffers: the writer serialises each batch before pulling the next.
+    job = writer.write(msg.path, decodeCopyStream(mine, plans, msg.limits, true), msg.settings).then(
+      (file) => reply({ type: 'finished', file }),
+      (err: unknown) => {
+        // After an abort the main thread waits for `aborted`, not for the reason.
+        if (feed === mine) reply({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      },
+    );
+    return;
+  }
+  if (msg.type === 'abort') {
+    const aborted = feed;
+    feed = null;
+    aborted?.fail(new Error('aborted'));
+    void job.then(() => reply({ type: 'aborted' }));
+    return;
+  }
+  if (msg.type === 'chunk') feed?.put(msg.bytes);
+  else feed?.end();
+});

@@ -1,0 +1,31 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts the module at `entry` (a .ts file next to this one) in a worker thread. Node 20
+ * does not carry tsx's loader into worker threads: the worker registers it first.
+ */
+export function startWorker(entry: URL): Worker {
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+}
+
+/** Messages from a worker, awaited one at a time. */
+export class Inbox<M> {
+  private readonly messages: M[] = [];
+  private waiting: ((msg: M) => void) | null = null;
+
+  put(msg: M): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) waiting(msg);
+    else this.messages.push(msg);
+  }
+
+  next(): Promise<M> {
+    const msg = this.messages.shift();
+    if (msg) return Promise.resolve(msg);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+}
