@@ -3,15 +3,17 @@
  * helpers (config, ref, var, source) and a macro. Prints figures and writes them as JSON.
  * Every model's SQL is parsed and analyzed (column lineage), as compile always does.
  * Two measures: the compile work in this process, and `strata compile` as a whole command
- * (a new process: start-up, compile, target/compiled/*.sql and manifest.json written), with
- * the start-up alone (`strata --version`) reported apart.
- * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000] [--command-models 5000,10000] [--runs 5]
+ * (a new process: start-up, compile, target/compiled/*.sql and manifest.json written) into
+ * an empty target/, an up-to-date one and after editing one model, each started through tsx
+ * and as a prebuilt bundle, with the start-up alone (`strata --version`) reported apart.
+ * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000] [--command-models 5000,10000] [--runs 5] [--via tsx,bundle]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileProject, loadSqlParser } from '../src/api/compile.ts';
+import { bundleCli } from '../scripts/cli-bundle.mjs';
 import { writeBenchResult } from './results.ts';
 
 await loadSqlParser();
@@ -75,14 +77,24 @@ for (const n of sizes) {
 /** CPU seconds (user + system) of every run so far, read from /usr/bin/time when it is installed. */
 const cliCpu: number[] = [];
 
-/** Wall seconds of each run of `node --import tsx src/cli.ts …args`, which must exit 0. */
-function timeCli(args: string[], runs: number, before?: () => void): number[] {
-  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+/**
+ * How the command is started: `tsx` as the README says to run it (`node --import tsx
+ * src/cli.ts`: tsx transpiles every module at each start), `bundle` as one prebuilt
+ * JavaScript file (scripts/cli-bundle.mjs, as the specs run it).
+ */
+const LAUNCHERS = {
+  tsx: async (): Promise<string[]> => ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')],
+  bundle: async (): Promise<string[]> => [await bundleCli(join(import.meta.dirname, '..', 'node_modules', '.cache', 'strata', 'bench-cli'))],
+};
+type Launcher = keyof typeof LAUNCHERS;
+
+/** Wall seconds of each run of the CLI with `args`, which must exit 0. */
+function timeCli(launch: string[], args: string[], runs: number, before?: () => void): number[] {
   const timed = existsSync('/usr/bin/time');
   return Array.from({ length: runs }, () => {
     before?.();
     const t0 = performance.now();
-    const argv = [process.execPath, '--import', 'tsx', cli, ...args];
+    const argv = [process.execPath, ...launch, ...args];
     const r = timed ? spawnSync('/usr/bin/time', ['-f', 'strata-cpu %U %S', ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     const s = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
@@ -99,32 +111,45 @@ const stats = (xs: number[]): { median: number; min: number } => {
 
 const runs = Number(process.argv.find((_, i) => process.argv[i - 1] === '--runs') ?? '5');
 const commandSizes = (process.argv.find((_, i) => process.argv[i - 1] === '--command-models') ?? '5000,10000').split(',').map(Number);
+const launchers = (process.argv.find((_, i) => process.argv[i - 1] === '--via') ?? 'tsx,bundle').split(',') as Launcher[];
 /** Median CPU seconds of the runs since `from` (an index into cliCpu), null without /usr/bin/time. */
 const cpuSince = (from: number): number | null => (cliCpu.length > from ? stats(cliCpu.slice(from)).median : null);
-let mark = cliCpu.length;
-const startup = stats(timeCli(['--version'], runs));
-const startupCpu = cpuSince(mark);
-console.log(`start-up (strata --version, node --import tsx): median ${startup.median}s, min ${startup.min}s, ${startupCpu ?? '?'}s CPU`);
-const command = [];
-for (const n of commandSizes) {
-  // A first compile writes every file (a new project each run: deleting the last run's
-  // 10,000 files right before would time the file system's cleanup too); a second finds
-  // them unchanged and rewrites only the manifest.
-  const dirs = Array.from({ length: runs }, () => mkdtempSync(join(tmpdir(), 'strata-bench-compile-cmd-')));
-  for (const d of dirs) makeProject(d, n);
-  let next = 0;
-  mark = cliCpu.length;
-  const fresh = stats(dirs.map(() => timeCli(['--project-dir', dirs[next++]!, 'compile'], 1)[0]!));
-  const freshCpu = cpuSince(mark);
-  mark = cliCpu.length;
-  const again = stats(timeCli(['--project-dir', dirs[0]!, 'compile'], runs));
-  const againCpu = cpuSince(mark);
-  command.push({ models: n, seconds_fresh_target: fresh, seconds_unchanged_target: again, cpu_seconds_fresh: freshCpu, cpu_seconds_unchanged: againCpu });
-  console.log(
-    `${String(n).padStart(7)} models, \`strata compile\` as a process: ${fresh.median}s median (min ${fresh.min}s, ${freshCpu ?? '?'}s CPU) into an empty target/, ${again.median}s (min ${again.min}s, ${againCpu ?? '?'}s CPU) when target/ is up to date; start-up ${startup.median}s (${startupCpu ?? '?'}s CPU) of it`,
-  );
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+/** Median wall and CPU seconds of `measure`'s runs. */
+const timed = (measure: () => number[]): { wall: { median: number; min: number }; cpu: number | null } => {
+  const mark = cliCpu.length;
+  const wall = stats(measure());
+  return { wall, cpu: cpuSince(mark) };
+};
+const say = (t: { wall: { median: number; min: number }; cpu: number | null }): string => `${t.wall.median}s median (min ${t.wall.min}s), ${t.cpu ?? '?'}s CPU`;
+
+const command: Record<string, unknown> = {};
+for (const via of launchers) {
+  const launch = await LAUNCHERS[via]();
+  const startup = timed(() => timeCli(launch, ['--version'], runs));
+  console.log(`start-up via ${via} (strata --version): ${say(startup)}`);
+  const sizes = [];
+  for (const n of commandSizes) {
+    // A first compile writes every file (a new project each run: deleting the last run's
+    // 10,000 files right before would time the file system's cleanup too); a second finds
+    // them unchanged and rewrites only the manifest; then one model is edited before each run.
+    const dirs = Array.from({ length: runs }, () => mkdtempSync(join(tmpdir(), 'strata-bench-compile-cmd-')));
+    for (const d of dirs) makeProject(d, n);
+    let next = 0;
+    const fresh = timed(() => dirs.map(() => timeCli(launch, ['--project-dir', dirs[next++]!, 'compile'], 1)[0]!));
+    const again = timed(() => timeCli(launch, ['--project-dir', dirs[0]!, 'compile'], runs));
+    let edit = 0;
+    const edited = timed(() =>
+      timeCli(launch, ['--project-dir', dirs[0]!, 'compile'], runs, () => {
+        const file = join(dirs[0]!, 'models', 'core', `m${n - 1 - edit}.sql`);
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/^-- model .*$/m, `-- model ${n - 1 - edit}, edited ${edit++}`));
+      }),
+    );
+    sizes.push({ models: n, fresh_target: fresh, unchanged_target: again, one_model_edited: edited });
+    console.log(`${String(n).padStart(7)} models, \`strata compile\` as a process via ${via}: into an empty target/ ${say(fresh)}; target/ up to date ${say(again)}; one model edited ${say(edited)}; start-up alone ${say(startup)}`);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+  command[via] = { startup, sizes };
 }
 const load = loadavg()[0]!.toFixed(1);
 console.log(`load average during the run: ${load} (2 cores)`);
-writeBenchResult('compile', { figures, command: { runs, startup_seconds: startup, startup_cpu_seconds: startupCpu, sizes: command }, load_average: +load });
+writeBenchResult('compile', { figures, command: { runs, ...command }, load_average: +load });

@@ -5,7 +5,7 @@
  * batches never drops a table a kept batch reuses.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { BatchPlan } from '../src/plan/types.ts';
@@ -43,7 +43,13 @@ for (const factory of targets('i17b')) {
 
     test('a batch with no change reuses every table of the published one, and says so', async () => {
       const { target, project } = spec;
-      batches.a = (await build(target, project)).batchId;
+      // A warn-severity test that warns: the unchanged batch reports its warning again without running it.
+      writeFileSync(join(project, 'tests', 'big_orders.sql'), '{{config severity="warn"}}\nselect order_id from {{ref "orders"}} where amount > 20\n');
+      const a = await build(target, project);
+      batches.a = a.batchId;
+      const warned = events(a.stdout).find((e) => e.event === 'test_end' && e.test === 'big_orders');
+      assert.equal(warned?.status, 'warn');
+      assert.ok(Number(warned?.failures) > 0);
       const before = await withEngine(target, (db) => relationChecksum(db, 'marts.customers'));
       const dry = await plan(target, project);
       assert.deepEqual(Object.keys(dry).sort(), [...MODELS].sort());
@@ -56,8 +62,14 @@ for (const factory of targets('i17b')) {
       assert.equal(reuse?.reused, MODELS.length);
       assert.deepEqual(await physical(target, batches.b!), await physical(target, batches.a!), 'batch b points at batch a’s relations');
       assert.equal(await withEngine(target, (db) => relationChecksum(db, 'marts.customers')), before);
-      const ran = events(b.stdout).filter((e) => e.event === 'test_end');
-      assert.ok(ran.every((t) => t.severity === 'warn'), 'only warn-severity tests of reused models run again');
+      const ended = events(b.stdout).filter((e) => e.event === 'test_end');
+      assert.deepEqual(ended.filter((t) => t.reused === undefined).map((t) => t.test), [], 'no test of a reused model runs again');
+      assert.deepEqual(
+        ended.map((t) => [t.test, t.status, t.failures]),
+        [['big_orders', 'warn', warned!.failures]],
+        'the warning batch a found on the same tables is reported again',
+      );
+      assert.match(String(ended[0]!.reused), new RegExp(`warned \\(${warned!.failures} failing rows; reported again\\) in batch ${batches.a}`));
 
       // The lake: batch b takes over batch a's parquet files (hard links), and is complete on its own.
       const exported = events(b.stdout).find((e) => e.event === 'export_end');

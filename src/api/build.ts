@@ -3,6 +3,7 @@ import type { CompiledTest } from '../compile/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
+import { resolveTarget } from './target.ts';
 import { migrateSession } from './admin.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
@@ -22,6 +23,7 @@ import { dropBatchSchema } from '../batch/schemas.ts';
 import { finishBatch, startBatch } from '../batch/state.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import type { RunSummary, StepTimes } from '../core/results.ts';
+import type { Engine } from '../engine/engine.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { writeJsonAtomic, lastRunMetricsArtifact, runResultsArtifact } from '../observability/artifacts.ts';
 import { loadSeeds } from '../seeds/load.ts';
@@ -69,7 +71,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
   const bus = eventBus(opts, projectDir);
   bus.batchId = batchId;
-  const steps: StepTimes = {};
+  const steps: StepTimes = { compile: seconds(started) };
   const summary: RunSummary = {
     command: opts.mode, batchId, target: '', status: 'failed', published: false, startedAt, finishedAt: startedAt, durationS: 0, steps, models: [], tests: [],
   };
@@ -79,24 +81,15 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
   try {
-    if (opts.mode === 'build') {
-      // Unit tests first, on an in-memory database, before any database is opened: a model
-      // whose logic fails them touches no data. One that passed with the same fingerprint is not run again.
-      const tu = performance.now();
-      const unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
-      const run = new Set(unitTestsToRun(unitTests, readPassedUnitTests(projectDir)).map((u) => u.name));
-      const units = await runProjectUnitTests(compileResult, chosen, bus, undefined, (u) => run.has(u.name));
-      if (units.length > 0) steps.unit_tests = seconds(tu);
-      const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
-      recordPassedUnitTests(projectDir, unitTests.filter((u) => run.has(u.name) && !failed.includes(u.name)));
-      if (failed.length > 0) {
-        summary.error = `unit test${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`;
-        bus.emit({ event: 'not_published', reason: summary.error });
-        await finalize();
-        return { summary, exitCode: ExitCode.failed };
-      }
-    }
+    // Unit tests first, before any data is touched: a model whose logic fails them builds
+    // nothing. On the embedded engine they run on the build's own database, in scratch
+    // schemas dropped after (a second PGlite instance would cost ≈1 s of CPU and ≈200 MB);
+    // for a server, on a throw-away PGlite before the server is even reached.
+    const embedded = resolveTarget({ ...opts, projectDir }).kind === 'pglite';
+    if (opts.mode === 'build' && !embedded && !(await unitTestStep(undefined))) return { summary, exitCode: ExitCode.failed };
+    const tc = performance.now();
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    if (opts.mode === 'build' && embedded && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
     const { engine } = session;
     summary.target = session.target.label;
     const threads = Math.min(opts.threads ?? compiled.project.config.threads, engine.maxConcurrency);
@@ -109,23 +102,28 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       bus.emit({ event: 'warning', message: `batch ${dead.batchId} was left running by a build that died: marked failed, dropped ${dead.dropped.length ? dead.dropped.join(', ') : 'no schemas'}` });
     }
 
+    steps.connect = seconds(tc);
     if (opts.mode === 'build') {
-      let t = performance.now();
+      const t = performance.now();
       const { applied } = await migrateSession(session, compiled.project.migrationsDir);
       steps.migrate = seconds(t);
       bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
     }
     // The sources must keep their promises before anything reads (or loads) them.
+    const ts = performance.now();
     await assertSourceContracts(engine, compiled.project);
+    steps.connect = +(steps.connect! + seconds(ts)).toFixed(3);
     if (opts.mode === 'build') await sampleStep(session, compiled.project, opts.seedFrom);
 
     await startBatch(engine, batchId, opts.mode);
     batchStarted = true;
     // Everything this batch does is decided here, in one pure function over what the
     // database holds; the steps below only execute the plan (and write it to target/plan.json).
+    const tp = performance.now();
     const db = await readDatabaseState(engine, compiled, { chosen, command: opts.mode });
     const plan = planBatch({ compiled, batchId, command: opts.mode, chosen, tests, fullRefresh: opts.fullRefresh ?? false, db });
     writeJsonAtomic(projectPaths(projectDir).plan, plan);
+    steps.plan = seconds(tp);
     for (const m of plan.models) if (m.selected) bus.emit({ event: 'plan', model: m.model, relation: m.relation, action: m.action, reason: m.reason });
     if (opts.mode === 'build') {
       const t = performance.now();
@@ -159,7 +157,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
-      await saveFingerprints(engine, plan, tests);
+      await saveFingerprints(engine, plan, tests, result.tests);
       const tp = performance.now();
       await publishBatch(engine, batchId, result.mapping, (tx) => lock.assertHeld(tx));
       steps.publish = seconds(tp);
@@ -213,6 +211,26 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   }
   await finalize();
   return { summary, exitCode: summary.status === 'success' ? ExitCode.ok : ExitCode.failed };
+
+  /**
+   * The chosen models' unit tests on `engine` (a throw-away PGlite when undefined); one that
+   * passed with the same fingerprint is not run again. False when one failed: the build
+   * stops there, finalized.
+   */
+  async function unitTestStep(engine: Engine | undefined): Promise<boolean> {
+    const tu = performance.now();
+    const unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
+    const run = new Set(unitTestsToRun(unitTests, readPassedUnitTests(projectDir)).map((u) => u.name));
+    const units = await runProjectUnitTests(compileResult, chosen, bus, engine, (u) => run.has(u.name));
+    if (units.length > 0) steps.unit_tests = seconds(tu);
+    const failed = units.filter((u) => u.status !== 'pass').map((u) => u.name);
+    recordPassedUnitTests(projectDir, unitTests.filter((u) => run.has(u.name) && !failed.includes(u.name)));
+    if (failed.length === 0) return true;
+    summary.error = `unit test${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed`;
+    bus.emit({ event: 'not_published', reason: summary.error });
+    await finalize();
+    return false;
+  }
 
   async function finalize(): Promise<void> {
     summary.durationS = seconds(started);

@@ -11,6 +11,7 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
@@ -20,18 +21,21 @@ import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
 import { resolveTarget } from './target.ts';
-import { loadModule } from 'libpg-query';
-
-let parserReady: Promise<void> | undefined;
-/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
-export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
 import { apiExposures } from '../serve/endpoints.ts';
+
+export { loadSqlParser } from '../sql/parser.ts';
 
 export interface CompileOptions {
   projectDir: string;
   vars?: string;
   batchId?: string;
   writeArtifacts?: boolean;
+  /**
+   * Reuse the SQL analyses of the last compile kept in target/ for the models that did not
+   * change, and keep this compile's there (compile/analysis-cache.ts). Default: when
+   * writing the artifacts, as the commands that write target/ do.
+   */
+  analysisCache?: boolean;
   /** For `{{target.engine}}`: the same flags that choose the database of a run. */
   databaseUrl?: string;
   target?: string;
@@ -75,11 +79,13 @@ export function compileProject(opts: CompileOptions): CompileResult {
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
   const ta = performance.now();
-  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed);
+  const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache);
   const analyzeMs = performance.now() - ta;
   compiled.analyses = analyses;
   const all = [...early, ...sqlProblems];
   if (all.length > 0) throw new ProjectError(all);
+  cache?.write();
   const t2 = performance.now();
   if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
   return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
@@ -183,16 +189,19 @@ export function buildManifest(
 const modelSql = (compiled: CompiledProject, name: string): string => artifactSql(compiled, compiled.models.get(name)!.sql, name);
 
 /**
- * Writes `text` unless the file already holds exactly it. Rewriting an unchanged file costs
+ * Writes `text` unless the file already holds exactly it (`compare` false: it cannot, e.g.
+ * the file is in a folder just created). Rewriting an unchanged file costs
  * far more than reading it: truncating and rewriting makes ext4 flush it on close, and a
  * compile of 10,000 models spent most of its time there. An unchanged file also keeps its
  * mtime, so tools that watch target/compiled see only what changed.
  */
-function writeIfChanged(path: string, text: string): void {
-  try {
-    if (readFileSync(path, 'utf8') === text) return;
-  } catch {
-    // absent or unreadable: write it
+function writeIfChanged(path: string, text: string, compare = true): void {
+  if (compare) {
+    try {
+      if (readFileSync(path, 'utf8') === text) return;
+    } catch {
+      // absent or unreadable: write it
+    }
   }
   try {
     writeFileSync(path, text);
@@ -201,9 +210,10 @@ function writeIfChanged(path: string, text: string): void {
   }
 }
 
-function makeDir(path: string): void {
+/** Creates the folder; true when it did not exist before (nothing in it to compare with). */
+function makeDir(path: string): boolean {
   try {
-    mkdirSync(path, { recursive: true });
+    return mkdirSync(path, { recursive: true }) !== undefined;
   } catch (err) {
     throw ioFailure('write', path, err);
   }
@@ -218,14 +228,13 @@ export function writeCompileArtifacts(
 ): void {
   const target = join(compiled.project.dir, 'target');
   const sql = new Map<string, string>();
-  const made = new Set<string>();
+  /** Each folder written to, and whether this compile created it. */
+  const made = new Map<string, boolean>();
   const write = (path: string, text: string): void => {
     const dir = dirname(path);
-    if (!made.has(dir)) {
-      makeDir(dir);
-      made.add(dir);
-    }
-    writeIfChanged(path, text);
+    let created = made.get(dir);
+    if (created === undefined) made.set(dir, (created = makeDir(dir)));
+    writeIfChanged(path, text, !created);
   };
   for (const m of compiled.models.values()) {
     const text = modelSql(compiled, m.name);
@@ -234,5 +243,7 @@ export function writeCompileArtifacts(
     write(inside(target, 'compiled', m.layer, `${m.name}.sql`), text + '\n');
   }
   for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
-  write(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses), null, 2) + '\n');
+  makeDir(target);
+  // Its generated_at differs every time: nothing to compare.
+  writeIfChanged(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses), null, 2) + '\n', false);
 }

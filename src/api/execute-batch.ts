@@ -126,6 +126,17 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };
 
+  // A warning the published batch found on the very same relations is reported again from
+  // its record (plan.ts planTests), not hidden because the query did not run.
+  const compiledTests = new Map(o.tests.map((t) => [t.name, t]));
+  for (const t of plan.tests) {
+    const test = compiledTests.get(t.test);
+    if (t.action !== 'skip' || t.outcome?.status !== 'warn' || !test) continue;
+    const { failures, auditRelation } = t.outcome;
+    testResults.push({ test: t.test, model: test.model ?? null, kind: test.kind, severity: test.severity, status: 'warn', failures, durationS: 0, ...(auditRelation ? { auditRelation } : {}) });
+    bus.emit({ event: 'test_end', test: t.test, model: test.model ?? null, severity: test.severity, status: 'warn', failures, duration_s: 0, ...(auditRelation ? { audit_relation: auditRelation } : {}), reused: t.reason });
+  }
+
   const graph = buildGraph(compiled, chosen, tests);
   const { order } = graph.sort();
   await runDag(

@@ -30,7 +30,7 @@ export async function explainBatch(opts: BuildOptions): Promise<BatchPlan> {
 export function formatPlan(plan: BatchPlan, { sql = false }: { sql?: boolean } = {}): string {
   const width = Math.max(...plan.models.map((m) => m.relation.length), 8);
   const lines = [`plan for batch ${plan.batchId}, from ${plan.fromBatch ? `published batch ${plan.fromBatch}` : 'a database with no published batch'}${plan.fullRefresh ? ' (--full-refresh)' : ''}:`];
-  if (plan.unitTests.length > 0) lines.push(`  first ${plan.unitTests.length} unit test${plan.unitTests.length > 1 ? 's' : ''} on an in-memory database: ${plan.unitTests.join(', ')}`);
+  if (plan.unitTests.length > 0) lines.push(`  first ${plan.unitTests.length} unit test${plan.unitTests.length > 1 ? 's' : ''} before any data is touched: ${plan.unitTests.join(', ')}`);
   for (const s of plan.seeds) if (s.action === 'load') lines.push(`  load     seed        ${`${s.publishes.publishedSchema}.${s.seed}`.padEnd(width)}  ${s.reason}`);
   for (const m of plan.models) {
     lines.push(`  ${m.action.padEnd(8)} ${m.materialized.padEnd(11)} ${m.relation.padEnd(width)}  ${m.reason}`);

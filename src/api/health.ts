@@ -3,10 +3,9 @@ import { errorMessage } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { loadProject } from '../project/load.ts';
 import { collectHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../observability/health-timeout.ts';
 import type { CommonOptions } from './context.ts';
 import { openEngine, resolveTarget } from './target.ts';
-
-export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 
 /**
  * Health never throws for an unreachable database and never hangs: that is a finding

@@ -8,9 +8,8 @@ import { compileProject, type CompileOptions } from './compile.ts';
 import { selectableModels, selectorContext, type SelectionOptions } from './selection.ts';
 import { testsFor } from './build-plan.ts';
 import { ExitCode, StrataError } from '../core/errors.ts';
+import type { ResourceType } from './resource-types.ts';
 
-export const RESOURCE_TYPES = ['source', 'seed', 'model', 'test', 'exposure'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export interface ListedResource {
   name: string;

@@ -15,7 +15,8 @@ import { projectEnv } from '../project/env.ts';
 import { loadProject } from '../project/load.ts';
 import type { Project } from '../project/types.ts';
 import { buildServer } from '../serve/app.ts';
-import { DEFAULT_SERVE_ROLE, loadEndpoints, type Endpoint } from '../serve/endpoints.ts';
+import { SERVE_DEFAULTS } from '../serve/defaults.ts';
+import { loadEndpoints, type Endpoint } from '../serve/endpoints.ts';
 import { loadPage } from '../serve/page.ts';
 import type { CommonOptions } from './context.ts';
 import { openEngine, resolveTarget } from './target.ts';
@@ -49,8 +50,6 @@ export interface Serving {
   setRole?: string;
   close(): Promise<void>;
 }
-
-export const SERVE_DEFAULTS = { host: '127.0.0.1', port: 8080, role: DEFAULT_SERVE_ROLE, statementTimeoutMs: 2000, rateLimitPerMinute: 1200, maxAgeSeconds: 0, cacheMb: 64, connections: 8 };
 
 /** Opens the database as the read role: its own login on a server, SET ROLE on the embedded engine. */
 async function openAsRole(o: ServeOptions, project: Project, role: string): Promise<{ engine: Engine; setRole?: string }> {

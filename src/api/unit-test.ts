@@ -14,8 +14,8 @@ export interface UnitTestOptions extends CommonOptions, SelectionOptions {}
 
 /**
  * Runs the unit tests of the chosen models and reports each on the bus. On a throw-away
- * in-memory PGlite unless `onTarget` (a server is then needed, and a scratch schema is
- * created and dropped there).
+ * PGlite unless `target` is given (the build's own database, or a server): scratch
+ * schemas are then created and dropped there.
  */
 export async function runProjectUnitTests(
   compiled: CompileResult,
@@ -54,7 +54,7 @@ export async function unitTest(opts: UnitTestOptions): Promise<{ results: UnitTe
   const onTarget = opts.target !== undefined || opts.databaseUrl !== undefined;
   const session = onTarget ? await openSession(opts, compiled.project.dir, bus) : undefined;
   const count = compiled.project.unitTests.filter((u) => chosen.has(u.model)).length;
-  bus.emit({ event: 'run_start', command: 'test --unit', target: session?.target.label ?? 'embedded PGlite (in memory)', models: 0, tests: count });
+  bus.emit({ event: 'run_start', command: 'test --unit', target: session?.target.label ?? 'embedded PGlite (throw-away)', models: 0, tests: count });
   let results: UnitTestResult[];
   try {
     results = await runProjectUnitTests(result, chosen, bus, session?.engine);

@@ -8,7 +8,8 @@
  */
 import type { CompiledProject } from '../compile/compile.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
-import type { Fingerprint } from '../plan/fingerprint.ts';
+import type { Fingerprint, TestOutcome } from '../plan/fingerprint.ts';
+import type { TestResult } from '../core/results.ts';
 import { tablesRead, type DatabaseState } from '../plan/plan.ts';
 import type { BatchPlan } from '../plan/types.ts';
 import { testFingerprint, testKey } from '../plan/fingerprint.ts';
@@ -49,27 +50,38 @@ export async function readDatabaseState(
   const relations = publishedBatch ? await batchRelations(engine, publishedBatch) : new Map();
   // `build` versions every seed per batch; `run` reads the published ones.
   const versioned = o.command === 'build' ? new Set(compiled.seeds.keys()) : new Set([...relations.values()].filter((r) => r.layer === SEED_LAYER).map((r) => r.model));
-  return {
-    publishedBatch,
-    relations,
-    fingerprints: await loadFingerprints(engine, publishedBatch),
-    tableVersions: await tableVersions(engine, tablesRead(compiled, o.chosen, versioned)),
-    seedChecksums: o.command === 'build' ? await seedChecksums(engine, compiled.project) : new Map(),
-  };
+  // Side by side on the engine's connections: a batch with no change waits for the longest source scan, not their sum.
+  const [fingerprints, versions, checksums] = await Promise.all([
+    loadFingerprints(engine, publishedBatch),
+    tableVersions(engine, tablesRead(compiled, o.chosen, versioned)),
+    o.command === 'build' ? seedChecksums(engine, compiled.project) : new Map<string, string>(),
+  ]);
+  return { publishedBatch, relations, fingerprints, tableVersions: versions, seedChecksums: checksums };
 }
 
 /**
- * Keeps the batch's fingerprints — every model it publishes and its data tests; only a
+ * Keeps the batch's fingerprints — every model it publishes and its data tests, each test
+ * with what it found (run now, or carried from the batch it was skipped on); only a
  * published batch's are ever compared against.
  */
 export async function saveFingerprints(
   db: Queryable,
   plan: BatchPlan,
   tests: readonly { name: string; sql: string }[],
+  results: readonly Pick<TestResult, 'test' | 'status' | 'failures' | 'auditRelation'>[],
 ): Promise<void> {
+  const found = new Map(results.map((r) => [r.test, r]));
+  const skipped = new Map(plan.tests.map((t) => [t.test, t.outcome]));
+  const outcomeOf = (name: string): TestOutcome | undefined => {
+    const r = found.get(name);
+    if (!r) return skipped.get(name);
+    // A published batch's tests passed or warned; a failed one publishes nothing.
+    if (r.status !== 'pass' && r.status !== 'warn') return undefined;
+    return { status: r.status, failures: r.failures, ...(r.auditRelation ? { auditRelation: r.auditRelation } : {}) };
+  };
   const rows: [string, string][] = [
     ...plan.models.flatMap((m): [string, string][] => (m.fingerprint && m.publishes ? [[m.model, JSON.stringify(m.fingerprint)]] : [])),
-    ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify(testFingerprint(t.sql))]),
+    ...tests.map((t): [string, string] => [testKey(t.name), JSON.stringify(testFingerprint(t.sql, outcomeOf(t.name)))]),
   ];
   if (rows.length === 0) return;
   await db.query(
@@ -87,13 +99,13 @@ export async function saveFingerprints(
  * that is not a table (a view) has no version, and what reads it is always rebuilt.
  */
 export async function tableVersions(db: Queryable, relations: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const rel of relations) {
+  // One scan per table, all at once (each on its own connection where the engine has several).
+  const versions = await Promise.all(relations.map(async (rel): Promise<[string, string] | null> => {
     const { rows: kind } = await db.query<{ oid: number; relkind: string }>(`select c.oid::int8 as oid, c.relkind::text as relkind from pg_class c where c.oid = to_regclass($1)`, [rel]);
     const k = kind[0];
-    if (!k || !['r', 'p', 'm'].includes(k.relkind)) continue;
+    if (!k || !['r', 'p', 'm'].includes(k.relkind)) return null;
     const { rows } = await db.query<{ n: string; x: string }>(`select count(*)::text as n, coalesce(sum(xmin::text::int8), 0)::text as x from ${rel}`);
-    out.set(rel, `${k.oid}:${rows[0]!.n}:${rows[0]!.x}`);
-  }
-  return out;
+    return [rel, `${k.oid}:${rows[0]!.n}:${rows[0]!.x}`];
+  }));
+  return new Map(versions.filter((v) => v !== null));
 }

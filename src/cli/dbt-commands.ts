@@ -1,6 +1,7 @@
 /** The everyday commands dbt users reach for: ls, show, debug, init, retry. */
 import { Option, type Command } from 'commander';
-import { listResources, RESOURCE_TYPES, type ListedResource, type ResourceType } from '../api/list.ts';
+import type { ListedResource } from '../api/list.ts';
+import { RESOURCE_TYPES, type ResourceType } from '../api/resource-types.ts';
 import type { SelectionOptions } from '../api/selection.ts';
 import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
@@ -34,8 +35,9 @@ Examples:
   strata ls -s "+orders" --output path        orders and what it reads, as files
   strata ls -s state:modified --state prod/   what changed since prod's manifest
   strata ls --resource-type test -s customers the tests of one model`)
-    .action(act((flags: SelectionOptions & { resourceType?: ResourceType[]; output: 'name' | 'path' | 'json' }) => {
+    .action(act(async (flags: SelectionOptions & { resourceType?: ResourceType[]; output: 'name' | 'path' | 'json' }) => {
       const c = commonOptions(program);
+      const { listResources } = await import('../api/list.ts');
       const listed = listResources({ ...c, ...flags, ...(flags.resourceType ? { resourceTypes: flags.resourceType } : {}) });
       const line = (r: ListedResource): string => (flags.output === 'json' ? JSON.stringify(r) : flags.output === 'path' ? r.path : r.name);
       if (listed.length === 0 && !c.json) process.stderr.write('nothing selected\n');

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '../core/errors.ts';
-import { IMPORT_FORMATS, ImportFormatError, importReviews, type ImportFormat } from '../import/index.ts';
+import { IMPORT_FORMATS, ImportFormatError, type ImportFormat } from '../import/formats.ts';
 import { act, commonOptions, print } from './context.ts';
 
 export function registerImportCommands(program: Command): void {
@@ -25,6 +25,7 @@ at least one review was kept, 1 when none was, 2 on a usage error or an unreadab
     .action(act(async (file: string, o: { out: string; format?: ImportFormat; category?: string }) => {
       const c = commonOptions(program);
       try {
+        const { importReviews } = await import('../import/index.ts');
         const s = await importReviews({
           file: resolve(file),
           outDir: resolve(o.out),

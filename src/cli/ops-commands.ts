@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_HEALTH_TIMEOUT_MS, health } from '../api/health.ts';
 import { ExitCode, errorMessage } from '../core/errors.ts';
-import { formatHealth, timedOutReport, type HealthReport } from '../observability/health.ts';
+import type { HealthReport } from '../observability/health.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../observability/health-timeout.ts';
 import { formatFailure, lastFailure } from '../observability/last-failure.ts';
 import { projectPaths } from '../api/context.ts';
 import { act, commonOptions, print } from './context.ts';
@@ -92,6 +92,7 @@ export function registerOpsCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata health\n  strata --json health --timeout 5\n  strata --direct health     # through DATABASE_URL_DIRECT when the pooler is down')
     .action(act(async (flags: { timeout: number }) => {
       const c = commonOptions(program);
+      const [{ health }, { formatHealth }] = await Promise.all([import('../api/health.ts'), import('../observability/health.ts')]);
       const report = await health({ ...c, timeoutMs: flags.timeout * 1000 });
       print(c.json, report, () => formatHealth(report));
       exitSoon();
@@ -105,6 +106,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--timeout <seconds>', 'gather them within this many seconds', flag.seconds, DEFAULT_HEALTH_TIMEOUT_MS / 1000)
     .action(act(async (flags: { out?: string; timeout: number }) => {
       const c = commonOptions(program);
+      const [{ health }, { timedOutReport }] = await Promise.all([import('../api/health.ts'), import('../observability/health.ts')]);
       let report: HealthReport;
       try {
         report = await health({ ...c, timeoutMs: flags.timeout * 1000 });

@@ -124,7 +124,7 @@ export function registerPipelineCommands(program: Command): void {
       const c = commonOptions(program);
       const [{ compileProject, loadSqlParser, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('../api/compile.ts'), import('../api/selection.ts')]);
       await loadSqlParser();
-      const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false });
+      const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false, analysisCache: true });
       const chosen = chooseModels(compiled, flags);
       writeCompileArtifacts(compiled, tests, chosen, analyses);
       print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>

@@ -1,6 +1,6 @@
 /** serve: the read-only API over the published batch and the product page, until Ctrl-C. */
 import type { Command } from 'commander';
-import { SERVE_DEFAULTS, serve } from '../api/serve.ts';
+import { SERVE_DEFAULTS } from '../serve/defaults.ts';
 import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag, numberIn } from './options.ts';
@@ -41,6 +41,8 @@ On PostgreSQL it logs in as the read role (its password from the role's password
 project.yaml, or STRATA_SERVE_DATABASE_URL); on the embedded engine it switches to that role.`)
     .action(act(async (f: ServeFlags) => {
       const c = commonOptions(program);
+      // fastify, pg and the page are loaded only when serving.
+      const { serve } = await import('../api/serve.ts');
       const s = await serve({
         ...c,
         host: f.host,

@@ -1,6 +1,5 @@
 /** source freshness: how old the newest row of each source table is, as dbt reports it. */
 import type { Command } from 'commander';
-import { freshness } from '../api/source.ts';
 import { describeFreshness, worstFreshness } from '../sources/freshness.ts';
 import { act, commonOptions, print } from './context.ts';
 
@@ -15,6 +14,7 @@ export function registerSourceCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  strata source freshness\n  strata source freshness --json    # one object per table: age_seconds, status, thresholds')
     .action(act(async () => {
       const c = commonOptions(program);
+      const { freshness } = await import('../api/source.ts');
       const results = await freshness(c);
       const worst = worstFreshness(results);
       print(c.json, results, () =>

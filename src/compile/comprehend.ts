@@ -13,9 +13,10 @@ import { parseHeaderLine } from '../seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
 import { tablesFromDdl } from '../sql/ddl-columns.ts';
 import { relationKey } from '../sql/model-sql.ts';
-import { readModel } from '../sql/read-only.ts';
+import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
 import { contractAtCompile, modelContract } from '../checks/contract.ts';
+import type { AnalysisCache } from './analysis-cache.ts';
 import type { CompiledProject } from './compile.ts';
 import type { RenderFlags } from './render.ts';
 import { templateSites } from './template-sites.ts';
@@ -71,8 +72,21 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
   analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
 }
 
-/** `skip`: files already reported broken (their models are not analyzed). */
-export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set()): Comprehension {
+/** The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its inputs changed. */
+function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
+  const kept = cache?.reuse(name, sql, catalog);
+  if (kept) return { analysis: kept, problem: null };
+  // One parse per model: checked to be one reading SELECT (a model that could write is
+  // never built), then analyzed from the same tree.
+  const { parsed, problem } = readModel(sql);
+  if (problem || !parsed) return { problem };
+  const analysis = analyzeModel(sql, catalog, { parsed });
+  cache?.keep(name, sql, analysis, catalog);
+  return { analysis, problem: null };
+}
+
+/** `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of an earlier compile. */
+export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set(), cache?: AnalysisCache): Comprehension {
   const { project, models } = compiled;
   const catalog = projectCatalog(project);
   const analyses = new Map<string, ModelAnalysis>();
@@ -86,21 +100,21 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    // One parse per model: checked to be one reading SELECT (a model that could write is
-    // never built), then analyzed from the same tree.
-    const { parsed, problem } = readModel(model.sql);
-    if (problem || !parsed) {
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache);
+    if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;
     }
-    const analysis = analyzeModel(model.sql, columnsOf, { parsed });
-    analyses.set(name, analysis);
-    if (model.config.materialized === 'snapshot' && analysis.columns) {
-      for (const c of analysis.columns) {
+    let analysis = read;
+    if (model.config.materialized === 'snapshot' && read.columns) {
+      for (const c of read.columns) {
         if (SNAPSHOT_COLUMNS.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column the snapshot adds itself` });
       }
+      // A copy: the cache keeps the analysis as the SQL gives it.
+      analysis = { ...read, columns: [...read.columns] };
       addSnapshotColumns(analysis);
     }
+    analyses.set(name, analysis);
     // An ephemeral is inlined as a CTE, where a column named twice is only an error when read.
     const problems = analysis.problems.filter((p) => !(p.kind === 'duplicate-column' && model.config.materialized === 'ephemeral'));
     if (problems.length > 0) diagnostics.push(...located(compiled, name, problems, flags));

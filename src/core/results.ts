@@ -33,10 +33,16 @@ export interface TestResult {
 }
 
 export interface StepTimes {
+  /** Reading the project and compiling its models and tests. */
+  compile?: number;
   /** Unit tests on the in-memory engine, before anything touches data (build). */
   unit_tests?: number;
+  /** Connecting, taking the build lock, reaping dead batches and checking the source contracts. */
+  connect?: number;
   migrate?: number;
   seed?: number;
+  /** Reading what the database holds (the published batch, fingerprints, the sources' content versions) and planning. */
+  plan?: number;
   run?: number;
   publish?: number;
   grants?: number;

@@ -32,7 +32,8 @@ export function isNewDataDir(dataDir: string): boolean {
   return readdirSync(dataDir).length === 0;
 }
 
-const complete = (dir: string): boolean => existsSync(join(dir, 'PG_VERSION')) && existsSync(join(dir, 'global', 'pg_control'));
+/** True when `dir` holds a whole data directory (what a template or a copy must). */
+export const isTemplateComplete = (dir: string): boolean => existsSync(join(dir, 'PG_VERSION')) && existsSync(join(dir, 'global', 'pg_control'));
 
 /**
  * Fills a new data directory from the template. Copies beside it and renames, so an
@@ -40,7 +41,7 @@ const complete = (dir: string): boolean => existsSync(join(dir, 'PG_VERSION')) &
  * (and changes nothing) when there is no template yet.
  */
 export function copyTemplateTo(template: string | null, dataDir: string): boolean {
-  if (!template || !complete(template) || !isNewDataDir(dataDir)) return false;
+  if (!template || !isTemplateComplete(template) || !isNewDataDir(dataDir)) return false;
   const staging = join(dirname(dataDir), `.${basename(dataDir)}.copying-${process.pid}`);
   try {
     rmSync(staging, { recursive: true, force: true });
@@ -62,7 +63,7 @@ export function copyTemplateTo(template: string | null, dataDir: string): boolea
  * initdb again.
  */
 export function saveTemplate(template: string | null, dataDir: string): void {
-  if (!template || complete(template) || !complete(dataDir)) return;
+  if (!template || isTemplateComplete(template) || !isTemplateComplete(dataDir)) return;
   const staging = `${template}.saving-${process.pid}`;
   try {
     mkdirSync(dirname(template), { recursive: true });

@@ -6,12 +6,11 @@
  */
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { ImportFormatError } from './formats.ts';
 import { plainText } from './plain-text.ts';
 import { count, reject, stars, type ReadOutcome } from './source-review.ts';
 
 export const FINE_FOOD_COLUMNS = ['Id', 'ProductId', 'UserId', 'ProfileName', 'HelpfulnessNumerator', 'HelpfulnessDenominator', 'Score', 'Time', 'Summary', 'Text'] as const;
-
-export class ImportFormatError extends Error {}
 
 export async function* readFineFood(input: Readable, file: string): AsyncGenerator<ReadOutcome> {
   const skipped: ReadOutcome[] = [];

@@ -9,14 +9,12 @@ import { mkdir, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AmazonLayoutWriter, type LayoutCounts } from './amazon-layout.ts';
-import { ImportFormatError, readFineFood } from './fine-food.ts';
+import { readFineFood } from './fine-food.ts';
+import { ImportFormatError, type ImportFormat } from './formats.ts';
 import { readMcAuley } from './mcauley.ts';
 import type { ReadOutcome, RejectReason } from './source-review.ts';
 
 export { ImportFormatError };
-
-export const IMPORT_FORMATS = ['fine-food', 'mcauley'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface ImportOptions {
   file: string;

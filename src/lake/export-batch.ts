@@ -130,6 +130,21 @@ async function claimBatchDir(dir: string, batchId: string, layer: string): Promi
 }
 
 /**
+ * Below this much table data everything stays on this thread and one connection: starting a
+ * worker (and, under tsx, its loader) costs ≈1 s of CPU, more than a few MiB take to encode.
+ */
+const SMALL_EXPORT_BYTES = 32 * 1024 * 1024;
+
+async function isSmallExport(engine: Engine, tables: readonly ExportTableSpec[]): Promise<boolean> {
+  if (tables.length === 0) return true;
+  const { rows } = await engine.query<{ bytes: string | number | null }>(
+    'select sum(pg_total_relation_size(to_regclass(r))) as bytes from unnest($1::text[]) as r',
+    [tables.map((t) => t.relation)],
+  );
+  return Number(rows[0]?.bytes ?? 0) < SMALL_EXPORT_BYTES;
+}
+
+/**
  * Exports tables as one lake batch: each file streamed to a temp name, fsynced, renamed;
  * the manifest last; `active` switched only after that. All tables are read in
  * repeatable-read transactions sharing one snapshot, so the batch is one consistent state
@@ -189,8 +204,10 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
     return { name: spec.name, relation: spec.relation, file, rows: out.rows, bytes: out.bytes, sha256: out.sha256, columns: out.plans.map(manifestColumn), ...checksum };
   };
 
-  const toRead = opts.tables.filter((t) => !t.reuse).length;
-  const lanes = Math.max(1, Math.min(opts.parallelTables ?? DEFAULT_PARALLEL_TABLES, toRead));
+  const toRead = opts.tables.filter((t) => !t.reuse);
+  const small = await isSmallExport(opts.engine, toRead);
+  const lanes = small ? 1 : Math.max(1, Math.min(opts.parallelTables ?? DEFAULT_PARALLEL_TABLES, toRead.length));
+  const encoder = opts.encoder ?? (small ? 'inline' : 'worker');
   try {
     await withSharedSnapshot(opts.engine, lanes, async (sessions) => {
       // Each session takes the next table until none is left or one failed; a failure
@@ -199,7 +216,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
       let failed = false;
       const lane = async (db: Queryable, k: number): Promise<void> => {
         // One table at a time decodes here; several at once each decode on a thread of their own.
-        const writer = (): TableFileWriter => (writers[k] ??= sessions.length > 1 ? decodeInWorker() : decodeHere(createParquetWriter(opts.encoder)));
+        const writer = (): TableFileWriter => (writers[k] ??= sessions.length > 1 ? decodeInWorker() : decodeHere(createParquetWriter(encoder)));
         while (!failed && next < opts.tables.length) {
           const i = next++;
           try {

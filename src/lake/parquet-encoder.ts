@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ioFailure } from '../core/io-errors.ts';
-import { Compression, EnabledStatistics, Table, WriterPropertiesBuilder, WriterVersion, transformParquetStream } from 'parquet-wasm/node';
+import { loadParquetWasm, type ParquetWasm } from './parquet-wasm.ts';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'none';
 
@@ -35,22 +35,17 @@ export const DEFAULT_PARQUET_SETTINGS: ParquetWriterSettings = { compression: 'z
  */
 const DICTIONARY_PAGE_LIMIT = 64 * 1024;
 
-const CODECS: Record<ParquetCompression, Compression> = {
-  zstd: Compression.ZSTD,
-  snappy: Compression.SNAPPY,
-  none: Compression.UNCOMPRESSED,
-};
-
-function writerProperties(s: ParquetWriterSettings) {
+function writerProperties(pw: ParquetWasm, s: ParquetWriterSettings) {
+  const codecs = { zstd: pw.Compression.ZSTD, snappy: pw.Compression.SNAPPY, none: pw.Compression.UNCOMPRESSED };
   return (
-    new WriterPropertiesBuilder()
-      .setCompression(CODECS[s.compression])
+    new pw.WriterPropertiesBuilder()
+      .setCompression(codecs[s.compression])
       .setMaxRowGroupSize(s.rowGroupRows)
       .setMaxRowGroupBytes(s.rowGroupBytes)
       .setDictionaryPageSizeLimit(DICTIONARY_PAGE_LIMIT)
-      .setStatisticsEnabled(EnabledStatistics.Chunk)
+      .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
       // Data page v1: the one every reader (Spark included) handles.
-      .setWriterVersion(WriterVersion.V1)
+      .setWriterVersion(pw.WriterVersion.V1)
       .setCreatedBy('strata (parquet-wasm)')
       .setKeyValueMetadata(new Map(Object.entries(s.metadata)))
       .build()
@@ -69,6 +64,7 @@ export class ParquetFileEncoder {
   private failure: Error | null = null;
 
   private constructor(
+    private readonly pw: ParquetWasm,
     private readonly file: FileHandle,
     private readonly path: string,
     settings: ParquetWriterSettings,
@@ -81,7 +77,7 @@ export class ParquetFileEncoder {
             controller.close();
             return;
           }
-          const table = Table.fromIPCStream(ipc);
+          const table = pw.Table.fromIPCStream(ipc);
           const batch = table.recordBatch(0);
           // Free eagerly: wasm memory never shrinks, so waiting for GC finalizers inflates it.
           table.free();
@@ -100,8 +96,9 @@ export class ParquetFileEncoder {
   }
 
   static async create(path: string, settings: ParquetWriterSettings): Promise<ParquetFileEncoder> {
+    const pw = await loadParquetWasm();
     try {
-      return new ParquetFileEncoder(await open(path, 'wx'), path, settings);
+      return new ParquetFileEncoder(pw, await open(path, 'wx'), path, settings);
     } catch (err) {
       throw ioFailure('create', path, err);
     }
@@ -109,7 +106,7 @@ export class ParquetFileEncoder {
 
   private async drain(source: ReadableStream, settings: ParquetWriterSettings): Promise<EncodedFile> {
     try {
-      const out = await transformParquetStream(source, writerProperties(settings));
+      const out = await this.pw.transformParquetStream(source, writerProperties(this.pw, settings));
       const hash = createHash('sha256');
       let bytes = 0;
       const reader = (out as ReadableStream<Uint8Array>).getReader();

@@ -1,9 +1,11 @@
 import { openAsBlob } from 'node:fs';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
-import { ParquetFile, type RecordBatch as WasmRecordBatch } from 'parquet-wasm/node';
+import type { ParquetFile, RecordBatch as WasmRecordBatch } from 'parquet-wasm/node';
+import { loadParquetWasm } from './parquet-wasm.ts';
 
 /** Opens a parquet file lazily: only the ranges read are loaded, never the whole file. */
 async function openParquet(path: string): Promise<ParquetFile> {
+  const { ParquetFile } = await loadParquetWasm();
   return ParquetFile.fromFile(await openAsBlob(path));
 }
 

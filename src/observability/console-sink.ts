@@ -39,7 +39,7 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
         case 'test_end': {
           const label = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', error: 'ERROR', skipped: 'SKIP' }[e.status];
           const extra = e.failures > 0 ? ` — ${num(e.failures)} failing row${e.failures === 1 ? '' : 's'}${e.audit_relation ? ` in ${e.audit_relation}` : ''}` : '';
-          out(`      ${label.padEnd(5)} ${e.test}${extra}${e.error ? `: ${e.error}` : ''}`);
+          out(`      ${label.padEnd(5)} ${e.test}${extra}${e.error ? `: ${e.error}` : ''}${e.reused ? ` (not run: ${e.reused})` : ''}`);
           if (e.sample && e.sample.length > 0 && e.status !== 'pass') out(sampleTable(e.sample));
           break;
         }
@@ -51,7 +51,7 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
           break;
         }
         case 'reuse':
-          out(`reusing ${e.reused} of ${e.models} models from batch ${e.from}: unchanged SQL, config and inputs (${e.tests_not_rerun} error-severity tests of theirs passed there on the same tables and are not run again)`);
+          out(`reusing ${e.reused} of ${e.models} models from batch ${e.from}: unchanged SQL, config and inputs (${e.tests_not_rerun} tests of theirs ran there on the same tables and are not run again)`);
           break;
         case 'publish':
           out(`published batch ${e.batch_id}: ${e.layers.join(', ')} (${e.models} relations) in ${secs(e.duration_s)}`);

@@ -38,6 +38,8 @@ export type RunEvent =
       sample?: Record<string, unknown>[];
       audit_relation?: string;
       error?: string;
+      /** Not run: the outcome recorded in the published batch, on the same relations (why, in words). */
+      reused?: string;
     }
   | {
       event: 'unit_test_end';

@@ -12,6 +12,16 @@ export interface Fingerprint {
   config: string;
   /** Input name (model, seed, or `source.table`) → its version. */
   inputs: Record<string, string>;
+  /** Data tests only: what the test found in that batch (a warning is reported again when the test is not run). */
+  outcome?: TestOutcome;
+}
+
+/** What a data test found in a published batch: it passed or warned (a failed test publishes nothing). */
+export interface TestOutcome {
+  status: 'pass' | 'warn';
+  failures: number;
+  /** Where its failing rows were stored (strata_audit), if they were. */
+  auditRelation?: string;
 }
 
 export const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -27,7 +37,7 @@ export function configKey(config: object): string {
 
 /** A data test's fingerprint: its SQL (stored beside the models', under `test:<name>`). */
 export const testKey = (name: string): string => `test:${name}`;
-export const testFingerprint = (sql: string): Fingerprint => ({ sql: hash(sql), config: '', inputs: {} });
+export const testFingerprint = (sql: string, outcome?: TestOutcome): Fingerprint => ({ sql: hash(sql), config: '', inputs: {}, ...(outcome ? { outcome } : {}) });
 
 export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => JSON.stringify(a) === JSON.stringify(b);
 

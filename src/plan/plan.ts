@@ -8,7 +8,7 @@
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import type { CompiledProject } from '../compile/compile.ts';
-import { resolvePlaceholders } from '../compile/placeholders.ts';
+import { previousRefs, resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledModel, CompiledTest } from '../compile/types.ts';
 import { qualify, sqlLiteral } from '../engine/quote.ts';
@@ -70,7 +70,8 @@ export function planBatch(input: PlanInput): BatchPlan {
   const refs: Record<string, string> = {};
   for (const s of seeds) refs[s.seed] = qualify(s.publishes.physicalSchema, s.seed);
   const refTo = (name: string): string => refs[name] ?? publishedRelation(compiled, name);
-  const resolve = (sql: string, self: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
+  const resolve = (sql: string, self: string, previous?: (name: string) => string): string =>
+    resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self, ...(previous ? { previous } : {}) });
 
   // The version of each ref as a reader sees it: the physical relation it resolves to in this
   // batch (a seed not versioned per batch: its table's content version).
@@ -139,7 +140,15 @@ export function planBatch(input: PlanInput): BatchPlan {
         const again = model.usesIsIncremental
           ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema }).sql
           : model.sql;
-        return resolve(again.trim(), prev);
+        // previous_ref: the input's relation the published table was built from — still there
+        // only while it is the published batch's own (a kept schema is never dropped under it).
+        const before = db.fingerprints.get(name);
+        const kept = (input: string): string | undefined => {
+          const r = db.relations.get(input);
+          return r && r.kind === 'table' && before?.inputs[input] === `${r.physicalSchema}.${input}` ? qualify(r.physicalSchema, input) : undefined;
+        };
+        const gone = previousRefs(again).filter((n) => kept(n) === undefined);
+        return gone.length > 0 ? { gone } : { sql: resolve(again.trim(), prev, (n) => kept(n)!) };
       },
       ...(model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
       columns: compiled.analyses?.get(name)?.columns?.map((c) => c.name),
@@ -235,19 +244,24 @@ export function planSeeds({ seeds, batchId, command, fullRefresh, db }: {
 }
 
 /**
- * A data test is not run again when it is of error severity, has the same SQL as in the
- * published batch, and every relation it reads is the published batch's own (reused or
- * carried over, seeds kept): the published batch passed it on the very same tables.
- * Warn-severity tests always run, so their warnings are never hidden.
+ * A data test is not run again when it has the same SQL as in the published batch and every
+ * relation it reads is the published batch's own (reused or carried over, seeds kept): the
+ * published batch ran it on the very same tables, and a query over the same rows finds the
+ * same rows. Its outcome there is kept with its fingerprint: a warn-severity test that warned
+ * is reported again from that record (same failing rows, same audit table), so a warning is
+ * never hidden by not running the query.
  */
 function planTests({ tests, db }: PlanInput, models: ReadonlyMap<string, ModelPlan>, seeds: ReadonlyMap<string, SeedPlan>): TestPlan[] {
   const same = (r: string): boolean => (models.get(r)?.action ?? (seeds.get(r)?.action === 'keep' ? 'reuse' : 'changed')) === 'reuse';
   return tests.map((t): TestPlan => {
-    if (t.severity === 'warn') return { test: t.name, action: 'run', reason: 'warn severity: run in every batch, so its warnings are never hidden' };
-    if (db.fingerprints.get(testKey(t.name))?.sql !== hash(t.sql)) return { test: t.name, action: 'run', reason: db.publishedBatch ? `new or changed since batch ${db.publishedBatch}` : 'first run' };
+    const before = db.fingerprints.get(testKey(t.name));
+    if (before?.sql !== hash(t.sql)) return { test: t.name, action: 'run', reason: db.publishedBatch ? `new or changed since batch ${db.publishedBatch}` : 'first run' };
     const built = t.refs.filter((r) => !same(r));
     if (built.length > 0 || !t.refs.some((r) => models.get(r)?.selected)) return { test: t.name, action: 'run', reason: `reads ${built.join(', ') || 'what this batch builds'}, built in this batch` };
-    return { test: t.name, action: 'skip', reason: `passed in batch ${db.publishedBatch} on the same relations` };
+    if (t.severity === 'warn' && !before.outcome) return { test: t.name, action: 'run', reason: `warn severity, and batch ${db.publishedBatch} kept no outcome of it` };
+    const outcome = before.outcome ?? { status: 'pass' as const, failures: 0 };
+    const found = outcome.status === 'warn' ? `warned (${outcome.failures} failing row${outcome.failures === 1 ? '' : 's'}; reported again)` : 'passed';
+    return { test: t.name, action: 'skip', reason: `${found} in batch ${db.publishedBatch} on the same relations`, outcome };
   });
 }
 

@@ -7,7 +7,7 @@
 import type { BatchRelation } from '../batch/state.ts';
 import type { Materialization } from '../project/types.ts';
 import type { Statement } from '../materialize/statements.ts';
-import type { Fingerprint } from './fingerprint.ts';
+import type { Fingerprint, TestOutcome } from './fingerprint.ts';
 
 /**
  * `create`: built for the first time; `rebuild`: built again in full; `merge`: the previous
@@ -48,9 +48,11 @@ export interface SeedPlan {
 
 export interface TestPlan {
   test: string;
-  /** `skip`: passed by the published batch on the very same relations. */
+  /** `skip`: passed (or warned) in the published batch on the very same relations. */
   action: 'run' | 'skip';
   reason: string;
+  /** A skipped test's outcome in that batch: a warning is reported again from it, so it is never hidden. */
+  outcome?: TestOutcome;
 }
 
 export const PLAN_VERSION = 2;
@@ -62,7 +64,7 @@ export interface BatchPlan {
   /** The published batch the plan starts from, null on a fresh database. */
   fromBatch: string | null;
   fullRefresh: boolean;
-  /** Unit tests run first, on an in-memory database, before anything touches data. */
+  /** Unit tests run first, before anything touches data (on the embedded database itself, or a throw-away PGlite for a server). */
   unitTests: string[];
   seeds: SeedPlan[];
   /** Every model of the project, in dependency order. */

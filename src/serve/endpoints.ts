@@ -14,6 +14,7 @@ import { qualify } from '../engine/quote.ts';
 import { lockOrder } from '../batch/publish.ts';
 import { readYaml, type YamlFile } from '../project/yaml-file.ts';
 import type { Project } from '../project/types.ts';
+import { DEFAULT_SERVE_ROLE } from './defaults.ts';
 
 export type ParamType = 'string' | 'integer' | 'number' | 'boolean';
 const SQL_TYPE: Record<ParamType, string> = { string: 'text', integer: 'bigint', number: 'numeric', boolean: 'boolean' };
@@ -271,9 +272,6 @@ export function loadEndpoints(project: Project, role: string): Endpoint[] {
   if (diagnostics.length > 0) throw new ProjectError(diagnostics, 'endpoint');
   return endpoints;
 }
-
-/** The role `serve` reads as unless told otherwise: the gold layer's read-only role. */
-export const DEFAULT_SERVE_ROLE = 'analytics_user';
 
 /** The project's endpoints for the manifest and the docs lineage; none without an api/ folder. */
 export function apiExposures(project: Project, role = DEFAULT_SERVE_ROLE): Endpoint[] {

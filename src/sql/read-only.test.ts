@@ -30,6 +30,9 @@ test('a data-modifying CTE is refused wherever it is, with its position', () => 
     ['with gone as (delete from amazon.review_image returning *) select * from gone', 'DELETE'],
     ['with a as (select 1), b as (insert into amazon.buyer (buyer_id) values (1) returning *) select * from a', 'INSERT'],
     ["with u as (update amazon.review set rating = 1 returning review_id) select count(*) from u", 'UPDATE'],
+    // Upper case, and keywords touching punctuation only: the keyword pre-check must still see them.
+    ['WITH g AS(DELETE FROM amazon.review_image RETURNING *)SELECT * FROM g', 'DELETE'],
+    ['with m as(merge into amazon.buyer b using (select 1 as id) s on b.buyer_id = s.id when matched then do nothing returning b.*)select 1 from m', 'MERGE'],
   ] as const) {
     const p = readOnlyProblem(sql);
     assert.match(p?.message ?? '', new RegExp(`data-modifying ${verb}`), sql);
@@ -43,6 +46,8 @@ test('other statements, SELECT INTO, FOR UPDATE and unreadable SQL are refused',
   assert.match(readOnlyProblem('select * into t from amazon.review')!.message, /SELECT INTO creates a table/);
   assert.match(readOnlyProblem('select * from amazon.review for update')!.message, /FOR UPDATE/);
   assert.match(readOnlyProblem('select (select 1 from amazon.review for share)')!.message, /FOR UPDATE \/ FOR SHARE/);
+  assert.match(readOnlyProblem('SELECT 1 FROM amazon.review FOR NO KEY UPDATE')!.message, /FOR UPDATE/);
+  assert.match(readOnlyProblem('select*into"t"from amazon.review')!.message, /SELECT INTO creates a table/);
   assert.match(readOnlyProblem('selec 1')!.message, /^SQL syntax error/);
   assert.match(readOnlyProblem('  -- nothing\n')!.message, /found no statement/);
 });

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { compileProject, loadSqlParser } from '../api/compile.ts';
+import type { ModelAnalysis } from '../sql/analyze.ts';
+import { ANALYSIS_CACHE_FILE } from './analysis-cache.ts';
+
+before(() => loadSqlParser());
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-analysis-cache-'));
+  dirs.push(dir);
+  const files: Record<string, string> = {
+    'project.yaml': 'name: t\nlayers:\n  core: {materialized: view}\n',
+    'models/core/a.sql': 'select 1 as id, 2 as x\n',
+    'models/core/b.sql': 'select id, x from {{ref "a"}}\n',
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const columns = (dir: string, model: string): string[] =>
+  compileProject({ projectDir: dir, writeArtifacts: false, analysisCache: true }).analyses.get(model)!.columns!.map((c) => c.name);
+
+test('an unchanged model keeps its analysis; a model whose input columns changed is analyzed again', () => {
+  const dir = project();
+  assert.deepEqual(columns(dir, 'b'), ['id', 'x']);
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const written = statSync(path).mtimeMs;
+  assert.deepEqual(columns(dir, 'b'), ['id', 'x']);
+  assert.equal(statSync(path).mtimeMs, written, 'nothing changed: the file is not rewritten');
+
+  // What the file says of a is what compile now believes (a's SQL did not change), and b,
+  // whose input is no longer what it was, is read again against it.
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, { analysis: ModelAnalysis }> };
+  file.models.a!.analysis.columns![1]!.name = 'y';
+  writeFileSync(path, JSON.stringify(file));
+  assert.throws(() => columns(dir, 'b'), /column `x` does not exist|does not produce/);
+
+  // Edited SQL is never answered from the file.
+  writeFileSync(join(dir, 'models/core/a.sql'), 'select 1 as id, 2 as x, 3 as z\n');
+  assert.deepEqual(columns(dir, 'a'), ['id', 'x', 'z']);
+});
+
+test('a damaged file, or one from another analyzer, is ignored', () => {
+  const dir = project();
+  assert.deepEqual(columns(dir, 'b'), ['id', 'x']);
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { analyzer: string; models: Record<string, { analysis: ModelAnalysis }> };
+  file.models.a!.analysis.columns![1]!.name = 'y';
+  writeFileSync(path, JSON.stringify({ ...file, analyzer: 'another' }));
+  assert.deepEqual(columns(dir, 'a'), ['id', 'x']);
+  writeFileSync(path, '{"analyzer":');
+  assert.deepEqual(columns(dir, 'a'), ['id', 'x']);
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).models.a.analysis.columns[1].name, 'x', 'rewritten whole');
+});
+
+test('without the option, target/ is neither read nor written', () => {
+  const dir = project();
+  compileProject({ projectDir: dir, writeArtifacts: false });
+  assert.throws(() => statSync(join(dir, 'target', ANALYSIS_CACHE_FILE)), /ENOENT/);
+});

@@ -1,0 +1,101 @@
+/**
+ * The SQL analyses of the last compile, kept in target/sql-analyses.json so that the next
+ * one parses only the models that changed (parsing and analyzing was half of compiling a
+ * large project). A model's analysis depends on nothing but its rendered SQL and the
+ * columns the catalog gives for the relations it reads (sql/query-analyzer.ts asks the
+ * catalog for no other), so an entry is reused when the SQL's hash is the same and so are
+ * those relations' columns, now known again in dependency order. The file also names the
+ * analyzer it came from (the parser's version and a hash of src/sql/): any change to
+ * either, or an unreadable file, and every model is analyzed afresh.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { writeTextAtomic } from '../observability/artifacts.ts';
+import type { Catalog, ModelAnalysis } from '../sql/analyze.ts';
+import { relationKey } from '../sql/model-sql.ts';
+
+interface Entry {
+  /** sha1 of the rendered SQL. */
+  sql: string;
+  /** sha1 of the catalog's answer for each relation the model reads (inputsOf). */
+  inputs: string;
+  analysis: ModelAnalysis;
+}
+
+interface CacheFile {
+  analyzer: string;
+  models: Record<string, Entry>;
+}
+
+export const ANALYSIS_CACHE_FILE = 'sql-analyses.json';
+
+let analyzerId: string | undefined;
+/** The parser's version and the analyzer's own source: an analysis from any other is not reused. */
+function analyzer(): string {
+  if (analyzerId) return analyzerId;
+  const hash = createHash('sha1');
+  const sqlDir = import.meta.dirname.replace(/compile$/, 'sql');
+  for (const f of readdirSync(sqlDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) hash.update(f).update(readFileSync(join(sqlDir, f)));
+  const parser = createRequire(import.meta.url)('libpg-query/package.json') as { version: string };
+  return (analyzerId = `libpg-query ${parser.version} ${hash.digest('hex')}`);
+}
+
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+/** What the catalog says of every relation the analysis read, in order of first read. */
+function inputsOf(analysis: ModelAnalysis, catalog: Catalog): string {
+  const seen = new Map<string, unknown>();
+  for (const { relation } of analysis.relations) {
+    const key = relationKey(relation);
+    if (!seen.has(key)) seen.set(key, catalog(relation) ?? null);
+  }
+  return sha1(JSON.stringify([...seen]));
+}
+
+export class AnalysisCache {
+  private readonly next: Record<string, Entry> = {};
+  private changed = false;
+  private readonly path: string;
+  private readonly previous: Record<string, Entry>;
+
+  private constructor(path: string, previous: Record<string, Entry>) {
+    this.path = path;
+    this.previous = previous;
+  }
+
+  /** The analyses kept in `targetDir`, or none when the file is absent, unreadable or from another analyzer. */
+  static read(targetDir: string): AnalysisCache {
+    const path = join(targetDir, ANALYSIS_CACHE_FILE);
+    let previous: Record<string, Entry> = {};
+    try {
+      const file = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
+      if (file.analyzer === analyzer()) previous = file.models;
+    } catch {
+      /* no earlier compile, or a damaged file: analyze everything */
+    }
+    return new AnalysisCache(path, previous);
+  }
+
+  /** The earlier analysis of this SQL, when the relations it reads still have the same columns. */
+  reuse(model: string, sql: string, catalog: Catalog): ModelAnalysis | undefined {
+    const entry = this.previous[model];
+    if (!entry || entry.sql !== sha1(sql) || entry.inputs !== inputsOf(entry.analysis, catalog)) return undefined;
+    this.next[model] = entry;
+    return entry.analysis;
+  }
+
+  /** Keeps a fresh analysis (written as it is when `write` runs: nothing may change it before). */
+  keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
+    this.next[model] = { sql: sha1(sql), inputs: inputsOf(analysis, catalog), analysis };
+    this.changed = true;
+  }
+
+  /** Writes the analyses of this compile, unless they are the ones already on disk. */
+  write(): void {
+    const gone = Object.keys(this.previous).some((m) => !(m in this.next));
+    if (!this.changed && !gone) return;
+    writeTextAtomic(this.path, JSON.stringify({ analyzer: analyzer(), models: this.next } satisfies CacheFile));
+  }
+}
