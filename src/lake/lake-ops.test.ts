@@ -83,7 +83,7 @@ for (const factory of targets()) {
       await assert.rejects(
         // Beside another table: on PostgreSQL both are read at once, each decoded on a worker thread.
         exportBatch({
-          engine, lakeDir, layer: LAYER, batchId: 'nan', activate: true,
+          engine, lakeDir, layer: LAYER, batchId: 'nan', activate: true, parallelTables: 2,
           tables: [{ name: 'prices', relation: 'lake_ops.prices' }, { name: 'reviews', relation: 'lake_ops.reviews' }],
         }),
         /column "price": NaN does not fit decimal\(6,2\).*\(row 20000\)/,
