@@ -182,7 +182,7 @@ export async function createMemoryPgliteEngine(): Promise<Engine> {
   try {
     const dataDir = join(scratch, 'pglite');
     copyTemplateTo(template, dataDir);
-    return engineOf(await PGlite.create(dataDir, pgliteOptions()), 'embedded PGlite (throw-away)', remove, COPY_PIECE_BYTES);
+    return engineOf(await PGlite.create(dataDir, pgliteOptions()), `embedded PGlite (throw-away copy in ${dataDir})`, remove, COPY_PIECE_BYTES);
   } catch (err) {
     remove();
     throw err;
