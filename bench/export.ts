@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import type { RecordBatch } from 'apache-arrow';
 import type { Engine } from '../src/engine/engine.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
+import { quoteIdent } from '../src/engine/quote.ts';
 import type { ParquetCompression } from '../src/lake/parquet-encoder.ts';
 import type { EncoderThread } from '../src/lake/parquet-writer.ts';
 import { describeColumns } from '../src/lake/pg-columns.ts';
@@ -230,11 +231,25 @@ const VARIANTS: Variant[] = [
   { name: 'parquetjs-lite', what: 'the writer first chosen: pg row objects (server cursor) appended one by one to parquetjs-lite (snappy)', run: parquetjsLite },
 ];
 
-/** The gold layer's relations, as the lake exports them. */
-async function goldTables(engine: Engine): Promise<string[]> {
+interface GoldTable {
+  name: string;
+  /** What the lake export reads: the published batch's physical relation, as `strata export` does. */
+  relation: string;
+}
+
+/** The gold layer's relations, as the lake exports them (the `gold` views when the database has no strata catalog). */
+async function goldTables(engine: Engine): Promise<GoldTable[]> {
+  const published = await engine
+    .query<{ name: string; schema: string }>(
+      `select r.model as name, r.physical_schema as schema from strata.batch_relations r join strata.current_batch c using (batch_id)
+        where r.layer = 'gold' order by 1`,
+    )
+    .then((r) => r.rows)
+    .catch(() => []);
+  if (published.length > 0) return published.map((r) => ({ name: r.name, relation: `${quoteIdent(r.schema)}.${quoteIdent(r.name)}` }));
   const { rows } = await engine.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'gold' order by 1`);
   if (rows.length === 0) throw new Error('no gold relations in this database: point --database-url at a built one');
-  return rows.map((r) => r.name);
+  return rows.map((r) => ({ name: r.name, relation: `gold.${quoteIdent(r.name)}` }));
 }
 
 /** PostgreSQL column types as DuckDB's read_csv declares them (unconstrained numeric: DOUBLE). */
@@ -247,7 +262,7 @@ const GOLD_VARIANTS: Variant[] = [
     what: "strata's lake export of the gold batch (exportBatch: binary COPY → Arrow → parquet zstd, manifest, fsync)",
     async run(engine, out) {
       const { exportBatch } = await import('../src/lake/export-batch.ts');
-      const tables = (await goldTables(engine)).map((name) => ({ name, relation: `gold.${name}` }));
+      const tables = await goldTables(engine);
       const r = await exportBatch({ engine, lakeDir: out, layer: 'gold', batchId: 'bench', tables, activate: false });
       return { rows: r.manifest.tables.reduce((n, t) => n + t.rows, 0) };
     },
@@ -261,10 +276,10 @@ const GOLD_VARIANTS: Variant[] = [
       const con = await instance.connect();
       let rows = 0;
       try {
-        for (const name of await goldTables(engine)) {
+        for (const { name, relation } of await goldTables(engine)) {
           const csv = join(out, `${name}.csv`);
-          await pipeline(Readable.from(engine.copyTo(`copy (select * from gold.${name}) to stdout (format csv)`)), createWriteStream(csv));
-          const types = (await describeColumns(engine, `gold.${name}`)).map((c) => `'${c.name}': '${duckType(c.typeName)}'`);
+          await pipeline(Readable.from(engine.copyTo(`copy (select * from ${relation}) to stdout (format csv)`)), createWriteStream(csv));
+          const types = (await describeColumns(engine, relation)).map((c) => `'${c.name}': '${duckType(c.typeName)}'`);
           const reader = await con.runAndReadAll(
             `copy (select * from read_csv('${csv}', header = false, columns = {${types.join(', ')}})) to '${join(out, `${name}.parquet`)}' (format parquet, compression zstd)`,
           );
@@ -447,9 +462,9 @@ async function goldCopySize(url: string): Promise<{ reused: boolean; binaryBytes
   try {
     let binaryBytes = 0;
     const tables: Record<string, number> = {};
-    for (const name of await goldTables(engine)) {
-      for await (const chunk of engine.copyTo(`copy (select * from gold.${name}) to stdout (format binary)`)) binaryBytes += chunk.byteLength;
-      const { rows } = await engine.query<{ n: string }>(`select count(*) as n from gold.${name}`);
+    for (const { name, relation } of await goldTables(engine)) {
+      for await (const chunk of engine.copyTo(`copy (select * from ${relation}) to stdout (format binary)`)) binaryBytes += chunk.byteLength;
+      const { rows } = await engine.query<{ n: string }>(`select count(*) as n from ${relation}`);
       tables[name] = Number(rows[0]!.n);
     }
     return { reused: true, binaryBytes, rows: Object.values(tables).reduce((a, b) => a + b, 0), tables };

@@ -25,7 +25,10 @@ with products as (
   from {{ref "fact_reviews"}} f
   group by f.product_id
 ),
-prior as (
+-- Materialized: computed once. Inlined, the planner may put this whole-table aggregate on the
+-- inner side of a nested loop and recompute it for every review (the quick start on PGlite:
+-- 2,973 scans of fact_reviews, 1.5 s of CPU).
+prior as materialized (
   select coalesce(avg(f.rating), 3)::float8 as global_mean from {{ref "fact_reviews"}} f
 ),
 product_stars as (

@@ -127,17 +127,20 @@ export class ColumnBuilder {
     }
     const v = this.values;
     switch (this.kind) {
+      // Big-endian wire → little-endian Arrow, a 32-bit word at a time (floats too: bits are bits).
       case ValueKind.int2:
-      case ValueKind.int4:
-      case ValueKind.int8:
-      case ValueKind.float4:
-      case ValueKind.float8: {
-        // Big-endian wire → little-endian Arrow: reverse the bytes.
-        const w = this.width;
-        const at = row * w;
-        for (let k = 0; k < w; k++) v[at + k] = src[p + w - 1 - k]!;
+        v[row * 2] = src[p + 1]!;
+        v[row * 2 + 1] = src[p]!;
         return;
-      }
+      case ValueKind.int4:
+      case ValueKind.float4:
+        this.i32[row] = int32(src, p);
+        return;
+      case ValueKind.int8:
+      case ValueKind.float8:
+        this.i32[row * 2] = int32(src, p + 4);
+        this.i32[row * 2 + 1] = int32(src, p);
+        return;
       case ValueKind.bool:
         if (src[p] !== 0) v[row >> 3]! |= 1 << (row & 7);
         return;

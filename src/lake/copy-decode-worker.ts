@@ -1,7 +1,8 @@
 /**
- * Worker thread: decodes the binary COPY bytes the main thread streams to it and writes
- * them as parquet, one file at a time, through a parquet writer of its own (another
- * thread). The main thread is then left with reading the socket.
+ * Worker thread: decodes the binary COPY bytes the main thread streams to it and encodes
+ * them as parquet, one file at a time, on this same thread (several tables are exported at
+ * once, one per worker: a second thread per table cost more CPU and memory than it saved).
+ * The main thread is then left with reading the socket.
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
@@ -66,7 +67,7 @@ class ChunkFeed implements AsyncIterable<Uint8Array> {
   }
 }
 
-const writer = createParquetWriter('worker');
+const writer = createParquetWriter('inline');
 let feed: ChunkFeed | null = null;
 let job: Promise<void> = Promise.resolve();
 

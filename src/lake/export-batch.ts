@@ -67,7 +67,8 @@ export interface ExportBatchOptions {
   /**
    * Tables read and written at once (each on its own connection, all in one snapshot, each
    * with its own encoder): the server's COPY of one overlaps the encoding of another.
-   * Capped by the engine's connections; PGlite reads one at a time.
+   * Capped by the engine's connections; PGlite reads one at a time. Default: 2, or 1 for a
+   * small export.
    */
   parallelTables?: number;
   batchLimits?: BatchLimits;
@@ -206,7 +207,7 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
 
   const toRead = opts.tables.filter((t) => !t.reuse);
   const small = await isSmallExport(opts.engine, toRead);
-  const lanes = small ? 1 : Math.max(1, Math.min(opts.parallelTables ?? DEFAULT_PARALLEL_TABLES, toRead.length));
+  const lanes = Math.max(1, Math.min(opts.parallelTables ?? (small ? 1 : DEFAULT_PARALLEL_TABLES), toRead.length));
   const encoder = opts.encoder ?? (small ? 'inline' : 'worker');
   try {
     await withSharedSnapshot(opts.engine, lanes, async (sessions) => {

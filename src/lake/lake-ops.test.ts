@@ -81,7 +81,11 @@ for (const factory of targets()) {
         select g as id, (case when g = 20000 then 'NaN'::numeric else g % 1000 end)::numeric(6,2) as price, repeat('x', 200) as pad
           from generate_series(1, 30000) g`);
       await assert.rejects(
-        exportBatch({ engine, lakeDir, layer: LAYER, batchId: 'nan', activate: true, tables: [{ name: 'prices', relation: 'lake_ops.prices' }] }),
+        // Beside another table: on PostgreSQL both are read at once, each decoded on a worker thread.
+        exportBatch({
+          engine, lakeDir, layer: LAYER, batchId: 'nan', activate: true, parallelTables: 2,
+          tables: [{ name: 'prices', relation: 'lake_ops.prices' }, { name: 'reviews', relation: 'lake_ops.reviews' }],
+        }),
         /column "price": NaN does not fit decimal\(6,2\).*\(row 20000\)/,
       );
       assert.equal((await engine.query<{ n: number }>('select count(*)::int as n from lake_ops.prices')).rows[0]!.n, 30000);

@@ -37,9 +37,9 @@ const CHUNK_BYTES = 256 * 1024;
 const MAX_IN_FLIGHT = 8;
 
 /**
- * Decodes and encodes on worker threads (copy-decode-worker.ts and its parquet worker):
- * this thread only reads the socket and hands the bytes on. With several tables exported
- * at once, their decoding no longer queues on one thread.
+ * Decodes and encodes on a worker thread (copy-decode-worker.ts): this thread only reads
+ * the socket and hands the bytes on. With several tables exported at once, their decoding
+ * no longer queues on one thread.
  */
 export function decodeInWorker(): TableFileWriter {
   return new DecodingWorker();
