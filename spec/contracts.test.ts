@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { compileProject, loadSqlParser } from '../src/api/compile.ts';
+import type { BatchPlan } from '../src/plan/types.ts';
 import { JAFFLE, REPO, runCli, targets, useSpecProject, withEngine } from './support.ts';
 
 const MODEL = `{{config materialized="table"}}
@@ -45,6 +46,12 @@ for (const factory of targets()) {
       const r = await build();
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(await published(), 1);
+      // Built again unchanged: reused, and the contract its table was checked against is the same, so it is not checked again.
+      const again = await build();
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      const plan = JSON.parse(readFileSync(join(spec.project, 'target', 'plan.json'), 'utf8')) as BatchPlan;
+      const m = plan.models.find((x) => x.model === 'contracted')!;
+      assert.deepEqual([m.action, m.contractKept], ['reuse', true]);
     });
 
     test('a type the analysis knows differs: compile error at the model entry, no database touched', async () => {

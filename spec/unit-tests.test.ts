@@ -2,7 +2,7 @@
  * Unit tests (dbt 1.8 `unit_tests:`) of the Amazon scoring, through the CLI: they pass with
  * no server at all (the database URL points at a closed port), a wrong expectation fails
  * with the diff of expected and produced rows, a change that breaks the ranking stops
- * `build` before any database is touched, bad declarations are compile errors, and with a
+ * `build` before any database is touched (on the embedded engine, before any data is), bad declarations are compile errors, and with a
  * database URL they run there and leave nothing behind.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import { createPgliteEngine } from '../src/engine/pglite.ts';
 import { copyProject, runCli } from './support.ts';
 
 const NO_SERVER = { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none_i15' };
@@ -64,6 +65,28 @@ describe('unit tests of the Amazon scoring', () => {
       assert.doesNotMatch(r.stdout + r.stderr, /cannot use the database|ECONNREFUSED/);
     } finally {
       restore();
+    }
+  });
+
+  test('an embedded build runs them on its own database: a failing one publishes nothing and leaves no scratch schema', async () => {
+    const dataDir = join(dir, '.strata', 'unit-build');
+    const restore = edit(dir, 'models/gold/review_rank.sql', 's.helpful_votes desc, s.created_at', 's.helpful_votes asc, s.created_at');
+    try {
+      const r = await runCli(['build'], { projectDir: dir, env: { STRATA_PGLITE_DIR: dataDir, DATABASE_URL: '', NEON_DB_URL: '' } });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /FAIL\s+unit rank_ties_go_to_votes_then_age_then_id/);
+      assert.match(r.stdout, /NOT published: unit test rank_ties_go_to_votes_then_age_then_id failed/);
+    } finally {
+      restore();
+    }
+    const engine = await createPgliteEngine(dataDir);
+    try {
+      const { rows: scratch } = await engine.query(`select nspname from pg_namespace where nspname like 'strata_unit%'`);
+      assert.deepEqual(scratch, []);
+      const { rows: sources } = await engine.query<{ t: string | null }>(`select to_regclass('amazon.review')::text as t`);
+      assert.equal(sources[0]!.t, null, 'no migration ran: the build stopped before touching data');
+    } finally {
+      await engine.close();
     }
   });
 

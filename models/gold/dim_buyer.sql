@@ -1,30 +1,7 @@
-{{config materialized="incremental" unique_key="buyer_id" keys_from="silver_buyers" tags="gold" indexes="unique:buyer_id"}}
+{{config materialized="table" tags="gold" indexes="unique:buyer_id"}}
 -- One row per buyer (also those without a valid review): how many valid reviews they
 -- wrote and how helpful those are on average.
---
--- Incremental per buyer: a row depends on the buyer's silver row and their reviews' fact rows
--- and helpfulness scores. A batch recomputes the buyers with a review new, gone, moved or
--- recomputed in fact_reviews (a recomputed row carries its batch in _batch_id), with a review
--- whose score changed in review_rank, or whose silver row changed; it keeps the rest.
-with
-{{#if (is_incremental)}}
-changed as (
-  select p.buyer_id
-  from {{ref "fact_reviews"}} f
-  full join {{previous_ref "fact_reviews"}} o on o.review_id = f.review_id
-  cross join lateral (values (f.buyer_id), (o.buyer_id)) as p (buyer_id)
-  where (f.review_id is null or o.review_id is null or f._batch_id <> o._batch_id) and p.buyer_id is not null
-  union
-  select f.buyer_id
-  from {{ref "review_rank"}} k
-  join {{previous_ref "review_rank"}} o on o.review_id = k.review_id
-  join {{ref "fact_reviews"}} f on f.review_id = k.review_id
-  where k.helpfulness_score is distinct from o.helpfulness_score
-  union
-  {{> changed_buyers}}
-),
-{{/if}}
-stats as (
+with stats as (
   select
     f.buyer_id,
     count(*)                                                  as review_count,
@@ -37,9 +14,6 @@ stats as (
     max(f.created_at)                                         as last_review_at
   from {{ref "fact_reviews"}} f
   join {{ref "review_rank"}} k on k.review_id = f.review_id
-  {{#if (is_incremental)}}
-  where f.buyer_id in (select c.buyer_id from changed c)
-  {{/if}}
   group by f.buyer_id
 )
 select
@@ -57,6 +31,3 @@ select
   s.last_review_at
 from {{ref "silver_buyers"}} b
 left join stats s on s.buyer_id = b.buyer_id
-{{#if (is_incremental)}}
-where b.buyer_id in (select c.buyer_id from changed c)
-{{/if}}

@@ -1,4 +1,4 @@
-{{config materialized="incremental" unique_key="product_id" keys_from="silver_products" tags="gold" indexes="unique:product_id"}}
+{{config materialized="table" tags="gold" indexes="unique:product_id"}}
 -- One row per product (also those without a valid review yet): how many valid reviews it
 -- has, their plain and Bayesian average rating, the share of verified purchases, its most
 -- helpful review, and its most helpful positive (4-5 stars) and critical (1-3 stars) review,
@@ -7,24 +7,7 @@
 -- Bayesian average = (C * m + sum of ratings) / (C + n): m is the mean rating of all valid
 -- reviews, C = bayes_prior_weight, i.e. every product starts with C virtual reviews at the
 -- global mean, so one 5-star review does not put a product above one with 500 at 4.8.
---
--- Incremental per product: a row depends on its product's silver row, its reviews (their fact
--- and rank rows) and the catalogue's star counts (the global mean). A batch recomputes the
--- products whose reviews changed (macros/changed_products.sql: also every product when the
--- star counts did) or whose silver row changed, and keeps the rest.
-with
-{{#if (is_incremental)}}
-changed as (
-  {{> changed_products}}
-  union
-  select x.product_id from (
-    (select * from {{ref "silver_products"}} except select * from {{previous_ref "silver_products"}})
-    union all
-    (select * from {{previous_ref "silver_products"}} except select * from {{ref "silver_products"}})
-  ) as x
-),
-{{/if}}
-stats as (
+with stats as (
   select
     f.product_id,
     count(*)                                          as review_count,
@@ -40,9 +23,6 @@ stats as (
     max(f.created_at)                                 as last_review_at
   from {{ref "fact_reviews"}} f
   join {{ref "review_rank"}} k on k.review_id = f.review_id
-  {{#if (is_incremental)}}
-  where f.product_id in (select c.product_id from changed c)
-  {{/if}}
   group by f.product_id
 ),
 prior as (
@@ -76,6 +56,3 @@ left join stats s on s.product_id = p.product_id
 left join {{ref "review_rank"}} r on r.product_id = p.product_id and r.rank_in_product = 1
 left join {{ref "review_rank"}} tp on tp.product_id = p.product_id and tp.review_side = 'positive' and tp.rank_in_side = 1
 left join {{ref "review_rank"}} tc on tc.product_id = p.product_id and tc.review_side = 'critical' and tc.rank_in_side = 1
-{{#if (is_incremental)}}
-where p.product_id in (select c.product_id from changed c)
-{{/if}}

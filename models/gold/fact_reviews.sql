@@ -12,8 +12,8 @@
 -- measured against the fixed reference_date), so untouched rows stay valid; when a scoring
 -- var (or this SQL) changes, strata sees the model changed and rebuilds it in full. What
 -- depends on the product's other reviews — the agreement with the product's mean rating, and
--- so the helpfulness score and the rank — lives in review_rank, recomputed per product for
--- the products whose rows here changed (each recomputed row carries its batch in _batch_id).
+-- so the helpfulness score and the rank — lives in review_rank, rebuilt from this fact in
+-- every batch.
 with reviews as (
   select
     r.review_id,

@@ -1,28 +1,10 @@
-{{config materialized="incremental" unique_key="product_id" keys_from="review_rank" tags="gold,scoring" indexes="product_id+rank_in_product, product_id+review_side+rank_in_side"}}
+{{config materialized="table" tags="gold,scoring" indexes="product_id+rank_in_product, product_id+review_side+rank_in_side"}}
 -- What a product page shows, one row per review: the top N (var top_n_reviews) reviews of
 -- every product by helpfulness score, and the top N of each side — positive (4-5 stars) and
 -- critical (1-3 stars), as Amazon shows them side by side — with the product's title and
 -- ratings, the review's title, an excerpt of its body cut at a word boundary, its score,
 -- its content score (without votes) and both ranks. The most helpful positive review is
 -- review_side = 'positive' and rank_in_side = 1 (also dim_product.top_positive_review_id).
---
--- Incremental per product, on unique_key product_id: a batch replaces all rows of each product
--- it recomputes (a review that left the top goes with them) — the products whose reviews
--- changed (macros/changed_products.sql), whose dim_product row changed, or with a review by a
--- buyer whose row changed — and keeps the rest; keys_from drops a product with no review left.
-{{#if (is_incremental)}}
-with changed as (
-  {{> changed_products}}
-  union
-  select x.product_id from (
-    (select * from {{ref "dim_product"}} except select * from {{previous_ref "dim_product"}})
-    union all
-    (select * from {{previous_ref "dim_product"}} except select * from {{ref "dim_product"}})
-  ) as x
-  union
-  select f.product_id from {{ref "fact_reviews"}} f where f.buyer_id in ({{> changed_buyers}})
-)
-{{/if}}
 select
   k.product_id,
   k.rank_in_product,
@@ -57,7 +39,4 @@ join {{ref "fact_reviews"}} f on f.review_id = k.review_id
 join {{ref "silver_reviews"}} r on r.review_id = k.review_id
 join {{ref "dim_product"}} p on p.product_id = k.product_id
 left join {{ref "silver_buyers"}} b on b.buyer_id = f.buyer_id
-where (k.rank_in_product <= {{var "top_n_reviews"}} or k.rank_in_side <= {{var "top_n_reviews"}})
-{{#if (is_incremental)}}
-  and k.product_id in (select c.product_id from changed c)
-{{/if}}
+where k.rank_in_product <= {{var "top_n_reviews"}} or k.rank_in_side <= {{var "top_n_reviews"}}

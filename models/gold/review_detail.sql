@@ -1,17 +1,9 @@
-{{config materialized="incremental" unique_key="review_id" keys_from="review_rank" tags="gold,api" indexes="unique:review_id, product_id+rank_in_product, product_id+review_side+rank_in_side, product_id+rank_recent"}}
+{{config materialized="table" tags="gold,api" indexes="unique:review_id, product_id+rank_in_product, product_id+review_side+rank_in_side, product_id+rank_recent"}}
 -- One row per valid review with everything the shop's product page shows about it, for the
 -- `serve` API (which reads gold only): its text and reviewer, its helpfulness score, each
 -- component of the score with the points it adds (weight share x component x 100, so the
 -- points add up to the score, to rounding), and its position in each order the page offers.
 -- The indexes serve the API's keyset pages: one product's reviews by rank, by side, by date.
---
--- Incremental per review: a row depends on its review's rank and fact rows, its text, its
--- reviewer's row and — rank_recent only — its product's reviews' dates. A batch recomputes the
--- reviews whose review_rank row changed (a new score or rank), whose fact row was recomputed
--- (a recomputed row carries its batch in _batch_id; a new text means a new updated_at, so a
--- recomputed fact row) or whose reviewer's row changed, and rank_recent of every review of a
--- product that gained, lost or re-dated a review; every other row, and every other rank_recent,
--- is what a full build would compute again.
 with weights as (
   select
     {{var "score_weight_votes"}}::float8 as votes,
@@ -26,50 +18,7 @@ with weights as (
 total as (
   select nullif(w.votes + w.substance + w.verified + w.images + w.recency + w.sentiment + w.agreement + w.consensus, 0) as sum, w.*
   from weights w
-),
-{{#if (is_incremental)}}
-fact_changes as (
-  select f.review_id, f.product_id, b.product_id as product_before,
-         f.review_id is null or b.review_id is null or f.product_id <> b.product_id or f.created_at <> b.created_at as redated
-  from {{ref "fact_reviews"}} f
-  full join {{previous_ref "fact_reviews"}} b on b.review_id = f.review_id
-  where f.review_id is null or b.review_id is null or f._batch_id <> b._batch_id
-),
-redated_products as (
-  select c.product_id from fact_changes c where c.redated and c.product_id is not null
-  union
-  select c.product_before from fact_changes c where c.redated and c.product_before is not null
-),
-recent as (
-  select f.review_id, row_number() over (partition by f.product_id order by f.created_at desc, f.review_id desc) as rank_recent
-  from {{ref "fact_reviews"}} f
-  where f.product_id in (select p.product_id from redated_products p)
-),
-changed_reviews as (
-  select x.review_id from (
-    select k.* from {{ref "review_rank"}} k
-    except
-    select o.* from {{previous_ref "review_rank"}} o
-  ) as x
-  union
-  select c.review_id from fact_changes c where c.review_id is not null
-  union
-  select r.review_id from recent r
-  union
-  select f.review_id from {{ref "fact_reviews"}} f where f.buyer_id in ({{> changed_buyers}})
-),
-scope as (
-  select k.*, coalesce(r.rank_recent, t.rank_recent) as rank_recent
-  from {{ref "review_rank"}} k
-  left join recent r on r.review_id = k.review_id
-  left join {{this}} t on t.review_id = k.review_id
-  where k.review_id in (select c.review_id from changed_reviews c)
 )
-{{else}}
-scope as (
-  select k.* from {{ref "review_rank"}} k
-)
-{{/if}}
 select
   k.review_id,
   k.product_id,
@@ -87,7 +36,7 @@ select
   k.review_side,
   k.rank_in_product,
   k.rank_in_side,
-  {{#if (is_incremental)}}k.rank_recent{{else}}row_number() over (partition by k.product_id order by f.created_at desc, k.review_id desc){{/if}} as rank_recent,
+  row_number() over (partition by k.product_id order by f.created_at desc, k.review_id desc) as rank_recent,
   f.votes_component,
   f.substance_component,
   f.verified_component,
@@ -104,7 +53,7 @@ select
   round((100 * w.sentiment * f.sentiment_component / w.sum)::numeric, 2)  as sentiment_points,
   round((100 * w.agreement * k.agreement_component / w.sum)::numeric, 2)  as agreement_points,
   round((100 * w.consensus * k.consensus_component / w.sum)::numeric, 2)  as consensus_points
-from scope k
+from {{ref "review_rank"}} k
 join {{ref "fact_reviews"}} f on f.review_id = k.review_id
 join {{ref "silver_reviews"}} r on r.review_id = k.review_id
 left join {{ref "silver_buyers"}} b on b.buyer_id = f.buyer_id

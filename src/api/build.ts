@@ -164,7 +164,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       summary.published = true;
       const layers = [...new Set([...result.mapping.values()].map((r) => r.publishedSchema))];
       bus.emit({ event: 'publish', layers, models: result.mapping.size, duration_s: steps.publish });
+      const tx = performance.now();
       await expireOldBatches(engine, compiled.project.config.keepBatches);
+      steps.expire = seconds(tx);
       const tg = performance.now();
       await grantsInSession(session, compiled.project);
       steps.grants = seconds(tg);

@@ -32,7 +32,10 @@ interface CacheFile {
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.json';
 
 let analyzerId: string | undefined;
-/** The parser's version and the analyzer's own source: an analysis from any other is not reused. */
+/**
+ * The parser's version and the analyzer's own source: an analysis from any other is not
+ * reused. Throws when they cannot be read (then nothing is kept).
+ */
 function analyzer(): string {
   if (analyzerId) return analyzerId;
   const hash = createHash('sha1');
@@ -55,47 +58,56 @@ function inputsOf(analysis: ModelAnalysis, catalog: Catalog): string {
 }
 
 export class AnalysisCache {
-  private readonly next: Record<string, Entry> = {};
+  private readonly next = new Map<string, Entry>();
   private changed = false;
   private readonly path: string;
+  /** Null when the analyzer cannot be identified: nothing is reused or written. */
+  private readonly analyzer: string | null;
   private readonly previous: Record<string, Entry>;
 
-  private constructor(path: string, previous: Record<string, Entry>) {
+  private constructor(path: string, analyzer: string | null, previous: Record<string, Entry>) {
     this.path = path;
+    this.analyzer = analyzer;
     this.previous = previous;
   }
 
   /** The analyses kept in `targetDir`, or none when the file is absent, unreadable or from another analyzer. */
   static read(targetDir: string): AnalysisCache {
     const path = join(targetDir, ANALYSIS_CACHE_FILE);
-    let previous: Record<string, Entry> = {};
+    let id: string | null = null;
+    try {
+      id = analyzer();
+    } catch {
+      return new AnalysisCache(path, null, {});
+    }
     try {
       const file = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
-      if (file.analyzer === analyzer()) previous = file.models;
+      if (file.analyzer === id && typeof file.models === 'object' && file.models !== null) return new AnalysisCache(path, id, file.models);
     } catch {
       /* no earlier compile, or a damaged file: analyze everything */
     }
-    return new AnalysisCache(path, previous);
+    return new AnalysisCache(path, id, {});
   }
 
   /** The earlier analysis of this SQL, when the relations it reads still have the same columns. */
   reuse(model: string, sql: string, catalog: Catalog): ModelAnalysis | undefined {
-    const entry = this.previous[model];
+    const entry = Object.hasOwn(this.previous, model) ? this.previous[model] : undefined;
     if (!entry || entry.sql !== sha1(sql) || entry.inputs !== inputsOf(entry.analysis, catalog)) return undefined;
-    this.next[model] = entry;
+    this.next.set(model, entry);
     return entry.analysis;
   }
 
   /** Keeps a fresh analysis (written as it is when `write` runs: nothing may change it before). */
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
-    this.next[model] = { sql: sha1(sql), inputs: inputsOf(analysis, catalog), analysis };
+    if (this.analyzer === null) return;
+    this.next.set(model, { sql: sha1(sql), inputs: inputsOf(analysis, catalog), analysis });
     this.changed = true;
   }
 
   /** Writes the analyses of this compile, unless they are the ones already on disk. */
   write(): void {
-    const gone = Object.keys(this.previous).some((m) => !(m in this.next));
-    if (!this.changed && !gone) return;
-    writeTextAtomic(this.path, JSON.stringify({ analyzer: analyzer(), models: this.next } satisfies CacheFile));
+    const gone = Object.keys(this.previous).some((m) => !this.next.has(m));
+    if (this.analyzer === null || (!this.changed && !gone)) return;
+    writeTextAtomic(this.path, JSON.stringify({ analyzer: this.analyzer, models: Object.fromEntries(this.next) } satisfies CacheFile));
   }
 }

@@ -7,7 +7,7 @@ import { loadModule } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
-import { previousRefs, refMarker, resolvePlaceholders, THIS_MARKER } from './placeholders.ts';
+import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
 
 before(() => loadModule());
@@ -141,16 +141,6 @@ describe('helpers', () => {
     assert.equal(full.state.usedIsIncremental, true);
     assert.equal(render('{{is_incremental}}').sql, 'false');
     assert.equal(render('select 1').state.usedIsIncremental, false);
-  });
-
-  test('previous_ref renders a placeholder inside is_incremental, and is a problem anywhere else', () => {
-    const inc = render('select * from {{previous_ref "other"}}', { flags: { isIncremental: true } });
-    assert.deepEqual(problems(inc), []);
-    assert.deepEqual(previousRefs(inc.sql), ['other']);
-    assert.equal(resolvePlaceholders(inc.sql, { ref: (n) => n, this: () => 't', previous: (n) => `"old"."${n}"` }), 'select * from "old"."other"');
-    assert.throws(() => resolvePlaceholders(inc.sql, { ref: (n) => n, this: () => 't' }), /belongs inside \{\{#if \(is_incremental\)\}\}/);
-    assert.deepEqual(problems(render('select * from {{previous_ref "other"}}')).map((d) => d.message), ['`previous_ref` only has a meaning inside {{#if (is_incremental)}} … {{/if}}']);
-    assert.match(problems(render('select * from {{previous_ref "nope"}}', { flags: { isIncremental: true } }))[0]!.message, /unknown ref `nope` in previous_ref/);
   });
 
   test('this renders the placeholder of the relation being built', () => {

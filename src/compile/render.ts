@@ -7,7 +7,7 @@ import { compileFast, parseFast, type FastEnv, type FastNode } from './fast-temp
 import { findJinjaHabits } from './jinja-habits.ts';
 import { checkMacroCalls, declaredParams, type MacroParams } from './macro-params.ts';
 import { logicHelpers, TemplateValue } from './template-values.ts';
-import { previousMarker, refMarker, THIS_MARKER } from './placeholders.ts';
+import { refMarker, THIS_MARKER } from './placeholders.ts';
 
 /** What one template's rendering learned: its edges, its config, its problems. */
 export interface RenderState {
@@ -181,25 +181,6 @@ export function createRenderer(
     const o = args.pop() as HelperOptions;
     state(o).usedIsIncremental = true;
     return o.data.strataFlags.isIncremental;
-  });
-
-  /**
-   * `{{previous_ref "fact_reviews"}}`, inside `{{#if (is_incremental)}}`: the relation of that
-   * input which the model's published table (`{{this}}`) was built from, so an incremental
-   * query can compare the input's two versions and recompute only what changed (e.g. the
-   * products whose reviews changed). Where that version is no longer kept, the plan rebuilds
-   * the model in full instead.
-   */
-  hb.registerHelper('previous_ref', function (this: unknown, ...args: unknown[]) {
-    const o = args.pop() as HelperOptions;
-    const name = args[0];
-    if (typeof name !== 'string' || args.length !== 1) {
-      problem(o, '`previous_ref` takes one model name, e.g. {{previous_ref "fact_reviews"}}');
-      return '';
-    }
-    if (!env.refTargets.has(name)) problem(o, `unknown ref \`${name}\` in previous_ref: no model has that name${didYouMean(name, env.refTargets)}`);
-    if (!o.data.strataFlags.isIncremental) problem(o, '`previous_ref` only has a meaning inside {{#if (is_incremental)}} … {{/if}}');
-    return new hb.SafeString(previousMarker(name));
   });
 
   hb.registerHelper('batch_id', function (this: unknown, ...args: unknown[]) {

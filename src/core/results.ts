@@ -45,6 +45,8 @@ export interface StepTimes {
   plan?: number;
   run?: number;
   publish?: number;
+  /** Dropping what the batches that fell out of keep_batches held alone. */
+  expire?: number;
   grants?: number;
   export?: number;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createPgliteEngine, pgliteOptions } from './pglite.ts';
+import { createMemoryPgliteEngine, createPgliteEngine, pgliteOptions, preparePgliteTemplate } from './pglite.ts';
 import { copyTemplateTo, pgliteTemplateDir } from './pglite-template.ts';
 
 test('the first new embedded database leaves a template; later ones are copies of it, each its own database', async () => {
@@ -29,6 +29,14 @@ test('the first new embedded database leaves a template; later ones are copies o
       await second.close();
     }
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('copying')), [], 'no staging folder is left behind');
+    assert.equal(await preparePgliteTemplate(), template, "npm install's step keeps the template there is");
+    // A throw-away database (unit tests) is a copy of the template, removed on close.
+    const throwAway = await createMemoryPgliteEngine();
+    const copy = /throw-away copy in (.+)\)$/.exec(throwAway.label)?.[1];
+    assert.ok(copy && existsSync(join(copy, 'PG_VERSION')), throwAway.label);
+    await throwAway.exec('create table t (x int)');
+    await throwAway.close();
+    assert.equal(existsSync(copy), false, 'its copy is gone on close');
     // A data directory that already holds something is never overwritten.
     mkdirSync(join(root, 'three'));
     writeFileSync(join(root, 'three', 'keep.txt'), 'mine');

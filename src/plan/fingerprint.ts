@@ -14,6 +14,11 @@ export interface Fingerprint {
   inputs: Record<string, string>;
   /** Data tests only: what the test found in that batch (a warning is reported again when the test is not run). */
   outcome?: TestOutcome;
+  /**
+   * Models with an enforced contract: the hash of the contract their table was checked
+   * against. Not part of what makes a model the same (a new contract is checked, not rebuilt).
+   */
+  contract?: string;
 }
 
 /** What a data test found in a published batch: it passed or warned (a failed test publishes nothing). */
@@ -39,7 +44,11 @@ export function configKey(config: object): string {
 export const testKey = (name: string): string => `test:${name}`;
 export const testFingerprint = (sql: string, outcome?: TestOutcome): Fingerprint => ({ sql: hash(sql), config: '', inputs: {}, ...(outcome ? { outcome } : {}) });
 
-export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Same SQL, config and inputs (what a table was checked against or found is not part of it). */
+export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => {
+  const identity = ({ sql, config, inputs }: Fingerprint): string => JSON.stringify({ sql, config, inputs });
+  return identity(a) === identity(b);
+};
 
 /**
  * What changed between two fingerprints, in words. `builtAs(name)` says how an input model

@@ -8,11 +8,12 @@
 import { physicalSchema } from '../batch/naming.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import type { CompiledProject } from '../compile/compile.ts';
-import { previousRefs, resolvePlaceholders } from '../compile/placeholders.ts';
+import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledModel, CompiledTest } from '../compile/types.ts';
 import { qualify, sqlLiteral } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { modelContract } from '../checks/contract.ts';
 import type { Materialization } from '../project/types.ts';
 import { SEED_LAYER } from '../seeds/load.ts';
 import { configKey, describeChange, hash, sameFingerprint, testKey, type Fingerprint } from './fingerprint.ts';
@@ -70,8 +71,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const refs: Record<string, string> = {};
   for (const s of seeds) refs[s.seed] = qualify(s.publishes.physicalSchema, s.seed);
   const refTo = (name: string): string => refs[name] ?? publishedRelation(compiled, name);
-  const resolve = (sql: string, self: string, previous?: (name: string) => string): string =>
-    resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self, ...(previous ? { previous } : {}) });
+  const resolve = (sql: string, self: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), { ref: refTo, this: () => self });
 
   // The version of each ref as a reader sees it: the physical relation it resolves to in this
   // batch (a seed not versioned per batch: its table's content version).
@@ -87,7 +87,8 @@ export function planBatch(input: PlanInput): BatchPlan {
     const inputs: Record<string, string> = {};
     for (const r of m.refs) inputs[r] = versionOf(r);
     for (const s of m.sources) inputs[`${s.source}.${s.table}`] = db.tableVersions.get(sourceRelation(compiled, s.source, s.table)) ?? 'unknown';
-    return { sql: m.checksum, config: configKey(m.config), inputs };
+    const contract = modelContract(m.name, compiled.project.docs.get(m.name), []);
+    return { sql: m.checksum, config: configKey(m.config), inputs, ...(contract ? { contract: hash(JSON.stringify(contract)) } : {}) };
   };
   // Models (and ephemerals) whose every row may differ from the published batch's: see changedInFull.
   const wholesale = new Set<string>();
@@ -140,25 +141,19 @@ export function planBatch(input: PlanInput): BatchPlan {
         const again = model.usesIsIncremental
           ? compiled.renderer.render(compiled.templates.get(name)!, model.relPath, { isIncremental: true, batchId, schema }).sql
           : model.sql;
-        // previous_ref: the input's relation the published table was built from — still there
-        // only while it is the published batch's own (a kept schema is never dropped under it).
-        const before = db.fingerprints.get(name);
-        const kept = (input: string): string | undefined => {
-          const r = db.relations.get(input);
-          return r && r.kind === 'table' && before?.inputs[input] === `${r.physicalSchema}.${input}` ? qualify(r.physicalSchema, input) : undefined;
-        };
-        const gone = previousRefs(again).filter((n) => kept(n) === undefined);
-        return gone.length > 0 ? { gone } : { sql: resolve(again.trim(), prev, (n) => kept(n)!) };
+        return resolve(again.trim(), prev);
       },
       ...(model.config.keysFrom ? { keysFrom: refTo(model.config.keysFrom) } : {}),
       columns: compiled.analyses?.get(name)?.columns?.map((c) => c.name),
     });
+    // A reused table was checked against this very contract when it was published: not again.
+    const contractKept = decision.action === 'reuse' && fingerprint.contract !== undefined && db.fingerprints.get(name)?.contract === fingerprint.contract;
     const publishes: BatchRelation = change.kind === 'unchanged' && decision.action === 'reuse'
       ? { ...change.from, checksum: model.checksum }
       : { model: name, layer: model.layer, publishedSchema: schema, physicalSchema: target.schema, kind: relationKind(materialized), checksum: model.checksum };
     // A model's session settings (`set local`) end with its transaction.
     const settings = decision.statements.length > 0 ? (model.config.settings ?? []).map((s) => ({ sql: `set local ${s.name} = ${sqlLiteral(s.value)}` })) : [];
-    plan({ ...base, ...decision, statements: [...settings, ...decision.statements], publishes, fingerprint });
+    plan({ ...base, ...decision, statements: [...settings, ...decision.statements], publishes, fingerprint, ...(contractKept ? { contractKept } : {}) });
   }
 
   return {

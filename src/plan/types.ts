@@ -36,6 +36,8 @@ export interface ModelPlan {
   publishes?: BatchRelation;
   /** Kept with the batch when it is published; the next plan compares against it. */
   fingerprint?: Fingerprint;
+  /** Reused, and its enforced contract is the one the published batch checked it against: not checked again. */
+  contractKept?: true;
 }
 
 export interface SeedPlan {

@@ -16,12 +16,10 @@ export const incrementalStrategy: Strategy = (input) => {
   if (change.inFull.length > 0) return { ...tableStrategy(input), reason: `${change.reason}; rebuilt in full: ${change.inFull.join(', ')} may have changed every row` };
   if (previous?.kind !== 'table') return { ...tableStrategy(input), reason: `${change.reason}; rebuilt in full: the published relation is not a table` };
   const prev = qualify(previous.physicalSchema, target.name);
-  const delta = input.incrementalSql(prev);
-  if ('gone' in delta) return { ...tableStrategy(input), reason: `${change.reason}; rebuilt in full: the ${delta.gone.join(', ')} its published table was built from is not the published one, nothing to compare against` };
   return {
     action: 'merge',
     reason: `${change.reason}; merges the rows it selects as incremental with the rows of ${prev} they do not replace, on unique_key (${model.config.uniqueKey.join(', ')})`,
     previous: prev,
-    statements: buildStatements(model, { ...target, previous: prev, ...(input.keysFrom ? { keysFrom: input.keysFrom } : {}) }, input.sql, delta.sql),
+    statements: buildStatements(model, { ...target, previous: prev, ...(input.keysFrom ? { keysFrom: input.keysFrom } : {}) }, input.sql, input.incrementalSql(prev)),
   };
 };

@@ -28,12 +28,8 @@ export interface StrategyInput {
   change: Change;
   /** The model's select, refs resolved, `this` = the batch's relation. */
   sql: string;
-  /**
-   * The same rendered with is_incremental true and `this` = the previous relation (incremental
-   * merges); `gone` names the inputs it compares against (`previous_ref`) whose version the
-   * published table was built from is no longer kept.
-   */
-  incrementalSql: (previousRelation: string) => { sql: string } | { gone: string[] };
+  /** The same rendered with is_incremental true and `this` = the previous relation (incremental merges). */
+  incrementalSql: (previousRelation: string) => string;
   /** The relation of its `keys_from` in this batch (incremental delete detection). */
   keysFrom?: string;
   /** Output columns, when known (snapshots). */
