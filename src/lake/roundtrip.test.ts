@@ -75,3 +75,43 @@ for (const factory of targets()) {
     }
   });
 }
+
+for (const factory of targets()) {
+  test(`${factory.name}: tables exported at once (decoded on worker threads on PostgreSQL) read back as DuckDB reads the source`, async () => {
+    const target = await factory.create();
+    const engine = await target.open();
+    const lakeDir = mkdtempSync(join(tmpdir(), 'strata-lake-'));
+    try {
+      await engine.exec(fixtureSql(EXTRA_ROWS));
+      const source = qualify(FIXTURE_SCHEMA, FIXTURE_TABLE);
+      const expected = await pgColumnChecksums(engine, source);
+      const done = await exportBatch({
+        engine,
+        lakeDir,
+        layer: 'gold',
+        batchId: 'b1',
+        tables: [
+          { name: FIXTURE_TABLE, relation: source },
+          { name: 'again', relation: source },
+        ],
+        activate: true,
+        parallelTables: 2,
+        batchLimits: { rows: 1000, bytes: 1 << 20 },
+        parquet: { rowGroupRows: 2048 },
+      });
+      for (const table of (await readManifest(done.dir)).tables) {
+        const duck = await duckReadParquet(join(done.dir, table.file));
+        assert.equal(duck.rows, 6 + EXTRA_ROWS, table.name);
+        for (const c of FIXTURE_COLUMNS) {
+          assert.equal(duck.types[c.name], c.duckType, `DuckDB type of ${table.name}.${c.name}`);
+          assert.equal(duck.checksums[c.name], expected[c.name], `values of ${table.name}.${c.name} as DuckDB reads them`);
+        }
+      }
+      assert.equal((await verifyBatch(lakeDir, 'gold')).ok, true);
+    } finally {
+      await engine.close();
+      await target.cleanup();
+      rmSync(lakeDir, { recursive: true, force: true });
+    }
+  });
+}
