@@ -93,7 +93,6 @@ async function runOne(db: Queryable, ctx: UnitContext, spec: UnitTestSpec, schem
   const { compiled } = ctx;
   const base = { name: spec.name, model: spec.model, file: spec.file, ...(spec.line !== undefined ? { line: spec.line } : {}) };
   const model = compiled.models.get(spec.model)!;
-  await db.query(`create schema ${quoteIdent(schema)}`);
 
   // One table per input. A ref not given is an empty table of its known columns.
   const tableOf = new Map<string, string>();
@@ -161,19 +160,25 @@ async function runOne(db: Queryable, ctx: UnitContext, spec: UnitTestSpec, schem
   return { ...base, status: missing.length + unexpected.length === 0 ? 'pass' : 'fail', missing, unexpected };
 }
 
-/** Runs the tests one after another on `engine`; every test's scratch schema is dropped again. */
+/**
+ * Runs the tests one after another on `engine`, each in a scratch schema it creates and drops
+ * again — only one it created: on the embedded engine this is the user's own database.
+ */
 export async function runUnitTests(engine: Engine, ctx: UnitContext, specs: readonly UnitTestSpec[], onResult?: (r: UnitTestResult) => void): Promise<UnitTestResult[]> {
   const results: UnitTestResult[] = [];
   for (const [i, spec] of specs.entries()) {
     const started = performance.now();
     const schema = `strata_unit_${process.pid}_${i}`;
     let result: Omit<UnitTestResult, 'durationS'>;
+    let created = false;
     try {
+      await engine.query(`create schema ${quoteIdent(schema)}`);
+      created = true;
       result = await runOne(engine, ctx, spec, schema);
     } catch (err) {
       result = { name: spec.name, model: spec.model, status: 'error', missing: [], unexpected: [], error: errorMessage(err), file: spec.file, ...(spec.line !== undefined ? { line: spec.line } : {}) };
     } finally {
-      await engine.query(`drop schema if exists ${quoteIdent(schema)} cascade`).catch(() => undefined);
+      if (created) await engine.query(`drop schema ${quoteIdent(schema)} cascade`).catch(() => undefined);
     }
     const done = { ...result, durationS: Math.round(performance.now() - started) / 1000 };
     results.push(done);
