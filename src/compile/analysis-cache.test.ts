@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileProject, loadSqlParser } from '../api/compile.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
+import { createHash } from 'node:crypto';
 import { ANALYSIS_CACHE_FILE } from './analysis-cache.ts';
 
 before(() => loadSqlParser());
@@ -67,4 +68,17 @@ test('without the option, target/ is neither read nor written', () => {
   const dir = project();
   compileProject({ projectDir: dir, writeArtifacts: false });
   assert.throws(() => statSync(join(dir, 'target', ANALYSIS_CACHE_FILE)), /ENOENT/);
+});
+
+test('an entry in the file never lets a writing model through: the parser checks every model', () => {
+  const dir = project();
+  assert.deepEqual(columns(dir, 'b'), ['id', 'x']);
+  // A forged entry for SQL that deletes the shop's rows, with the hash of the SQL as rendered (trimmed).
+  const sql = 'with gone as (delete from amazon.review returning review_id) select 1 as id, 2 as x from gone';
+  writeFileSync(join(dir, 'models/core/a.sql'), `${sql}\n`);
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, { sql: string }> };
+  file.models.a!.sql = createHash('sha1').update(sql).digest('hex');
+  writeFileSync(path, JSON.stringify(file));
+  assert.throws(() => columns(dir, 'a'), /data-modifying DELETE/);
 });

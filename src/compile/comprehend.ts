@@ -74,12 +74,14 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
 
 /** The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its inputs changed. */
 function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
-  const kept = cache?.reuse(name, sql, catalog);
-  if (kept) return { analysis: kept, problem: null };
   // One parse per model: checked to be one reading SELECT (a model that could write is
-  // never built), then analyzed from the same tree.
+  // never built), then analyzed from the same tree. The check runs whatever target/ holds:
+  // a kept analysis saves the analysis only, never the parser's verdict (a file in target/
+  // must not be able to let a writing model through).
   const { parsed, problem } = readModel(sql);
   if (problem || !parsed) return { problem };
+  const kept = cache?.reuse(name, sql, catalog);
+  if (kept) return { analysis: kept, problem: null };
   const analysis = analyzeModel(sql, catalog, { parsed });
   cache?.keep(name, sql, analysis, catalog);
   return { analysis, problem: null };
