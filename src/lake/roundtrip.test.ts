@@ -3,26 +3,55 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { targets } from '../../spec/support.ts';
+import { targets, type TargetFactory } from '../../spec/support.ts';
 import { qualify } from '../engine/quote.ts';
 import { exportBatch } from './export-batch.ts';
 import { readManifest } from './manifest.ts';
 import { restoreBatch } from './restore.ts';
+import type { Engine } from '../engine/engine.ts';
 import { duckReadParquet, FIXTURE_COLUMNS, FIXTURE_SCHEMA, FIXTURE_TABLE, fixtureSql, pgColumnChecksums } from './test-fixtures.ts';
 import { verifyBatch } from './verify.ts';
 
 const EXTRA_ROWS = 5000;
 
-for (const factory of targets()) {
-  test(`${factory.name}: every mapped type survives export (read back by DuckDB) and restore`, async () => {
-    const target = await factory.create();
-    const engine = await target.open();
-    const lakeDir = mkdtempSync(join(tmpdir(), 'strata-lake-'));
-    try {
-      await engine.exec(fixtureSql(EXTRA_ROWS));
-      const source = qualify(FIXTURE_SCHEMA, FIXTURE_TABLE);
-      const expected = await pgColumnChecksums(engine, source);
+interface Fixture {
+  engine: Engine;
+  lakeDir: string;
+  /** The fixture table every mapped type is in. */
+  source: string;
+  /** Its per-column checksums, as PostgreSQL computes them. */
+  expected: Record<string, string>;
+}
 
+/** A new database holding the fixture table and an empty lake, both removed after `fn`. */
+async function withFixture(factory: TargetFactory, fn: (f: Fixture) => Promise<void>): Promise<void> {
+  const target = await factory.create();
+  const engine = await target.open();
+  const lakeDir = mkdtempSync(join(tmpdir(), 'strata-lake-'));
+  try {
+    await engine.exec(fixtureSql(EXTRA_ROWS));
+    const source = qualify(FIXTURE_SCHEMA, FIXTURE_TABLE);
+    await fn({ engine, lakeDir, source, expected: await pgColumnChecksums(engine, source) });
+  } finally {
+    await engine.close();
+    await target.cleanup();
+    rmSync(lakeDir, { recursive: true, force: true });
+  }
+}
+
+/** DuckDB reads every row of `file`, each column with its expected type and the source's values. */
+async function assertDuckReads(file: string, label: string, expected: Record<string, string>): Promise<void> {
+  const duck = await duckReadParquet(file);
+  assert.equal(duck.rows, 6 + EXTRA_ROWS, label);
+  for (const c of FIXTURE_COLUMNS) {
+    assert.equal(duck.types[c.name], c.duckType, `DuckDB type of ${label}.${c.name}`);
+    assert.equal(duck.checksums[c.name], expected[c.name], `values of ${label}.${c.name} as DuckDB reads them`);
+  }
+}
+
+for (const factory of targets()) {
+  test(`${factory.name}: every mapped type survives export (read back by DuckDB) and restore`, () =>
+    withFixture(factory, async ({ engine, lakeDir, source, expected }) => {
       const done = await exportBatch({
         engine,
         lakeDir,
@@ -46,12 +75,7 @@ for (const factory of targets()) {
       assert.deepEqual([col('an').arrowType, col('u').encoding, col('j').encoding], ['list<decimal128(10, 2)>', 'text', 'json']);
       assert.equal((await verifyBatch(lakeDir, 'gold')).ok, true);
 
-      const duck = await duckReadParquet(join(done.dir, table.file));
-      assert.equal(duck.rows, 6 + EXTRA_ROWS);
-      for (const c of FIXTURE_COLUMNS) {
-        assert.equal(duck.types[c.name], c.duckType, `DuckDB type of ${c.name}`);
-        assert.equal(duck.checksums[c.name], expected[c.name], `values of ${c.name} as DuckDB reads them`);
-      }
+      await assertDuckReads(join(done.dir, table.file), table.name, expected);
 
       const restored = await restoreBatch({ engine, lakeDir, layer: 'gold', targetSchema: 'lake_restored' });
       assert.deepEqual(restored.tables.map((t) => [t.name, t.rows, t.keptAsText]), [[FIXTURE_TABLE, 6 + EXTRA_ROWS, []]]);
@@ -68,23 +92,12 @@ for (const factory of targets()) {
         'restored columns have the original types (enum, uuid, interval included)',
       );
       await assert.rejects(restoreBatch({ engine, lakeDir, layer: 'gold', targetSchema: 'lake_restored' }), /cannot create .*pass replace/);
-    } finally {
-      await engine.close();
-      await target.cleanup();
-      rmSync(lakeDir, { recursive: true, force: true });
-    }
-  });
+    }));
 }
 
 for (const factory of targets()) {
-  test(`${factory.name}: tables exported at once (decoded on worker threads on PostgreSQL) read back as DuckDB reads the source`, async () => {
-    const target = await factory.create();
-    const engine = await target.open();
-    const lakeDir = mkdtempSync(join(tmpdir(), 'strata-lake-'));
-    try {
-      await engine.exec(fixtureSql(EXTRA_ROWS));
-      const source = qualify(FIXTURE_SCHEMA, FIXTURE_TABLE);
-      const expected = await pgColumnChecksums(engine, source);
+  test(`${factory.name}: tables exported at once (decoded on worker threads on PostgreSQL) read back as DuckDB reads the source`, () =>
+    withFixture(factory, async ({ engine, lakeDir, source, expected }) => {
       const done = await exportBatch({
         engine,
         lakeDir,
@@ -99,19 +112,7 @@ for (const factory of targets()) {
         batchLimits: { rows: 1000, bytes: 1 << 20 },
         parquet: { rowGroupRows: 2048 },
       });
-      for (const table of (await readManifest(done.dir)).tables) {
-        const duck = await duckReadParquet(join(done.dir, table.file));
-        assert.equal(duck.rows, 6 + EXTRA_ROWS, table.name);
-        for (const c of FIXTURE_COLUMNS) {
-          assert.equal(duck.types[c.name], c.duckType, `DuckDB type of ${table.name}.${c.name}`);
-          assert.equal(duck.checksums[c.name], expected[c.name], `values of ${table.name}.${c.name} as DuckDB reads them`);
-        }
-      }
+      for (const table of (await readManifest(done.dir)).tables) await assertDuckReads(join(done.dir, table.file), table.name, expected);
       assert.equal((await verifyBatch(lakeDir, 'gold')).ok, true);
-    } finally {
-      await engine.close();
-      await target.cleanup();
-      rmSync(lakeDir, { recursive: true, force: true });
-    }
-  });
+    }));
 }
