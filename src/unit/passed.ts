@@ -1,9 +1,10 @@
 /**
  * The unit tests that passed, by fingerprint, kept in the project (target/unit_tests_passed.json).
- * A unit test runs on a throw-away in-memory database, so its outcome depends on its
- * fingerprint only (src/plan/fingerprint.ts) — not on any target database: a build can skip
- * the ones that passed before without connecting anywhere, and a model whose logic breaks
- * its unit test still stops the build before a database is touched.
+ * A unit test runs in scratch tables of its own (on a throw-away PGlite, or in a scratch
+ * schema of the embedded database), so its outcome depends on its fingerprint only
+ * (src/plan/fingerprint.ts) — not on what a target database holds: a build can skip the ones
+ * that passed before without asking any database, and a model whose logic breaks its unit
+ * test still stops the build before its data is touched.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
