@@ -8,13 +8,14 @@
  * With --gold, the tables are instead the real gold layer of a built database (every column
  * type gold has), e.g. the one `bench/pipeline.ts --reviews 1000000 --tag x --keep` leaves:
  *
- *   npx tsx bench/export.ts --gold --database-url postgres://…/strata_bench_x_1000000 --repeat 3
+ *   npx tsx bench/export.ts --gold --database-url postgres://…/strata_bench_x_1000000 --repeat 3 [--compression snappy]
  *
- * and the lake's own export (exportBatch) is compared with DuckDB writing the same tables.
+ * and the lake's own export (exportBatch) is compared with DuckDB writing the same tables,
+ * both with the same parquet codec (default: the lake's own).
  * Writes bench/results/export.json (export-gold.json with --gold).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,7 +26,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type { Engine } from '../src/engine/engine.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
 import { quoteIdent } from '../src/engine/quote.ts';
-import type { ParquetCompression } from '../src/lake/parquet-encoder.ts';
+import { DEFAULT_PARQUET_SETTINGS, type ParquetCompression } from '../src/lake/parquet-encoder.ts';
 import type { EncoderThread } from '../src/lake/parquet-writer.ts';
 import { describeColumns } from '../src/lake/pg-columns.ts';
 import { exportSelect, planColumn } from '../src/lake/type-mapping.ts';
@@ -55,7 +56,8 @@ interface VariantResult {
 interface Variant {
   name: string;
   what: string;
-  run(engine: Engine, out: string): Promise<{ rows: number; file?: string }>;
+  /** `codec`: the parquet compression of the --gold variants (both sides write the same one). */
+  run(engine: Engine, out: string, codec: ParquetCompression): Promise<{ rows: number; file?: string }>;
 }
 
 function strataPath(encoder: EncoderThread, compression: ParquetCompression): Variant['run'] {
@@ -259,18 +261,18 @@ const duckType = (t: string): string =>
 const GOLD_VARIANTS: Variant[] = [
   {
     name: 'strata-lake',
-    what: "strata's lake export of the gold batch (exportBatch: binary COPY → Arrow → parquet zstd, manifest, fsync)",
-    async run(engine, out) {
+    what: "strata's lake export of the gold batch (exportBatch: binary COPY → Arrow → parquet, manifest, fsync)",
+    async run(engine, out, codec) {
       const { exportBatch } = await import('../src/lake/export-batch.ts');
       const tables = await goldTables(engine);
-      const r = await exportBatch({ engine, lakeDir: out, layer: 'gold', batchId: 'bench', tables, activate: false });
+      const r = await exportBatch({ engine, lakeDir: out, layer: 'gold', batchId: 'bench', tables, activate: false, parquet: { compression: codec } });
       return { rows: r.manifest.tables.reduce((n, t) => n + t.rows, 0) };
     },
   },
   {
     name: 'duckdb-csv',
-    what: 'per table: COPY (select *) CSV to a file, DuckDB read_csv with declared types → parquet (zstd), 2 threads',
-    async run(engine, out) {
+    what: 'per table: COPY (select *) CSV to a file, DuckDB read_csv with declared types → parquet (same codec), 2 threads',
+    async run(engine, out, codec) {
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
       const con = await instance.connect();
@@ -281,7 +283,7 @@ const GOLD_VARIANTS: Variant[] = [
           await pipeline(Readable.from(engine.copyTo(`copy (select * from ${relation}) to stdout (format csv)`)), createWriteStream(csv));
           const types = (await describeColumns(engine, relation)).map((c) => `'${c.name}': '${duckType(c.typeName)}'`);
           const reader = await con.runAndReadAll(
-            `copy (select * from read_csv('${csv}', header = false, columns = {${types.join(', ')}})) to '${join(out, `${name}.parquet`)}' (format parquet, compression zstd)`,
+            `copy (select * from read_csv('${csv}', header = false, columns = {${types.join(', ')}})) to '${join(out, `${name}.parquet`)}' (format parquet, compression ${codec === 'none' ? 'uncompressed' : codec})`,
           );
           rows += Number(reader.getRows()[0]?.[0] ?? 0);
         }
@@ -295,7 +297,14 @@ const GOLD_VARIANTS: Variant[] = [
 ];
 
 /** Child mode: run one variant, print its figures as JSON on stdout. */
-async function runVariant(name: string, url: string, gold: boolean): Promise<void> {
+/** The bytes of every parquet file under `dir`: the output's size, whatever the variant's layout. */
+function parquetBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.parquet'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
+
+async function runVariant(name: string, url: string, gold: boolean, codec: ParquetCompression): Promise<void> {
   const variant = (gold ? GOLD_VARIANTS : VARIANTS).find((v) => v.name === name);
   if (!variant) throw new Error(`unknown variant ${name}`);
   const engine = createPostgresEngine(url, { maxConnections: 2 });
@@ -304,7 +313,7 @@ async function runVariant(name: string, url: string, gold: boolean): Promise<voi
     const server = await sampleServerCpu(url, new URL(url).pathname.slice(1) || 'postgres');
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const { rows, file } = await variant.run(engine, out);
+    const { rows, file } = await variant.run(engine, out, codec);
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const serverCpu = await server.stop();
@@ -315,7 +324,7 @@ async function runVariant(name: string, url: string, gold: boolean): Promise<voi
       cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(3),
       server_cpu_s: +serverCpu.toFixed(2),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      ...(file ? { file_mb: +(statSync(file).size / 2 ** 20).toFixed(1) } : {}),
+      ...(file ? { file_mb: +(statSync(file).size / 2 ** 20).toFixed(1) } : gold ? { file_mb: +(parquetBytes(out) / 2 ** 20).toFixed(1) } : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
@@ -385,12 +394,15 @@ async function main(): Promise<void> {
       variants: { type: 'string' },
       variant: { type: 'string' },
       gold: { type: 'boolean', default: false },
+      // --gold: the codec both sides write (default: the lake's own).
+      compression: { type: 'string', default: DEFAULT_PARQUET_SETTINGS.compression },
       'database-url': { type: 'string', default: process.env.STRATA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     },
   });
   const url = values['database-url']!;
   const gold = values.gold === true;
-  if (values.variant) return runVariant(values.variant, url, gold);
+  const codec = values.compression as ParquetCompression;
+  if (values.variant) return runVariant(values.variant, url, gold, codec);
 
   const repeat = Math.max(1, Number(values.repeat));
   const all = gold ? GOLD_VARIANTS : VARIANTS;
@@ -400,13 +412,13 @@ async function main(): Promise<void> {
   const copyMb = table.binaryBytes / 2 ** 20;
   // Other work on a 2-core machine shows in every figure: the load says how much there was.
   const loadBefore = +loadavg()[0]!.toFixed(2);
-  console.log(`${rows} rows, ${copyMb.toFixed(0)} MiB as binary COPY${table.reused ? ' (table reused)' : ''}; ${cpus().length} cores, load ${loadBefore}`);
+  console.log(`${rows} rows, ${copyMb.toFixed(0)} MiB as binary COPY${table.reused ? ' (table reused)' : ''}; ${cpus().length} cores, load ${loadBefore}${gold ? `; both sides write parquet with ${codec}` : ''}`);
   const self = fileURLToPath(import.meta.url);
   // Runs are interleaved (a, b, a, b, …): on a shared machine, paired runs see the same load.
   const runs = new Map<string, VariantResult[]>(chosen.map((v) => [v.name, []]));
   for (let i = 0; i < repeat; i++) {
     for (const v of chosen) {
-      const child = spawnSync(process.execPath, [...process.execArgv, self, '--variant', v.name, '--database-url', url, ...(gold ? ['--gold'] : [])], {
+      const child = spawnSync(process.execPath, [...process.execArgv, self, '--variant', v.name, '--database-url', url, '--compression', codec, ...(gold ? ['--gold'] : [])], {
         encoding: 'utf8',
         env: { ...process.env, TZ: 'UTC' },
         maxBuffer: 1 << 24,
@@ -446,6 +458,7 @@ async function main(): Promise<void> {
     cores: cpus().length,
     load_average: { before: loadBefore, after: +loadavg()[0]!.toFixed(2) },
     repeat,
+    ...(gold ? { compression: codec } : {}),
     variants: Object.fromEntries(chosen.map((v) => [v.name, v.what])),
     ...(ratio !== undefined ? { strata_over_duckdb_median_wall: ratio } : {}),
     skipped: {

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { CopyOutStream } from './copy-out.ts';
 import type { Engine, MigrationClient, QueryResult, Queryable, Row } from './engine.ts';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import { describeIoError } from '../core/io-errors.ts';
@@ -142,7 +143,7 @@ async function* copyOut(client: pg.PoolClient | pg.Pool, copySql: string): Async
   const c = client instanceof pg.Pool ? await client.connect() : client;
   let finished = false;
   try {
-    const stream = c.query(copyStreams.to(copySql));
+    const stream = c.query(new CopyOutStream(copySql));
     for await (const chunk of stream) yield chunk as Uint8Array;
     finished = true;
   } finally {

@@ -17,13 +17,19 @@ export type ToDecoder =
   | { type: 'end' }
   | { type: 'abort' };
 
-export type FromDecoder = { type: 'taken' } | { type: 'finished'; file: WrittenFile } | { type: 'failed'; message: string } | { type: 'aborted' };
+export type FromDecoder =
+  /** A chunk was taken; `spare` is the buffer of the one before, decoded and free to be filled again. */
+  | { type: 'taken'; spare?: ArrayBuffer }
+  | { type: 'finished'; file: WrittenFile }
+  | { type: 'failed'; message: string }
+  | { type: 'aborted' };
 
 const port = parentPort;
 if (!port) throw new Error('copy-decode-worker.ts runs as a worker thread');
 
 function reply(msg: FromDecoder): void {
-  port!.postMessage(msg);
+  if (msg.type === 'taken' && msg.spare) port!.postMessage(msg, [msg.spare]);
+  else port!.postMessage(msg);
 }
 
 /** The chunks of the file being written, as the decoder pulls them; each one pulled is acknowledged. */
@@ -55,11 +61,15 @@ class ChunkFeed implements AsyncIterable<Uint8Array> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    // The decoder is done with a chunk once it asks for the next (it copies what it keeps).
+    let done: Uint8Array | null = null;
     for (;;) {
       if (this.failure) throw this.failure;
       const chunk = this.chunks.shift();
       if (chunk) {
-        reply({ type: 'taken' });
+        const spare = done && done.byteOffset === 0 ? (done.buffer as ArrayBuffer) : undefined;
+        reply(spare ? { type: 'taken', spare } : { type: 'taken' });
+        done = chunk;
         yield chunk;
       } else if (this.ended) return;
       else await new Promise<void>((resolve) => (this.wake = resolve));

@@ -8,6 +8,7 @@ import type { Engine, Queryable } from '../engine/engine.ts';
 import { readActive, writeActive } from './active.ts';
 import { commitRename, fsyncDir, removeDirDurably, tempPath } from './atomic-fs.ts';
 import type { BatchLimits } from './copy-binary-decoder.ts';
+import { largestFirst } from './export-order.ts';
 import { exportTable } from './export-table.ts';
 import {
   batchDir,
@@ -209,6 +210,10 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
   const small = await isSmallExport(opts.engine, toRead);
   const lanes = Math.max(1, Math.min(opts.parallelTables ?? (small ? 1 : DEFAULT_PARALLEL_TABLES), toRead.length));
   const encoder = opts.encoder ?? (small ? 'inline' : 'worker');
+  // Files taken over first (nothing to read), then the tables to read: largest first when in parallel.
+  const readAt = opts.tables.flatMap((t, i) => (t.reuse ? [] : [i]));
+  const readOrder = lanes > 1 ? (await largestFirst(opts.engine, toRead.map((t) => t.relation))).map((k) => readAt[k]!) : readAt;
+  const queue = [...opts.tables.flatMap((t, i) => (t.reuse ? [i] : [])), ...readOrder];
   try {
     await withSharedSnapshot(opts.engine, lanes, async (sessions) => {
       // Each session takes the next table until none is left or one failed; a failure
@@ -218,8 +223,8 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
       const lane = async (db: Queryable, k: number): Promise<void> => {
         // One table at a time decodes here; several at once each decode on a thread of their own.
         const writer = (): TableFileWriter => (writers[k] ??= sessions.length > 1 ? decodeInWorker() : decodeHere(createParquetWriter(encoder)));
-        while (!failed && next < opts.tables.length) {
-          const i = next++;
+        while (!failed && next < queue.length) {
+          const i = queue[next++]!;
           try {
             tables[i] = await writeTable(opts.tables[i]!, db, writer);
           } catch (err) {

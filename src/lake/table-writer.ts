@@ -31,8 +31,11 @@ export function decodeHere(parquet: ParquetWriter): TableFileWriter {
   };
 }
 
-/** Chunks handed to the worker are gathered to this size: fewer messages, and buffers of its own to transfer. */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Chunks handed to the worker are gathered to this size: fewer messages (each one wakes a
+ * thread), and buffers of its own to transfer, which come back to be filled again.
+ */
+const CHUNK_BYTES = 1024 * 1024;
 /** Chunks handed over and not yet taken by the decoder: bounds memory. */
 const MAX_IN_FLIGHT = 8;
 
@@ -48,12 +51,17 @@ export function decodeInWorker(): TableFileWriter {
 class DecodingWorker implements TableFileWriter {
   private readonly worker: Worker;
   private readonly inbox = new Inbox<FromDecoder>();
+  /** Buffers the worker is done with, to fill again instead of allocating (and collecting) new ones. */
+  private readonly spare: Uint8Array[] = [];
   private crashed = false;
 
   constructor() {
     // Started now: loading its modules overlaps whatever the caller does before writing.
     this.worker = startWorker(new URL('./copy-decode-worker.ts', import.meta.url));
-    this.worker.on('message', (msg: FromDecoder) => this.inbox.put(msg));
+    this.worker.on('message', (msg: FromDecoder) => {
+      if (msg.type === 'taken' && msg.spare) this.spare.push(new Uint8Array(msg.spare));
+      this.inbox.put(msg);
+    });
     const crash = (message: string): void => {
       if (this.crashed) return;
       this.crashed = true;
@@ -81,12 +89,13 @@ class DecodingWorker implements TableFileWriter {
     if (this.crashed) throw new Error('COPY decoding worker: not running');
     this.post({ type: 'open', path: req.path, columns: [...req.columns], settings: req.settings ?? {}, ...(req.limits ? { limits: req.limits } : {}) });
     let inFlight = 0;
-    let staged = new Uint8Array(CHUNK_BYTES);
+    const fresh = (): Uint8Array => this.spare.pop() ?? new Uint8Array(CHUNK_BYTES);
+    let staged = fresh();
     let used = 0;
     const handOver = async (): Promise<void> => {
       // A copy the worker owns: the driver's chunks may share a pooled buffer.
       this.post({ type: 'chunk', bytes: staged.subarray(0, used) });
-      staged = new Uint8Array(CHUNK_BYTES);
+      staged = fresh();
       used = 0;
       if (++inFlight >= MAX_IN_FLIGHT) {
         await this.until('taken');
