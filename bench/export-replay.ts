@@ -7,7 +7,7 @@
  * than wall time.
  *
  *   npx tsx bench/export-replay.ts --dump DIR --database-url postgres://…/strata_bench_x_1000000
- *   npx tsx bench/export-replay.ts --replay DIR [--tables a,b] [--compression zstd]
+ *   npx tsx bench/export-replay.ts --replay DIR [--tables a,b] [--compression snappy]
  */
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
 import { quoteIdent } from '../src/engine/quote.ts';
-import type { ParquetCompression } from '../src/lake/parquet-encoder.ts';
+import { DEFAULT_PARQUET_SETTINGS, type ParquetCompression } from '../src/lake/parquet-encoder.ts';
 import { describeColumns, type ColumnSpec } from '../src/lake/pg-columns.ts';
 import { exportCopySql } from '../src/lake/export-table.ts';
 import { planColumn } from '../src/lake/type-mapping.ts';
@@ -114,7 +114,7 @@ const { values } = parseArgs({
     dump: { type: 'string' },
     replay: { type: 'string' },
     tables: { type: 'string' },
-    compression: { type: 'string', default: 'zstd' },
+    compression: { type: 'string', default: DEFAULT_PARQUET_SETTINGS.compression },
     'decode-only': { type: 'boolean', default: false },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },

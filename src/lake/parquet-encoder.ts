@@ -58,8 +58,9 @@ function writerProperties(pw: ParquetWasm, s: ParquetWriterSettings) {
 }
 
 /**
- * One parquet file being written. `push` resolves once parquet-wasm has taken the batch,
- * so a producer awaiting it never runs more than one batch ahead.
+ * One parquet file being written. `push` resolves once parquet-wasm has copied the batch
+ * into its own memory, so a producer awaiting it never runs more than one batch ahead and
+ * may reuse the bytes it pushed.
  */
 export class ParquetFileEncoder {
   private queued: Uint8Array | null | undefined;
@@ -83,6 +84,8 @@ export class ParquetFileEncoder {
             return;
           }
           const table = pw.Table.fromIPCStream(ipc);
+          // Copied into WebAssembly memory: the producer may now reuse the bytes.
+          this.release();
           const batch = table.recordBatch(0);
           // Free eagerly: wasm memory never shrinks, so waiting for GC finalizers inflates it.
           table.free();
@@ -93,7 +96,7 @@ export class ParquetFileEncoder {
     );
     this.done = this.drain(source, settings).catch((err: unknown) => {
       this.failure = err instanceof Error ? err : new Error(String(err));
-      this.taken?.();
+      this.release();
       throw this.failure;
     });
     // The caller learns of a failure from push/finish; don't let it surface as unhandled.
@@ -153,7 +156,8 @@ export class ParquetFileEncoder {
     const take = (): Uint8Array | null => {
       const ipc = this.failure ? null : (this.queued ?? null);
       this.queued = undefined;
-      this.taken?.();
+      // A batch is released once parquet-wasm has copied it (in `pull`), the end at once.
+      if (ipc === null) this.release();
       return ipc;
     };
     if (this.queued !== undefined || this.failure) return Promise.resolve(take());
@@ -174,6 +178,11 @@ export class ParquetFileEncoder {
     }).then(() => {
       if (this.failure) throw this.failure;
     });
+  }
+
+  /** Lets the producer's `push` resolve. */
+  private release(): void {
+    this.taken?.();
   }
 
   private rouse(): void {

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { RecordBatchStreamWriter, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
+import { IpcBuffer, toIpc } from './arrow-ipc.ts';
 import { DEFAULT_PARQUET_SETTINGS, ParquetFileEncoder, type EncodedFile, type ParquetWriterSettings } from './parquet-encoder.ts';
 import type { FromWorker, ToWorker } from './parquet-worker.ts';
 import { Inbox, startWorker } from './worker-thread.ts';
@@ -26,11 +27,6 @@ export type EncoderThread = 'worker' | 'inline';
 /** Batches (of a few MiB each) handed to the worker and not yet taken by the encoder. */
 const MAX_IN_FLIGHT = 4;
 
-/** A batch as a self-contained Arrow IPC stream, in a buffer of its own (so it can be transferred). */
-function toIpc(batch: RecordBatch): Uint8Array {
-  const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
-  return ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? ipc : ipc.slice();
-}
 
 function settingsWith(overrides: Partial<ParquetWriterSettings> | undefined): ParquetWriterSettings {
   return { ...DEFAULT_PARQUET_SETTINGS, ...overrides };
@@ -41,13 +37,16 @@ export function createParquetWriter(thread: EncoderThread = 'worker'): ParquetWr
 }
 
 class InlineParquetWriter implements ParquetWriter {
+  /** parquet-wasm has copied each batch's bytes by the time `push` resolves: one buffer serves them all. */
+  private readonly ipc = new IpcBuffer();
+
   async write(path: string, batches: AsyncIterable<RecordBatch>, settings?: Partial<ParquetWriterSettings>): Promise<WrittenFile> {
     const encoder = await ParquetFileEncoder.create(path, settingsWith(settings));
     let rows = 0;
     try {
       for await (const batch of batches) {
         rows += batch.numRows;
-        await encoder.push(toIpc(batch));
+        await encoder.push(this.ipc.serialise(batch));
       }
       return { ...(await encoder.finish()), rows };
     } catch (err) {
