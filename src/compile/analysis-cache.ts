@@ -6,15 +6,15 @@
  * columns the catalog gives for the relations it reads (sql/query-analyzer.ts asks the
  * catalog for no other), so an entry is reused when the SQL's hash is the same and so are
  * those relations' columns, now known again in dependency order. The file also names the
- * analyzer it came from (the parser's version and a hash of src/sql/): any change to
- * either, or an unreadable file, and every model is analyzed afresh.
+ * analyzer it came from (sql/analyzer-id.ts: the parser's version and a hash of src/sql/):
+ * any change to either, or an unreadable file, and every model is analyzed afresh.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import type { Catalog, ModelAnalysis } from '../sql/analyze.ts';
+import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
 
 interface Entry {
@@ -31,20 +31,6 @@ interface CacheFile {
 }
 
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.json';
-
-let analyzerId: string | undefined;
-/**
- * The parser's version and the analyzer's own source: an analysis from any other is not
- * reused. Throws when they cannot be read (then nothing is kept).
- */
-function analyzer(): string {
-  if (analyzerId) return analyzerId;
-  const hash = createHash('sha1');
-  const sqlDir = import.meta.dirname.replace(/compile$/, 'sql');
-  for (const f of readdirSync(sqlDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) hash.update(f).update(readFileSync(join(sqlDir, f)));
-  const parser = createRequire(import.meta.url)('libpg-query/package.json') as { version: string };
-  return (analyzerId = `libpg-query ${parser.version} ${hash.digest('hex')}`);
-}
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
@@ -77,7 +63,7 @@ export class AnalysisCache {
     const path = join(targetDir, ANALYSIS_CACHE_FILE);
     let id: string | null = null;
     try {
-      id = analyzer();
+      id = analyzerId();
     } catch {
       return new AnalysisCache(path, null, {});
     }
