@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { nodeModulesOf } from '../core/paths.ts';
 import { analyzerId } from './analyzer-id.ts';
 import { CONTROL_FAILED, FREE, MAIN, PROBLEM, READS_ONLY, WORKER } from './read-only-states.ts';
 
@@ -99,12 +100,10 @@ const WORKER_ENTRY = fileURLToPath(new URL('./read-only-worker.ts', import.meta.
  */
 function workerBundle(): string | null {
   try {
-    const parser = fileURLToPath(import.meta.resolve('libpg-query'));
-    const marker = `${sep}node_modules${sep}`;
-    const at = parser.lastIndexOf(marker);
-    if (at < 0) return null;
+    const nodeModules = nodeModulesOf(import.meta.resolve('libpg-query'));
+    if (!nodeModules) return null;
     const id = analyzerId().replace(/^libpg-query /, '').replace(/\W+/g, '-');
-    const file = join(parser.slice(0, at + marker.length - 1), '.cache', 'strata', 'workers', `read-only-${id}.mjs`);
+    const file = join(nodeModules, '.cache', 'strata', 'workers', `read-only-${id}.mjs`);
     if (existsSync(file)) return file;
     const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const out = buildSync({
