@@ -30,6 +30,26 @@ test('the first new embedded database leaves a template; later ones are copies o
     }
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('copying')), [], 'no staging folder is left behind');
     assert.equal(await preparePgliteTemplate(), template, "npm install's step keeps the template there is");
+    // …and leaves a spare copy, which the next new database takes whole (a rename, no copy).
+    const spare = `${template}.spare`;
+    assert.ok(existsSync(join(spare, 'global', 'pg_control')), 'npm install leaves a spare data directory');
+    const fromSpare = await createPgliteEngine(join(root, 'four'));
+    try {
+      assert.equal(existsSync(spare), false, 'the new database took the spare');
+      const { rows } = await fromSpare.query<{ t: string | null }>(`select to_regclass('only_in_one')::text as t`);
+      assert.equal(rows[0]!.t, null);
+      await fromSpare.exec('create table only_in_four (x int)');
+    } finally {
+      await fromSpare.close();
+    }
+    assert.ok(existsSync(join(template, 'global', 'pg_control')), 'the template stays');
+    const afterSpare = await createPgliteEngine(join(root, 'five'));
+    try {
+      const { rows } = await afterSpare.query<{ t: string | null }>(`select to_regclass('only_in_four')::text as t`);
+      assert.equal(rows[0]!.t, null, 'once the spare is taken, new databases are copies of the template again');
+    } finally {
+      await afterSpare.close();
+    }
     // A throw-away database (unit tests) is a copy of the template, removed on close.
     const throwAway = await createMemoryPgliteEngine();
     const copy = /throw-away copy in (.+)\)$/.exec(throwAway.label)?.[1];

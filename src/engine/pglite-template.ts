@@ -57,6 +57,44 @@ export function copyTemplateTo(template: string | null, dataDir: string): boolea
 }
 
 /**
+ * A second copy of the template, made by `npm install` beside it, that the first new
+ * database of the installation takes by renaming it into place instead of copying: the
+ * template is ≈970 files, and creating them costs a fresh clone's first build 0.3 s on a
+ * quiet machine and over 1 s on a busy disk. Later new databases copy the template.
+ */
+export const spareDirOf = (template: string): string => `${template}.spare`;
+
+/** Makes the spare if there is none (copied beside it, then renamed, so it is whole or absent). */
+export function saveSpare(template: string | null): void {
+  if (!template || !isTemplateComplete(template) || existsSync(spareDirOf(template))) return;
+  const staging = `${spareDirOf(template)}.saving-${process.pid}`;
+  try {
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(template, staging, { recursive: true });
+    renameSync(staging, spareDirOf(template));
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the spare into a new data directory. False, changing nothing, when there is no
+ * spare (taken already, or by a concurrent process: only one rename of it succeeds) or it
+ * is on another file system.
+ */
+export function takeSpareTo(template: string | null, dataDir: string): boolean {
+  if (!template || !isNewDataDir(dataDir) || !isTemplateComplete(spareDirOf(template))) return false;
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (existsSync(dataDir)) rmdirSync(dataDir);
+  try {
+    renameSync(spareDirOf(template), dataDir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Keeps a copy of a data directory that was just initialised and cleanly closed, holding
  * nothing of ours yet. Concurrent processes may race: each copies to its own folder and
  * the first rename wins. Failing to save is not an error: the next new database runs
