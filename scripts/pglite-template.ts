@@ -1,7 +1,8 @@
-// npm's postinstall: makes the installation's PGlite template (a freshly initialised data
-// directory in node_modules/.cache/strata/pglite-<version>), so that the quick start's first
-// build copies it instead of running PGlite's initdb (≈5 s of CPU and ≈750 MB). It moves
-// that cost into `npm install`; it never fails the install (the first build then runs initdb).
+// npm's postinstall (scripts/postinstall.ts): makes the installation's PGlite template (a
+// freshly initialised data directory in node_modules/.cache/strata/pglite-<version>) and a
+// spare copy of it, so that the quick start's first build renames the spare into place
+// instead of running PGlite's initdb (≈5 s of CPU and ≈750 MB) or copying the template. It
+// moves that cost into `npm install`; it never fails the install (the first build then runs initdb).
 import { preparePgliteTemplate } from '../src/engine/pglite.ts';
 
 const started = performance.now();
