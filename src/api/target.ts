@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import { projectEnv } from '../project/env.ts';
 import { describeConnection, neonDirectFor, withConnectTimeout, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
+import { STATE_VERSION } from '../batch/state.ts';
 
 export type Target =
   | { kind: 'postgres'; connection: ConnectionSettings; direct?: ConnectionSettings; label: string }
@@ -114,7 +115,8 @@ export function preloadDriver(opts: TargetOptions): void {
 export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number } = {}): Promise<Engine> {
   if (target.kind === 'pglite') {
     const { createPgliteEngine } = await import('../engine/pglite.ts');
-    return createPgliteEngine(target.dataDir, opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {});
+    // A new database may be the spare npm install prepared with this version's bookkeeping schema.
+    return createPgliteEngine(target.dataDir, { spare: STATE_VERSION, ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}) });
   }
   const { createPostgresEngine } = await import('../engine/postgres.ts');
   const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;

@@ -120,15 +120,15 @@ async function initdbInto(dataDir: string, options: PGliteOptions): Promise<void
 
 /**
  * Opens (creating when new) the data directory. A new one is the installation's spare
- * template copy when there is one (the first, e.g. the quick start's), else a copy of the
- * template; without a template (npm ran without scripts, or another STRATA_CACHE_DIR),
+ * prepared as `spare` names, when there is one (the first new database, e.g. the quick
+ * start's), else a copy of the template; without a template (npm ran without scripts, or another STRATA_CACHE_DIR),
  * PGlite runs initdb here and the result becomes the template.
  */
-async function openDataDir(dataDir: string): Promise<PGlite> {
+async function openDataDir(dataDir: string, spare: string | undefined): Promise<PGlite> {
   const options = pgliteOptions();
   if (!isNewDataDir(dataDir)) return PGlite.create(dataDir, options);
   const template = pgliteTemplateDir();
-  if (takeSpareTo(template, dataDir) || copyTemplateTo(template, dataDir)) return PGlite.create(dataDir, options);
+  if ((spare !== undefined && takeSpareTo(template, spare, dataDir)) || copyTemplateTo(template, dataDir)) return PGlite.create(dataDir, options);
   if (!template) return PGlite.create(dataDir, options);
   await initdbInto(dataDir, options);
   saveTemplate(template, dataDir);
@@ -136,12 +136,13 @@ async function openDataDir(dataDir: string): Promise<PGlite> {
 }
 
 /**
- * Makes the installation's template now, if there is none, and its spare: `npm install`
- * runs this (package.json postinstall, scripts/pglite-template.ts), so that the first build
- * of a fresh clone takes a ready data directory instead of running initdb. Returns where
- * the template is, or null when it cannot be placed (PGlite outside a node_modules).
+ * Makes the installation's template now, if there is none, and the spare `spare` names,
+ * made ready by its `prepare`: `npm install` runs this (package.json postinstall,
+ * scripts/pglite-template.ts), so that the first build of a fresh clone takes a ready data
+ * directory instead of running initdb or copying the template. Returns where the template
+ * is, or null when it cannot be placed (PGlite outside a node_modules).
  */
-export async function preparePgliteTemplate(): Promise<string | null> {
+export async function preparePgliteTemplate(spare?: { tag: string; prepare: (engine: Engine) => Promise<void> }): Promise<string | null> {
   const template = pgliteTemplateDir();
   if (!template) return template;
   if (!isTemplateComplete(template)) {
@@ -155,16 +156,26 @@ export async function preparePgliteTemplate(): Promise<string | null> {
       rmSync(staging, { recursive: true, force: true });
     }
   }
-  saveSpare(template);
+  if (spare) {
+    await saveSpare(template, spare.tag, async (dataDir) => {
+      const engine = engineOf(await PGlite.create(dataDir, pgliteOptions()), `embedded PGlite (${dataDir})`, () => undefined, COPY_PIECE_BYTES);
+      try {
+        await spare.prepare(engine);
+      } finally {
+        await engine.close();
+      }
+    });
+  }
   return template;
 }
 
-export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number; copyPieceBytes?: number } = {}): Promise<Engine> {
+/** `spare`: the tag of a spare (made by preparePgliteTemplate) that may become this database if it is new. */
+export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number; copyPieceBytes?: number; spare?: string } = {}): Promise<Engine> {
   const pieceBytes = opts.copyPieceBytes ?? COPY_PIECE_BYTES;
   const release = await acquireFileLock(`${dataDir}.lock`, `the embedded database ${dataDir}`, opts.lockTimeoutMs ?? 30_000);
   let db: PGlite;
   try {
-    db = await openDataDir(dataDir);
+    db = await openDataDir(dataDir, opts.spare);
   } catch (err) {
     release();
     throw err;
