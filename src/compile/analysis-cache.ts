@@ -6,15 +6,15 @@
  * columns the catalog gives for the relations it reads (sql/query-analyzer.ts asks the
  * catalog for no other), so an entry is reused when the SQL's hash is the same and so are
  * those relations' columns, now known again in dependency order. The file also names the
- * analyzer it came from (the parser's version and a hash of src/sql/): any change to
- * either, or an unreadable file, and every model is analyzed afresh.
+ * analyzer it came from (sql/analyzer-id.ts: the parser's version and a hash of src/sql/):
+ * any change to either, or an unreadable file, and every model is analyzed afresh.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import type { Catalog, ModelAnalysis } from '../sql/analyze.ts';
+import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
 
 interface Entry {
@@ -32,31 +32,7 @@ interface CacheFile {
 
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.json';
 
-let analyzerId: string | undefined;
-/**
- * The parser's version and the analyzer's own source: an analysis from any other is not
- * reused. Throws when they cannot be read (then nothing is kept).
- */
-function analyzer(): string {
-  if (analyzerId) return analyzerId;
-  const hash = createHash('sha1');
-  const sqlDir = import.meta.dirname.replace(/compile$/, 'sql');
-  for (const f of readdirSync(sqlDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) hash.update(f).update(readFileSync(join(sqlDir, f)));
-  const parser = createRequire(import.meta.url)('libpg-query/package.json') as { version: string };
-  return (analyzerId = `libpg-query ${parser.version} ${hash.digest('hex')}`);
-}
-
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
-
-/** What the catalog says of every relation the analysis read, in order of first read. */
-function inputsOf(analysis: ModelAnalysis, catalog: Catalog): string {
-  const seen = new Map<string, unknown>();
-  for (const { relation } of analysis.relations) {
-    const key = relationKey(relation);
-    if (!seen.has(key)) seen.set(key, catalog(relation) ?? null);
-  }
-  return sha1(JSON.stringify([...seen]));
-}
 
 export class AnalysisCache {
   private readonly next = new Map<string, Entry>();
@@ -65,6 +41,12 @@ export class AnalysisCache {
   /** Null when the analyzer cannot be identified: nothing is reused or written. */
   private readonly analyzer: string | null;
   private readonly previous: Record<string, Entry>;
+  /**
+   * The catalog's answer per relation, as JSON: asked once per compile, not once per reader
+   * (models are comprehended in dependency order, so a relation's columns are known before
+   * any model that reads it is).
+   */
+  private readonly answers = new Map<string, string>();
 
   private constructor(path: string, analyzer: string | null, previous: Record<string, Entry>) {
     this.path = path;
@@ -77,7 +59,7 @@ export class AnalysisCache {
     const path = join(targetDir, ANALYSIS_CACHE_FILE);
     let id: string | null = null;
     try {
-      id = analyzer();
+      id = analyzerId();
     } catch {
       return new AnalysisCache(path, null, {});
     }
@@ -93,15 +75,30 @@ export class AnalysisCache {
   /** The earlier analysis of this SQL, when the relations it reads still have the same columns. */
   reuse(model: string, sql: string, catalog: Catalog): ModelAnalysis | undefined {
     const entry = Object.hasOwn(this.previous, model) ? this.previous[model] : undefined;
-    if (!entry || entry.sql !== sha1(sql) || entry.inputs !== inputsOf(entry.analysis, catalog)) return undefined;
+    if (!entry || entry.sql !== sha1(sql) || entry.inputs !== this.inputsOf(entry.analysis, catalog)) return undefined;
     this.next.set(model, entry);
     return entry.analysis;
+  }
+
+  /** What the catalog says of every relation the analysis read, in order of first read. */
+  private inputsOf(analysis: ModelAnalysis, catalog: Catalog): string {
+    const seen = new Set<string>();
+    const parts: string[] = [];
+    for (const { relation } of analysis.relations) {
+      const key = relationKey(relation);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let answer = this.answers.get(key);
+      if (answer === undefined) this.answers.set(key, (answer = JSON.stringify([key, catalog(relation) ?? null])));
+      parts.push(answer);
+    }
+    return sha1(`[${parts.join(',')}]`);
   }
 
   /** Keeps a fresh analysis (written as it is when `write` runs: nothing may change it before). */
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
     if (this.analyzer === null) return;
-    this.next.set(model, { sql: sha1(sql), inputs: inputsOf(analysis, catalog), analysis });
+    this.next.set(model, { sql: sha1(sql), inputs: this.inputsOf(analysis, catalog), analysis });
     this.changed = true;
   }
 

@@ -10,17 +10,14 @@
  * directory of another format. `STRATA_CACHE_DIR` puts it elsewhere.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
 import { ioFailure } from '../core/io-errors.ts';
+import { nodeModulesOf } from '../core/paths.ts';
 
 /** The folder of the template for the installed PGlite, or null when it cannot be placed. */
 export function pgliteTemplateDir(env: Record<string, string | undefined> = process.env): string | null {
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  const marker = `${sep}node_modules${sep}`;
-  const at = entry.lastIndexOf(marker);
-  if (at < 0) return null;
-  const nodeModules = entry.slice(0, at + marker.length - 1);
+  const nodeModules = nodeModulesOf(import.meta.resolve('@electric-sql/pglite'));
+  if (!nodeModules) return null;
   const version = (JSON.parse(readFileSync(join(nodeModules, '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
   const cache = env.STRATA_CACHE_DIR ?? join(nodeModules, '.cache', 'strata');
   return join(cache, `pglite-${version}`);
