@@ -3,7 +3,7 @@ import type { CompiledTest } from '../compile/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
-import { resolveTarget } from './target.ts';
+import { preloadDriver, resolveTarget } from './target.ts';
 import { migrateSession } from './admin.ts';
 import { grantsInSession } from './grants.ts';
 import { exportLayers } from './lake.ts';
@@ -65,6 +65,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const badId = validateNewBatchId(batchId);
   if (badId) throw new StrataError(`--batch-id ${JSON.stringify(batchId)}: ${badId}`, ExitCode.usage);
 
+  preloadDriver(opts);
   const { compileResult, chosen, tests } = await prepareBatch(opts, batchId);
   const { compiled } = compileResult;
   const projectDir = compiled.project.dir;

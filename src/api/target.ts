@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import { projectEnv } from '../project/env.ts';
 import { describeConnection, neonDirectFor, withConnectTimeout, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
+import { STATE_VERSION } from '../batch/state.ts';
 
 export type Target =
   | { kind: 'postgres'; connection: ConnectionSettings; direct?: ConnectionSettings; label: string }
@@ -95,11 +96,27 @@ async function databaseIdentity(engine: Engine): Promise<string> {
   return rows[0]?.id ?? '';
 }
 
+/**
+ * Starts loading the driver of the target `opts` name, and returns at once: a build calls it
+ * before compiling its project, so that resolving and reading PGlite's modules (≈0.2 s)
+ * happens on tsx's loader thread meanwhile. Opens nothing; an error is openEngine's to report.
+ */
+export function preloadDriver(opts: TargetOptions): void {
+  let kind: Target['kind'];
+  try {
+    kind = resolveTarget({ ...opts, warn: () => undefined }).kind;
+  } catch {
+    return;
+  }
+  (kind === 'pglite' ? import('../engine/pglite.ts') : import('../engine/postgres.ts')).catch(() => undefined);
+}
+
 /** Each engine's driver is loaded when it is opened: a run loads PGlite's WASM or node-postgres, never both. */
 export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number } = {}): Promise<Engine> {
   if (target.kind === 'pglite') {
     const { createPgliteEngine } = await import('../engine/pglite.ts');
-    return createPgliteEngine(target.dataDir, opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {});
+    // A new database may be the spare npm install prepared with this version's bookkeeping schema.
+    return createPgliteEngine(target.dataDir, { spare: STATE_VERSION, ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}) });
   }
   const { createPostgresEngine } = await import('../engine/postgres.ts');
   const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;

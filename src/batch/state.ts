@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../engine/engine.ts';
 
 /**
@@ -58,6 +59,12 @@ create table if not exists strata.run_counters (
   duration_seconds  double precision not null default 0
 );
 `;
+
+/**
+ * Names this bookkeeping schema: the embedded engine's spare database, which `npm install`
+ * prepares with ensureState, is taken only by the code that prepared it.
+ */
+export const STATE_VERSION = createHash('sha256').update(BOOTSTRAP).digest('hex').slice(0, 12);
 
 export async function ensureState(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }): Promise<void> {
   await db.transaction((tx) => tx.exec(BOOTSTRAP));

@@ -6,7 +6,7 @@ import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pgli
 import { copyPlan, copyPieces } from './copy-chunks.ts';
 import type { Engine, MigrationClient, QueryResult, Queryable, Row } from './engine.ts';
 import { acquireFileLock } from './file-lock.ts';
-import { copyTemplateTo, isNewDataDir, isTemplateComplete, pgliteTemplateDir, saveTemplate } from './pglite-template.ts';
+import { copyTemplateTo, isNewDataDir, isTemplateComplete, pgliteTemplateDir, saveSpare, saveTemplate, takeSpareTo } from './pglite-template.ts';
 
 type PgliteSession = PGlite | Transaction;
 
@@ -119,15 +119,16 @@ async function initdbInto(dataDir: string, options: PGliteOptions): Promise<void
 }
 
 /**
- * Opens (creating when new) the data directory. A new one is copied from the installation's
- * template; without a template (npm ran without scripts, or another STRATA_CACHE_DIR),
+ * Opens (creating when new) the data directory. A new one is the installation's spare
+ * prepared as `spare` names, when there is one (the first new database, e.g. the quick
+ * start's), else a copy of the template; without a template (npm ran without scripts, or another STRATA_CACHE_DIR),
  * PGlite runs initdb here and the result becomes the template.
  */
-async function openDataDir(dataDir: string): Promise<PGlite> {
+async function openDataDir(dataDir: string, spare: string | undefined): Promise<PGlite> {
   const options = pgliteOptions();
   if (!isNewDataDir(dataDir)) return PGlite.create(dataDir, options);
   const template = pgliteTemplateDir();
-  if (copyTemplateTo(template, dataDir)) return PGlite.create(dataDir, options);
+  if ((spare !== undefined && takeSpareTo(template, spare, dataDir)) || copyTemplateTo(template, dataDir)) return PGlite.create(dataDir, options);
   if (!template) return PGlite.create(dataDir, options);
   await initdbInto(dataDir, options);
   saveTemplate(template, dataDir);
@@ -135,32 +136,46 @@ async function openDataDir(dataDir: string): Promise<PGlite> {
 }
 
 /**
- * Makes the installation's template now, if there is none: `npm install` runs this
- * (package.json postinstall, scripts/pglite-template.ts), so that the first build of a fresh
- * clone copies a data directory instead of running initdb. Returns where it is, or null
- * when it cannot be placed (PGlite outside a node_modules).
+ * Makes the installation's template now, if there is none, and the spare `spare` names,
+ * made ready by its `prepare`: `npm install` runs this (package.json postinstall,
+ * scripts/pglite-template.ts), so that the first build of a fresh clone takes a ready data
+ * directory instead of running initdb or copying the template. Returns where the template
+ * is, or null when it cannot be placed (PGlite outside a node_modules).
  */
-export async function preparePgliteTemplate(): Promise<string | null> {
+export async function preparePgliteTemplate(spare?: { tag: string; prepare: (engine: Engine) => Promise<void> }): Promise<string | null> {
   const template = pgliteTemplateDir();
-  if (!template || isTemplateComplete(template)) return template;
-  const staging = `${template}.initdb-${process.pid}`;
-  try {
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(dirname(staging), { recursive: true });
-    await initdbInto(staging, pgliteOptions());
-    saveTemplate(template, staging);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  if (!template) return template;
+  if (!isTemplateComplete(template)) {
+    const staging = `${template}.initdb-${process.pid}`;
+    try {
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(dirname(staging), { recursive: true });
+      await initdbInto(staging, pgliteOptions());
+      saveTemplate(template, staging);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  if (spare) {
+    await saveSpare(template, spare.tag, async (dataDir) => {
+      const engine = engineOf(await PGlite.create(dataDir, pgliteOptions()), `embedded PGlite (${dataDir})`, () => undefined, COPY_PIECE_BYTES);
+      try {
+        await spare.prepare(engine);
+      } finally {
+        await engine.close();
+      }
+    });
   }
   return template;
 }
 
-export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number; copyPieceBytes?: number } = {}): Promise<Engine> {
+/** `spare`: the tag of a spare (made by preparePgliteTemplate) that may become this database if it is new. */
+export async function createPgliteEngine(dataDir: string, opts: { lockTimeoutMs?: number; copyPieceBytes?: number; spare?: string } = {}): Promise<Engine> {
   const pieceBytes = opts.copyPieceBytes ?? COPY_PIECE_BYTES;
   const release = await acquireFileLock(`${dataDir}.lock`, `the embedded database ${dataDir}`, opts.lockTimeoutMs ?? 30_000);
   let db: PGlite;
   try {
-    db = await openDataDir(dataDir);
+    db = await openDataDir(dataDir, opts.spare);
   } catch (err) {
     release();
     throw err;

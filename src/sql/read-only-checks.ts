@@ -8,17 +8,11 @@
  * check (failed, never started, too slow), is checked on the main thread: the worker can
  * save a parse, never skip one.
  *
- * The worker runs src/sql bundled by esbuild into `node_modules/.cache/strata/workers/`,
- * named by sql/analyzer-id.ts (a hash of src/sql): plain JavaScript, so a worker started
+ * The worker runs as a plain JavaScript bundle (core/worker-bundle.ts), so a worker started
  * under tsx does not load tsx again (≈0.5 s of CPU).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { nodeModulesOf } from '../core/paths.ts';
-import { analyzerId } from './analyzer-id.ts';
+import { workerBundle } from '../core/worker-bundle.ts';
 import { CONTROL_FAILED, FREE, MAIN, PROBLEM, READS_ONLY, WORKER } from './read-only-states.ts';
 
 /** Below this many models the worker's start-up (≈0.1 s of CPU) costs more than it saves. */
@@ -51,7 +45,7 @@ export class ReadOnlyChecks {
 
   /** Starts the worker (it loads the parser while the project renders); undefined when it cannot be. */
   static start(): ReadOnlyChecks | undefined {
-    const file = workerBundle();
+    const file = workerBundle(new URL('./read-only-worker.ts', import.meta.url), 'read-only');
     if (!file) return undefined;
     const control = new SharedArrayBuffer(4);
     try {
@@ -88,48 +82,5 @@ export class ReadOnlyChecks {
 
   stop(): void {
     void this.worker.terminate();
-  }
-}
-
-const WORKER_ENTRY = fileURLToPath(new URL('./read-only-worker.ts', import.meta.url));
-
-/**
- * The worker as one JavaScript file, built once per version of src/sql. Its packages stay
- * imports, resolved from the node_modules the file sits in. Null when it cannot be placed,
- * built or written (then every model is checked on the main thread).
- */
-function workerBundle(): string | null {
-  try {
-    const nodeModules = nodeModulesOf(import.meta.resolve('libpg-query'));
-    if (!nodeModules) return null;
-    const id = analyzerId().replace(/^libpg-query /, '').replace(/\W+/g, '-');
-    const file = join(nodeModules, '.cache', 'strata', 'workers', `read-only-${id}.mjs`);
-    if (existsSync(file)) return file;
-    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-    const out = buildSync({
-      entryPoints: [WORKER_ENTRY],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    // The name stands for src/sql only: a bundle that read anything else could go stale.
-    const sqlDir = dirname(WORKER_ENTRY);
-    if (Object.keys(out.metafile.inputs).some((input) => relative(sqlDir, resolve(input)).includes(sep))) return null;
-    const tmp = `${file}.tmp-${process.pid}`;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, out.outputFiles[0]!.text);
-    try {
-      renameSync(tmp, file);
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-    return file;
-  } catch {
-    return null;
   }
 }

@@ -1,0 +1,4 @@
+// npm's postinstall: what a fresh clone's first command would otherwise pay for. Each step
+// reports and never fails the install.
+await import('./pglite-template.ts'); // the embedded engine's template database and its spare
+await import('./warm-tsx-cache.ts'); // tsx's transpiled modules
