@@ -13,7 +13,6 @@ import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
-import { PARALLEL_CHECK_MIN_MODELS, ReadOnlyChecks } from '../sql/read-only-checks.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -71,31 +70,25 @@ export function compileProject(opts: CompileOptions): CompileResult {
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
   const t1 = performance.now();
-  // Started now, the second thread loads the parser while the models render.
-  const checks = project.models.length >= PARALLEL_CHECK_MIN_MODELS ? ReadOnlyChecks.start() : undefined;
-  try {
-    const batchId = opts.batchId ?? 'compile';
-    const flags = { isIncremental: false, batchId };
-    const env = projectEnv(project.dir);
-    const compiled = compileModels(project, flags, { env, target: templateTarget(opts, env) });
-    const { tests, diagnostics } = compileTests(compiled, batchId);
-    const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
-    // The SQL of a model whose template failed is not read: its error would only echo the first.
-    const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
-    const ta = performance.now();
-    const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
-    const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache, checks);
-    const analyzeMs = performance.now() - ta;
-    compiled.analyses = analyses;
-    const all = [...early, ...sqlProblems];
-    if (all.length > 0) throw new ProjectError(all);
-    cache?.write();
-    const t2 = performance.now();
-    if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
-    return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
-  } finally {
-    checks?.stop();
-  }
+  const batchId = opts.batchId ?? 'compile';
+  const flags = { isIncremental: false, batchId };
+  const env = projectEnv(project.dir);
+  const compiled = compileModels(project, flags, { env, target: templateTarget(opts, env) });
+  const { tests, diagnostics } = compileTests(compiled, batchId);
+  const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
+  // The SQL of a model whose template failed is not read: its error would only echo the first.
+  const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
+  const ta = performance.now();
+  const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache);
+  const analyzeMs = performance.now() - ta;
+  compiled.analyses = analyses;
+  const all = [...early, ...sqlProblems];
+  if (all.length > 0) throw new ProjectError(all);
+  cache?.write();
+  const t2 = performance.now();
+  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
+  return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */

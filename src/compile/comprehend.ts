@@ -14,7 +14,6 @@ import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, typ
 import { tablesFromDdl } from '../sql/ddl-columns.ts';
 import { relationKey } from '../sql/model-sql.ts';
 import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
-import type { ReadOnlyChecks, Verdict } from '../sql/read-only-checks.ts';
 import type { Project } from '../project/types.ts';
 import { contractAtCompile, modelContract } from '../checks/contract.ts';
 import type { AnalysisCache } from './analysis-cache.ts';
@@ -73,20 +72,12 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
   analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
 }
 
-/**
- * The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its
- * inputs changed. `verdict`: whether the read-only check already ran on another thread
- * (sql/read-only-checks.ts) and passed.
- */
-function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdict: Verdict): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
+/** The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its inputs changed. */
+function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
   // One parse per model: checked to be one reading SELECT (a model that could write is
   // never built), then analyzed from the same tree. The check runs whatever target/ holds:
   // a kept analysis saves the analysis only, never the parser's verdict (a file in target/
   // must not be able to let a writing model through).
-  if (verdict === 'reads-only') {
-    const kept = cache?.reuse(name, sql, catalog);
-    if (kept) return { analysis: kept, problem: null };
-  }
   const { parsed, problem } = readModel(sql);
   if (problem || !parsed) return { problem };
   const kept = cache?.reuse(name, sql, catalog);
@@ -96,11 +87,8 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
   return { analysis, problem: null };
 }
 
-/**
- * `skip`: files already reported broken (their models are not analyzed). `cache`: analyses
- * of an earlier compile. `checks`: a second thread for the read-only check of large projects.
- */
-export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set(), cache?: AnalysisCache, checks?: ReadOnlyChecks): Comprehension {
+/** `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of an earlier compile. */
+export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set(), cache?: AnalysisCache): Comprehension {
   const { project, models } = compiled;
   const catalog = projectCatalog(project);
   const analyses = new Map<string, ModelAnalysis>();
@@ -111,14 +99,10 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
     return done.columns?.map((c) => ({ name: c.name, type: c.type }));
   };
 
-  const todo = compiled.order.flatMap((name) => {
+  for (const name of compiled.order) {
     const model = models.get(name);
-    return model && !skip.has(model.relPath) ? [model] : [];
-  });
-  checks?.check(todo.map((m) => m.sql));
-  for (const [i, model] of todo.entries()) {
-    const name = model.name;
-    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, checks?.verdict(i) ?? 'check-here');
+    if (!model || skip.has(model.relPath)) continue;
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache);
     if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;
