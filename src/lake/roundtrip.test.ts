@@ -39,6 +39,9 @@ async function withFixture(factory: TargetFactory, fn: (f: Fixture) => Promise<v
   }
 }
 
+/** Small batches and row groups, so the multi-batch, multi-row-group paths run too. */
+const SMALL_PIECES = { batchLimits: { rows: 1000, bytes: 1 << 20 }, parquet: { rowGroupRows: 2048 } };
+
 /** DuckDB reads every row of `file`, each column with its expected type and the source's values. */
 async function assertDuckReads(file: string, label: string, expected: Record<string, string>): Promise<void> {
   const duck = await duckReadParquet(file);
@@ -59,9 +62,7 @@ for (const factory of targets()) {
         batchId: 'b1',
         tables: [{ name: FIXTURE_TABLE, relation: source, modelChecksum: 'sha-of-model' }],
         activate: true,
-        // Small batches and row groups so the multi-batch, multi-row-group paths run too.
-        batchLimits: { rows: 1000, bytes: 1 << 20 },
-        parquet: { rowGroupRows: 2048 },
+        ...SMALL_PIECES,
       });
       const manifest = await readManifest(done.dir);
       const table = manifest.tables[0]!;
@@ -109,8 +110,7 @@ for (const factory of targets()) {
         ],
         activate: true,
         parallelTables: 2,
-        batchLimits: { rows: 1000, bytes: 1 << 20 },
-        parquet: { rowGroupRows: 2048 },
+        ...SMALL_PIECES,
       });
       for (const table of (await readManifest(done.dir)).tables) await assertDuckReads(join(done.dir, table.file), table.name, expected);
       assert.equal((await verifyBatch(lakeDir, 'gold')).ok, true);
