@@ -27,7 +27,6 @@ export type EncoderThread = 'worker' | 'inline';
 /** Batches (of a few MiB each) handed to the worker and not yet taken by the encoder. */
 const MAX_IN_FLIGHT = 4;
 
-
 function settingsWith(overrides: Partial<ParquetWriterSettings> | undefined): ParquetWriterSettings {
   return { ...DEFAULT_PARQUET_SETTINGS, ...overrides };
 }
