@@ -5,7 +5,7 @@ import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { planColumn } from './type-mapping.ts';
-import { Inbox, startBundledWorker } from './worker-thread.ts';
+import { Inbox, startWorker } from './worker-thread.ts';
 
 /** One table's binary COPY stream (of `columns`, as the lake selects them) into one parquet file. */
 export interface TableFileRequest {
@@ -57,7 +57,7 @@ class DecodingWorker implements TableFileWriter {
 
   constructor() {
     // Started now: loading its modules overlaps whatever the caller does before writing.
-    this.worker = startBundledWorker(new URL('./copy-decode-worker.ts', import.meta.url), 'copy-decode');
+    this.worker = startWorker(new URL('./copy-decode-worker.ts', import.meta.url));
     this.worker.on('message', (msg: FromDecoder) => {
       if (msg.type === 'taken' && msg.spare) this.spare.push(new Uint8Array(msg.spare));
       this.inbox.put(msg);
