@@ -48,15 +48,10 @@ reviews as (
 reviews as not materialized (select * from {{ref "silver_reviews"}}),
 {{/if}}
 lexicon as (
-  -- Both lexicons as one table: every word costs one hash probe, not two. `offset 0` keeps
-  -- the casts here, once per lexicon word: flattened into the query, the planner computed
-  -- them above the join, once per word found (the learned weight is numeric, and numeric to
-  -- float8 goes through text: 22 % of this model on PGlite). Unlike a materialized CTE,
-  -- OFFSET 0 leaves the plan free to run in parallel.
+  -- Both lexicons as one table: every word costs one hash probe, not two.
   select coalesce(a.word, l.word) as word, coalesce(a.valence, 0)::float8 as afinn, coalesce(l.weight, 0)::float8 as learned
   from {{ref "afinn"}} a
   full join {{ref "learned_sentiment"}} l on l.word = a.word
-  offset 0
 ),
 words as (
   -- Sentence marks become '.', commas and double quotes vanish (plain replace() is several
