@@ -16,22 +16,31 @@ import { freshStamp, nodeModulesOf, writeStamp } from '../src/core/bundle-cache.
 
 const root = join(import.meta.dirname, '..');
 
-const sourcePaths = {
+/** Loads each source file as it is bundled, keeping what it read in `read` (by path). */
+const sourcePaths = (read) => ({
   name: 'source-paths',
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => ({
-      loader: 'ts',
-      contents: (await readFile(path, 'utf8'))
-        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href))
-        .replaceAll('import.meta.dirname', JSON.stringify(dirname(path)))
-        .replaceAll('import.meta.filename', JSON.stringify(path)),
-    }));
+    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+      const bytes = await readFile(path);
+      read.set(path, bytes);
+      return {
+        loader: 'ts',
+        contents: bytes.toString('utf8')
+          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href))
+          .replaceAll('import.meta.dirname', JSON.stringify(dirname(path)))
+          .replaceAll('import.meta.filename', JSON.stringify(path)),
+      };
+    });
   },
-};
+});
 
-/** Bundles src/cli.ts into `outDir` (cli.mjs and a chunk per dynamic import, ≈0.5 s); returns the source files read. */
+/**
+ * Bundles src/cli.ts into `outDir` (cli.mjs and a chunk per dynamic import, ≈0.5 s); returns
+ * the source files it is built from and the contents read of each.
+ */
 async function bundleCli(outDir) {
   const { build } = await import('esbuild'); // only when building: a fresh bundle starts without it
+  const read = new Map();
   const { metafile } = await build({
     entryPoints: [join(root, 'src', 'cli.ts')],
     outdir: outDir,
@@ -46,11 +55,11 @@ async function bundleCli(outDir) {
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
-    plugins: [sourcePaths],
+    plugins: [sourcePaths(read)],
     absWorkingDir: root,
     logLevel: 'error',
   });
-  return Object.keys(metafile.inputs).map((i) => resolve(root, i));
+  return { inputs: Object.keys(metafile.inputs).map((i) => resolve(root, i)), read };
 }
 
 /** A superseded bundle is deleted once it is this old (a process started from it may still load its chunks). */
@@ -69,8 +78,8 @@ export async function cachedCli() {
   const stamp = freshStamp(stampFile);
   if (stamp && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return join(cache, stamp.dir, 'cli.mjs');
   const dir = `cli-${Date.now().toString(36)}-${process.pid}`;
-  const inputs = await bundleCli(join(cache, dir));
-  writeStamp(stampFile, [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')], { dir });
+  const { inputs, read } = await bundleCli(join(cache, dir));
+  writeStamp(stampFile, [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')], { dir }, read);
   for (const old of readdirSync(cache)) {
     const path = join(cache, old);
     if (old.startsWith('cli-') && old !== dir && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });

@@ -7,7 +7,7 @@ export interface BundleStamp {
   hash: string;
   [field: string]: unknown;
 }
-export declare function hashOf(files: readonly string[]): string;
+export declare function hashOf(files: readonly string[], read?: ReadonlyMap<string, Uint8Array>): string;
 export declare function writeAtomic(file: string, data: string | Uint8Array): void;
 export declare function freshStamp(path: string): BundleStamp | null;
-export declare function writeStamp(path: string, inputs: readonly string[], fields?: Record<string, unknown>): void;
+export declare function writeStamp(path: string, inputs: readonly string[], fields?: Record<string, unknown>, read?: ReadonlyMap<string, Uint8Array>): void;

@@ -21,10 +21,10 @@ export function nodeModulesOf(resolved) {
   return at < 0 ? null : entry.slice(0, at + marker.length - 1);
 }
 
-/** sha256 of the files' names and contents, in the order given. */
-export function hashOf(files) {
+/** sha256 of the files' names and contents, in the order given (`read`: contents already in hand, by path). */
+export function hashOf(files, read = new Map()) {
   const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(f).update('\0').update(read.get(f) ?? readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 
@@ -49,7 +49,11 @@ export function freshStamp(path) {
   }
 }
 
-/** Records at `path` that a bundle (described by `fields`) was built from `inputs` as they are now. */
-export function writeStamp(path, inputs, fields = {}) {
-  writeAtomic(path, JSON.stringify({ ...fields, inputs, hash: hashOf(inputs) }));
+/**
+ * Records at `path` that a bundle (described by `fields`) was built from `inputs`: with the
+ * contents the bundler read (`read`, by path) where known, so that a file edited during the
+ * build does not match and the next start builds again; the others as they are now.
+ */
+export function writeStamp(path, inputs, fields = {}, read = new Map()) {
+  writeAtomic(path, JSON.stringify({ ...fields, inputs, hash: hashOf(inputs, read) }));
 }
