@@ -13,6 +13,7 @@ import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
+import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -79,8 +80,12 @@ export function compileProject(opts: CompileOptions): CompileResult {
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
   const ta = performance.now();
-  const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
-  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache);
+  const keep = opts.analysisCache ?? opts.writeArtifacts !== false;
+  const cache = keep ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  const verdicts = keep ? ReadVerdicts.open() : undefined;
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache, verdicts);
+  // Kept even when another model failed: what was found to read still reads.
+  verdicts?.write();
   const analyzeMs = performance.now() - ta;
   compiled.analyses = analyses;
   const all = [...early, ...sqlProblems];

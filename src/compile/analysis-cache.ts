@@ -1,8 +1,9 @@
 /**
  * The SQL analyses of the last compile, kept in target/sql-analyses.json so that the next
  * one analyzes only the models that changed (parsing and analyzing was half of compiling a
- * large project). Every model is still parsed and checked to be one reading SELECT
- * (compile/comprehend.ts): the file saves the analysis, never that verdict. A model's analysis depends on nothing but its rendered SQL and the
+ * large project). Every model is still checked to be one reading SELECT, by the parser or a
+ * verdict kept beside strata's code (compile/read-verdicts.ts, compile/comprehend.ts): this
+ * file saves the analysis, never that verdict. A model's analysis depends on nothing but its rendered SQL and the
  * columns the catalog gives for the relations it reads (sql/query-analyzer.ts asks the
  * catalog for no other), so an entry is reused when the SQL's hash is the same and so are
  * those relations' columns, now known again in dependency order. The file also names the
