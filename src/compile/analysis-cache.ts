@@ -10,7 +10,7 @@
  * analyzer it came from (sql/analyzer-id.ts: the parser's version and a hash of src/sql/):
  * any change to either, or an unreadable file, and every model is analyzed afresh.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from '../core/hash.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
@@ -33,7 +33,7 @@ interface CacheFile {
 
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.json';
 
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const sha1 = (text: string): string => hexDigest('sha1', text);
 
 export class AnalysisCache {
   private readonly next = new Map<string, Entry>();

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { hexDigest } from '../core/hash.ts';
 import { nodeModulesOf } from '../core/paths.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
@@ -69,7 +70,7 @@ export class ReadVerdicts {
   }
 
   private key(sql: string): string {
-    return createHash('sha256').update(this.analyzer).update('\0').update(sql).digest('hex');
+    return hexDigest('sha256', `${this.analyzer}\0${sql}`);
   }
 
   /** True when this very SQL was parsed by this analyzer and found to be one reading query. */
