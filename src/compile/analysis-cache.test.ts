@@ -82,3 +82,16 @@ test('an entry in the file never lets a writing model through: the parser checks
   writeFileSync(path, JSON.stringify(file));
   assert.throws(() => columns(dir, 'a'), /data-modifying DELETE/);
 });
+
+test('a kept analysis is the fresh one, references and all', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'models/core/b.sql'), 'select b.id, a.x from {{ref "a"}} a join {{ref "a"}} b using (id) where a.x > 1\n');
+  const analyses = (): Map<string, ModelAnalysis> => compileProject({ projectDir: dir, writeArtifacts: false, analysisCache: true }).analyses;
+  const fresh = analyses();
+  const kept = analyses();
+  assert.ok(Object.getOwnPropertyDescriptor(kept.get('b')!, 'references')!.get, 'the second analysis came from the file');
+  assert.ok(fresh.get('b')!.references.length > 3);
+  assert.deepEqual(kept, fresh);
+  assert.deepEqual(JSON.parse(JSON.stringify([...kept])), JSON.parse(JSON.stringify([...fresh])));
+  assert.deepEqual({ ...kept.get('b')! }, { ...fresh.get('b')! });
+});

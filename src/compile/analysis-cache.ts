@@ -14,7 +14,7 @@ import { hexDigest } from '../core/hash.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
-import type { Catalog, ModelAnalysis } from '../sql/analyze.ts';
+import type { Catalog, ColumnReference, ModelAnalysis } from '../sql/analyze.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
 
@@ -23,7 +23,12 @@ interface Entry {
   sql: string;
   /** sha1 of the catalog's answer for each relation the model reads (inputsOf). */
   inputs: string;
-  analysis: ModelAnalysis;
+  analysis: Omit<ModelAnalysis, 'references'>;
+  /**
+   * The analysis's `references` as JSON text: a third of the file that nothing reads once
+   * the analysis is made (diagnostics come from `problems`), parsed only when asked for.
+   */
+  references: string;
 }
 
 interface CacheFile {
@@ -76,13 +81,13 @@ export class AnalysisCache {
   /** The earlier analysis of this SQL, when the relations it reads still have the same columns. */
   reuse(model: string, sql: string, catalog: Catalog): ModelAnalysis | undefined {
     const entry = Object.hasOwn(this.previous, model) ? this.previous[model] : undefined;
-    if (!entry || entry.sql !== sha1(sql) || entry.inputs !== this.inputsOf(entry.analysis, catalog)) return undefined;
+    if (!entry || typeof entry.references !== 'string' || entry.sql !== sha1(sql) || entry.inputs !== this.inputsOf(entry.analysis, catalog)) return undefined;
     this.next.set(model, entry);
-    return entry.analysis;
+    return withReferences(entry.analysis, entry.references);
   }
 
   /** What the catalog says of every relation the analysis read, in order of first read. */
-  private inputsOf(analysis: ModelAnalysis, catalog: Catalog): string {
+  private inputsOf(analysis: Pick<ModelAnalysis, 'relations'>, catalog: Catalog): string {
     const seen = new Set<string>();
     const parts: string[] = [];
     for (const { relation } of analysis.relations) {
@@ -99,7 +104,8 @@ export class AnalysisCache {
   /** Keeps a fresh analysis (written as it is when `write` runs: nothing may change it before). */
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
     if (this.analyzer === null) return;
-    this.next.set(model, { sql: sha1(sql), inputs: this.inputsOf(analysis, catalog), analysis });
+    const { references, ...rest } = analysis;
+    this.next.set(model, { sql: sha1(sql), inputs: this.inputsOf(analysis, catalog), analysis: rest, references: JSON.stringify(references) });
     this.changed = true;
   }
 
@@ -109,4 +115,15 @@ export class AnalysisCache {
     if (this.analyzer === null || (!this.changed && !gone)) return;
     writeTextAtomic(this.path, JSON.stringify({ analyzer: this.analyzer, models: Object.fromEntries(this.next) } satisfies CacheFile));
   }
+}
+
+/** A kept analysis whose `references` are parsed from their text on first read (a copy: the entry stays as the file has it). */
+function withReferences(analysis: Omit<ModelAnalysis, 'references'>, text: string): ModelAnalysis {
+  let references: ColumnReference[] | undefined;
+  return Object.defineProperty({ ...analysis }, 'references', {
+    enumerable: true,
+    configurable: true,
+    get: () => (references ??= JSON.parse(text) as ColumnReference[]),
+    set: (value: ColumnReference[]) => void (references = value),
+  }) as ModelAnalysis;
 }
