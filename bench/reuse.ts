@@ -4,7 +4,7 @@
  * reviews were re-voted (`updated_at = now()`), each a whole `strata build` process.
  * Prints each wall time, the models reused / rebuilt, and the ratio to the full build.
  * Usage: npx tsx bench/reuse.ts [--reviews 200000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME | --existing DATABASE [--no-full]] [--bundled]
- * --bundled runs the CLI bundled into one file (scripts/cli-bundle.mjs, as the specs do)
+ * --bundled runs the CLI as `strata` does (bin/strata.mjs: its cached bundle, scripts/cli-bundle.mjs)
  * instead of `node --import tsx src/cli.ts`: the same code without tsx's per-start transpiling.
  */
 import { spawn } from 'node:child_process';
@@ -25,10 +25,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-reuse-'));
 // else --tag goes into the scratch database's name, so concurrent runs on one server do not clash.
 const existing = arg('--existing', '');
 const database = existing || `strata_bench_reuse_${arg('--tag', 'run').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
-const bundle = join(root, 'scripts', 'cli-bundle.mjs');
-const cli: string[] = process.argv.includes('--bundled')
-  ? [await ((await import(bundle)) as { bundleCli: () => Promise<string> }).bundleCli()]
-  : ['--import', 'tsx', join(root, 'src', 'cli.ts')];
+const cli: string[] = process.argv.includes('--bundled') ? [join(root, 'bin', 'strata.mjs')] : ['--import', 'tsx', join(root, 'src', 'cli.ts')];
 
 
 interface BuildFigures {

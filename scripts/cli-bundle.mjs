@@ -1,41 +1,47 @@
-// The CLI as one JavaScript file, for the specs to run as a child process. `node --import
-// tsx src/cli.ts` starts tsx (≈0.5 s of CPU) and resolves and transpiles each module a
-// command loads through tsx's loader thread on every start; the bundle starts in a third of
-// that (`strata --version`: 0.17 against 0.55 s of CPU, bench/compile.ts), and the specs
-// run the CLI over a thousand times. Same code, same esbuild transform as
-// tsx: only the module loading differs. Packages stay external (resolved from the repo's
-// node_modules); each source file's import.meta.url/dirname/filename keep naming the
-// source file, so assets, migrations and workers are found exactly as from src/.
-import { build } from 'esbuild';
+// The CLI as plain JavaScript, built by esbuild from src/cli.ts and cached in
+// node_modules/.cache/strata/cli: what `strata` (bin/strata.mjs), the specs and the benches
+// run. `node --import tsx src/cli.ts` starts tsx (≈0.5 s of CPU) and resolves and
+// transpiles each module a command loads through tsx's loader thread on every start; the
+// bundle starts in a third of that (`strata --version`: 0.21 against 0.73 s of CPU,
+// bench/compile.ts). Same code, same esbuild transform as tsx: only the module loading
+// differs. Packages stay external (resolved from node_modules, where the bundle lives); each
+// source file's import.meta.url/dirname/filename keep naming the source file, so assets,
+// migrations and workers are found exactly as from src/; a source map beside each chunk
+// keeps stack traces pointing at src/*.ts.
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freshStamp, nodeModulesOf, writeStamp } from '../src/core/bundle-cache.mjs';
 
 const root = join(import.meta.dirname, '..');
 
-/** Where the bundle goes: inside the repo, so its bare imports resolve to node_modules. */
-const OUT_DIR = join(root, 'node_modules', '.cache', 'strata', 'spec-cli');
-export const CLI_BUNDLE = join(OUT_DIR, 'cli.mjs');
-
-const sourcePaths = {
+/** Loads each source file as it is bundled, keeping what it read in `read` (by path). */
+const sourcePaths = (read) => ({
   name: 'source-paths',
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => ({
-      loader: 'ts',
-      contents: (await readFile(path, 'utf8'))
-        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href))
-        .replaceAll('import.meta.dirname', JSON.stringify(dirname(path)))
-        .replaceAll('import.meta.filename', JSON.stringify(path)),
-    }));
+    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+      const bytes = await readFile(path);
+      read.set(path, bytes);
+      return {
+        loader: 'ts',
+        contents: bytes.toString('utf8')
+          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href))
+          .replaceAll('import.meta.dirname', JSON.stringify(dirname(path)))
+          .replaceAll('import.meta.filename', JSON.stringify(path)),
+      };
+    });
   },
-};
+});
 
 /**
- * Bundles src/cli.ts into CLI_BUNDLE and its chunks (≈0.5 s) and returns its path; `outDir`
- * (inside the repo) for a bundle of one's own (bench/compile.ts), apart from the specs'.
+ * Bundles src/cli.ts into `outDir` (cli.mjs and a chunk per dynamic import, ≈0.5 s); returns
+ * the source files it is built from and the contents read of each.
  */
-export async function bundleCli(outDir = OUT_DIR) {
-  await build({
+async function bundleCli(outDir) {
+  const { build } = await import('esbuild'); // only when building: a fresh bundle starts without it
+  const read = new Map();
+  const { metafile } = await build({
     entryPoints: [join(root, 'src', 'cli.ts')],
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
@@ -46,8 +52,37 @@ export async function bundleCli(outDir = OUT_DIR) {
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    plugins: [sourcePaths],
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    plugins: [sourcePaths(read)],
+    absWorkingDir: root,
     logLevel: 'error',
   });
-  return join(outDir, 'cli.mjs');
+  return { inputs: Object.keys(metafile.inputs).map((i) => resolve(root, i)), read };
+}
+
+/** A superseded bundle is deleted once it is this old (a process started from it may still load its chunks). */
+const STALE_MS = 24 * 3600 * 1000;
+
+/**
+ * The path of the CLI's bundle, built first when absent or when any source it was built
+ * from (or this file) changed; null when there is no node_modules to keep it in. Processes
+ * building at once each write a folder of their own; the stamp names the last.
+ */
+export async function cachedCli() {
+  const nodeModules = nodeModulesOf(import.meta.resolve('esbuild'));
+  if (!nodeModules) return null;
+  const cache = join(nodeModules, '.cache', 'strata', 'cli');
+  const stampFile = join(cache, 'cli.json');
+  const stamp = freshStamp(stampFile);
+  if (stamp && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return join(cache, stamp.dir, 'cli.mjs');
+  const dir = `cli-${Date.now().toString(36)}-${process.pid}`;
+  const { inputs, read } = await bundleCli(join(cache, dir));
+  writeStamp(stampFile, [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')], { dir }, read);
+  for (const old of readdirSync(cache)) {
+    const path = join(cache, old);
+    if (old.startsWith('cli-') && old !== dir && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+  }
+  return join(cache, dir, 'cli.mjs');
 }

@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { bundleCli } from './cli-bundle.mjs';
+import { cachedCli } from './cli-bundle.mjs';
 
 const root = join(import.meta.dirname, '..');
 const DURATIONS = join(import.meta.dirname, 'test-durations.json');
@@ -63,7 +63,7 @@ function childrenCpu() {
 
 // V8 flags of every spec process and of the CLI processes they start (spec/support.ts says why).
 const nodeFlags = process.env.STRATA_SPEC_NODE_FLAGS ?? '--liftoff-only';
-const env = { ...process.env, STRATA_SPEC_CLI: await bundleCli(), STRATA_SPEC_NODE_FLAGS: nodeFlags };
+const env = { ...process.env, STRATA_SPEC_CLI: (await cachedCli()) ?? '', STRATA_SPEC_NODE_FLAGS: nodeFlags };
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
 const load = loadavg()[0];

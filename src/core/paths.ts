@@ -1,5 +1,4 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StrataError } from './errors.ts';
 
 const PLAIN = /^(?!\.\.?$)[^/\\]+$/;
@@ -20,15 +19,4 @@ export function inside(root: string, ...segments: string[]): string {
     throw new StrataError(`refusing to write ${path}: it is outside ${base}`);
   }
   return path;
-}
-
-/**
- * The node_modules folder a package is installed in (`resolved`: `import.meta.resolve` of
- * it), or null when it is not in one. Its `.cache/` is where tools keep what they derive.
- */
-export function nodeModulesOf(resolved: string): string | null {
-  const entry = fileURLToPath(resolved);
-  const marker = `${sep}node_modules${sep}`;
-  const at = entry.lastIndexOf(marker);
-  return at < 0 ? null : entry.slice(0, at + marker.length - 1);
 }

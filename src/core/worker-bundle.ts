@@ -3,40 +3,15 @@
  * loader thread and resolves every module through it (0.61–0.71 s of CPU for a lake decoding worker; 0.18 s bundled), and
  * Node 20 cannot strip types itself. esbuild bundles the entry with its sources (packages
  * stay imports) into `node_modules/.cache/strata/workers/`, where those imports resolve as
- * from src/. Beside the bundle, the list of the source files it was built from with a hash
- * of their content: the next start hashes those files again (a few milliseconds) and
- * reuses the bundle only when none changed, so it is never stale and esbuild runs only
- * after an edit.
+ * from src/. Beside the bundle, a stamp of the source files it was built from
+ * (src/core/bundle-cache.mjs): it is reused only while none of them changed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeModulesOf } from './paths.ts';
-
-interface BuiltFrom {
-  /** Absolute paths of the source files bundled. */
-  inputs: string[];
-  /** sha256 of their contents, in that order. */
-  hash: string;
-}
-
-const hashOf = (files: readonly string[]): string => {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(readFileSync(f)).update('\0');
-  return h.digest('hex');
-};
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  try {
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
+import { freshStamp, nodeModulesOf, writeAtomic, writeStamp } from './bundle-cache.mjs';
 
 /** The bundle of each entry this process found or built (null: it could not). */
 const known = new Map<string, string | null>();
@@ -60,12 +35,7 @@ export function findOrBuild(entry: string, name: string): string | null {
     // One bundle per entry file (two checkouts sharing node_modules keep apart).
     const stem = join(dir, `${name}-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}`);
     const file = `${stem}.mjs`;
-    try {
-      const built = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as BuiltFrom;
-      if (existsSync(file) && built.hash === hashOf(built.inputs)) return file;
-    } catch {
-      /* never built, or an input is gone: build it */
-    }
+    if (existsSync(file) && freshStamp(`${stem}.json`)) return file;
     const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const out = buildSync({
       entryPoints: [entry],
@@ -81,7 +51,7 @@ export function findOrBuild(entry: string, name: string): string | null {
     const inputs = Object.keys(out.metafile.inputs).map((i) => resolve(i)).sort();
     mkdirSync(dir, { recursive: true });
     writeAtomic(file, out.outputFiles[0]!.text);
-    writeAtomic(`${stem}.json`, JSON.stringify({ inputs, hash: hashOf(inputs) } satisfies BuiltFrom));
+    writeStamp(`${stem}.json`, inputs);
     return file;
   } catch {
     return null;

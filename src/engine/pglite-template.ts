@@ -12,7 +12,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ioFailure } from '../core/io-errors.ts';
-import { nodeModulesOf } from '../core/paths.ts';
+import { nodeModulesOf } from '../core/bundle-cache.mjs';
 
 /** The folder of the template for the installed PGlite, or null when it cannot be placed. */
 export function pgliteTemplateDir(env: Record<string, string | undefined> = process.env): string | null {

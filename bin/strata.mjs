@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `strata`: the CLI (src/cli.ts), started from its bundle in node_modules/.cache/strata/cli,
+// built on the first start after an install or an edit (scripts/cli-bundle.mjs). Where no
+// bundle can be had, through tsx, as `npx tsx src/cli.ts` does.
+import { pathToFileURL } from 'node:url';
+import { cachedCli } from '../scripts/cli-bundle.mjs';
+
+let bundle = null;
+try {
+  bundle = await cachedCli();
+} catch (err) {
+  process.stderr.write(`strata: starting through tsx (no bundle: ${err instanceof Error ? err.message.split('\n')[0] : err})\n`);
+}
+if (bundle) {
+  process.setSourceMapsEnabled(true); // stack traces name src/*.ts and its lines
+  await import(pathToFileURL(bundle).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFileSync } from 'node:fs';
+const pre = process.argv[2] === 'pre';
+let mod;
+const t0 = performance.now();
+if (pre) mod = await WebAssembly.compile(readFileSync('node_modules/@electric-sql/pglite/dist/pglite.wasm'));
+const t1 = performance.now();
+const db = await PGlite.create('/tmp/fresh2/.strata/pglite', { ...(mod ? { pgliteWasmModule: mod } : {}), startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] });
+const t2 = performance.now();
+await db.query('select 1');
+const t3 = performance.now();
+await db.close();
+console.log(pre ? 'pre' : 'plain', 'compile', (t1-t0).toFixed(0), 'create', (t2-t1).toFixed(0), 'q', (t3-t2).toFixed(0), 'cpu', (process.cpuUsage().user/1e3).toFixed(0));
