@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexDigest } from '../core/hash.ts';
-import { nodeModulesOf } from '../core/paths.ts';
+import { nodeModulesOf } from '../core/bundle-cache.mjs';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 
