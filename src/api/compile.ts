@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileTests } from '../checks/compile-tests.ts';
 import { compileModels, type CompiledProject } from '../compile/compile.ts';
@@ -13,6 +13,7 @@ import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
+import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -79,8 +80,12 @@ export function compileProject(opts: CompileOptions): CompileResult {
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
   const ta = performance.now();
-  const cache = (opts.analysisCache ?? opts.writeArtifacts !== false) ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
-  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache);
+  const keep = opts.analysisCache ?? opts.writeArtifacts !== false;
+  const cache = keep ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  const verdicts = keep ? ReadVerdicts.open() : undefined;
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache, verdicts);
+  // Kept even when another model failed: what was found to read still reads.
+  verdicts?.write();
   const analyzeMs = performance.now() - ta;
   compiled.analyses = analyses;
   const all = [...early, ...sqlProblems];
@@ -196,17 +201,38 @@ const modelSql = (compiled: CompiledProject, name: string): string => artifactSq
  * mtime, so tools that watch target/compiled see only what changed.
  */
 function writeIfChanged(path: string, text: string, compare = true): void {
-  if (compare) {
-    try {
-      if (readFileSync(path, 'utf8') === text) return;
-    } catch {
-      // absent or unreadable: write it
-    }
-  }
+  if (compare && holds(path, text)) return;
   try {
     writeFileSync(path, text);
   } catch (err) {
     throw ioFailure('write', path, err);
+  }
+}
+
+/** Buffers reused for every comparison: the file read into one, the text encoded into the other. */
+let onDisk = Buffer.allocUnsafe(1 << 16);
+let wanted = Buffer.allocUnsafe(1 << 16);
+
+/** Whether the file holds exactly `text` (false when absent or unreadable); reads one byte past it, so a longer file differs by its size alone. */
+function holds(path: string, text: string): boolean {
+  const size = Buffer.byteLength(text);
+  if (wanted.length <= size) {
+    onDisk = Buffer.allocUnsafe(size + 1);
+    wanted = Buffer.allocUnsafe(size + 1);
+  }
+  wanted.write(text);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    return readSync(fd, onDisk, 0, size + 1, 0) === size && onDisk.compare(wanted, 0, size, 0, size) === 0;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
   }
 }
 

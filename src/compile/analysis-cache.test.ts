@@ -28,6 +28,26 @@ function project(): string {
   return dir;
 }
 
+/** The file as lines: the analyzer's header, then per model `[model, sql, inputs, analysis]` and the references' JSON. */
+interface CacheLines {
+  header: { analyzer: string };
+  models: Map<string, { sql: string; inputs: string; analysis: ModelAnalysis; references: string }>;
+}
+function readCache(path: string): CacheLines {
+  const [first, ...rest] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const models: CacheLines['models'] = new Map();
+  for (const line of rest) {
+    const [head, references] = line.split('\t') as [string, string];
+    const [model, sql, inputs, analysis] = JSON.parse(head) as [string, string, string, ModelAnalysis];
+    models.set(model, { sql, inputs, analysis, references });
+  }
+  return { header: JSON.parse(first!) as { analyzer: string }, models };
+}
+function writeCache(path: string, file: CacheLines): void {
+  const lines = [...file.models].map(([m, e]) => `${JSON.stringify([m, e.sql, e.inputs, e.analysis])}\t${e.references}`);
+  writeFileSync(path, [JSON.stringify(file.header), ...lines].join('\n') + '\n');
+}
+
 const columns = (dir: string, model: string): string[] =>
   compileProject({ projectDir: dir, writeArtifacts: false, analysisCache: true }).analyses.get(model)!.columns!.map((c) => c.name);
 
@@ -41,9 +61,9 @@ test('an unchanged model keeps its analysis; a model whose input columns changed
 
   // What the file says of a is what compile now believes (a's SQL did not change), and b,
   // whose input is no longer what it was, is read again against it.
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, { analysis: ModelAnalysis }> };
-  file.models.a!.analysis.columns![1]!.name = 'y';
-  writeFileSync(path, JSON.stringify(file));
+  const file = readCache(path);
+  file.models.get('a')!.analysis.columns![1]!.name = 'y';
+  writeCache(path, file);
   assert.throws(() => columns(dir, 'b'), /column `x` does not exist|does not produce/);
 
   // Edited SQL is never answered from the file.
@@ -55,13 +75,17 @@ test('a damaged file, or one from another analyzer, is ignored', () => {
   const dir = project();
   assert.deepEqual(columns(dir, 'b'), ['id', 'x']);
   const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { analyzer: string; models: Record<string, { analysis: ModelAnalysis }> };
-  file.models.a!.analysis.columns![1]!.name = 'y';
-  writeFileSync(path, JSON.stringify({ ...file, analyzer: 'another' }));
+  const file = readCache(path);
+  file.models.get('a')!.analysis.columns![1]!.name = 'y';
+  writeCache(path, { ...file, header: { analyzer: 'another' } });
   assert.deepEqual(columns(dir, 'a'), ['id', 'x']);
   writeFileSync(path, '{"analyzer":');
   assert.deepEqual(columns(dir, 'a'), ['id', 'x']);
-  assert.equal(JSON.parse(readFileSync(path, 'utf8')).models.a.analysis.columns[1].name, 'x', 'rewritten whole');
+  // A damaged line: that model is analyzed again, the others kept.
+  writeCache(path, file);
+  writeFileSync(path, readFileSync(path, 'utf8').replace('"a",', '"a",,'));
+  assert.deepEqual(columns(dir, 'a'), ['id', 'x']);
+  assert.equal(readCache(path).models.get('a')!.analysis.columns![1]!.name, 'x', 'rewritten');
 });
 
 test('without the option, target/ is neither read nor written', () => {
@@ -77,8 +101,35 @@ test('an entry in the file never lets a writing model through: the parser checks
   const sql = 'with gone as (delete from amazon.review returning review_id) select 1 as id, 2 as x from gone';
   writeFileSync(join(dir, 'models/core/a.sql'), `${sql}\n`);
   const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, { sql: string }> };
-  file.models.a!.sql = createHash('sha1').update(sql).digest('hex');
-  writeFileSync(path, JSON.stringify(file));
+  const file = readCache(path);
+  file.models.get('a')!.sql = createHash('sha1').update(sql).digest('hex');
+  writeCache(path, file);
   assert.throws(() => columns(dir, 'a'), /data-modifying DELETE/);
+});
+
+test('a kept analysis is the fresh one, references and all', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'models/core/b.sql'), 'select b.id, a.x from {{ref "a"}} a join {{ref "a"}} b using (id) where a.x > 1\n');
+  const analyses = (): Map<string, ModelAnalysis> => compileProject({ projectDir: dir, writeArtifacts: false, analysisCache: true }).analyses;
+  const fresh = analyses();
+  const kept = analyses();
+  assert.ok(Object.getOwnPropertyDescriptor(kept.get('b')!, 'references')!.get, 'the second analysis came from the file');
+  assert.ok(fresh.get('b')!.references.length > 3);
+  assert.deepEqual(kept, fresh);
+  assert.deepEqual(JSON.parse(JSON.stringify([...kept])), JSON.parse(JSON.stringify([...fresh])));
+  assert.deepEqual({ ...kept.get('b')! }, { ...fresh.get('b')! });
+});
+
+test('after an edit, the unchanged models\' lines are written back as they were, and the earlier JSON file goes', () => {
+  const dir = project();
+  columns(dir, 'b');
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const lineOf = (model: string): string => readFileSync(path, 'utf8').split('\n').find((l) => l.startsWith(JSON.stringify([model]).slice(0, -1) + ','))!;
+  const before = lineOf('a');
+  writeFileSync(join(dir, 'target', 'sql-analyses.json'), '{}');
+  writeFileSync(join(dir, 'models/core/b.sql'), 'select x, id from {{ref "a"}}\n');
+  assert.deepEqual(columns(dir, 'b'), ['x', 'id']);
+  assert.equal(lineOf('a'), before);
+  assert.match(lineOf('b'), /^\["b",.*\t\[.*\]$/);
+  assert.throws(() => statSync(join(dir, 'target', 'sql-analyses.json')), /ENOENT/);
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hexDigest } from '../core/hash.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { Dag } from '../graph/dag.ts';
@@ -23,7 +23,7 @@ export interface CompiledProject {
   analyses?: ReadonlyMap<string, ModelAnalysis>;
 }
 
-export const checksum = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+export const checksum = (text: string): string => hexDigest('sha256', text).slice(0, 16);
 
 const list = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];

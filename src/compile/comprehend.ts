@@ -17,6 +17,7 @@ import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
 import { contractAtCompile, modelContract } from '../checks/contract.ts';
 import type { AnalysisCache } from './analysis-cache.ts';
+import type { ReadVerdicts } from './read-verdicts.ts';
 import type { CompiledProject } from './compile.ts';
 import type { RenderFlags } from './render.ts';
 import { templateSites } from './template-sites.ts';
@@ -72,14 +73,22 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
   analysis.columns?.push(...SNAPSHOT_COLUMNS.map((c) => ({ name: c, type: 'timestamp with time zone', lineage: { kind: 'transform' as const, sources: [] } })));
 }
 
-/** The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its inputs changed. */
-function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
-  // One parse per model: checked to be one reading SELECT (a model that could write is
-  // never built), then analyzed from the same tree. The check runs whatever target/ holds:
-  // a kept analysis saves the analysis only, never the parser's verdict (a file in target/
-  // must not be able to let a writing model through).
+/**
+ * The analysis of a model's SQL: kept from the last compile (`cache`) when neither it nor its
+ * inputs changed. Every model is checked to be one reading SELECT (a model that could write
+ * is never built), by the parser or by a verdict the parser gave on this very SQL before
+ * (`verdicts`, kept beside strata's code); then analyzed from the same parse. A kept analysis
+ * saves the analysis only, never that check: a file in target/ must not be able to let a
+ * writing model through.
+ */
+function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdicts: ReadVerdicts | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
+  if (verdicts?.reads(sql)) {
+    const kept = cache?.reuse(name, sql, catalog);
+    if (kept) return { analysis: kept, problem: null };
+  }
   const { parsed, problem } = readModel(sql);
   if (problem || !parsed) return { problem };
+  verdicts?.keep(sql);
   const kept = cache?.reuse(name, sql, catalog);
   if (kept) return { analysis: kept, problem: null };
   const analysis = analyzeModel(sql, catalog, { parsed });
@@ -87,8 +96,17 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
   return { analysis, problem: null };
 }
 
-/** `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of an earlier compile. */
-export function comprehendProject(compiled: CompiledProject, flags: RenderFlags, skip: ReadonlySet<string> = new Set(), cache?: AnalysisCache): Comprehension {
+/**
+ * `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of
+ * an earlier compile. `verdicts`: the SQL already found to only read.
+ */
+export function comprehendProject(
+  compiled: CompiledProject,
+  flags: RenderFlags,
+  skip: ReadonlySet<string> = new Set(),
+  cache?: AnalysisCache,
+  verdicts?: ReadVerdicts,
+): Comprehension {
   const { project, models } = compiled;
   const catalog = projectCatalog(project);
   const analyses = new Map<string, ModelAnalysis>();
@@ -102,7 +120,7 @@ export function comprehendProject(compiled: CompiledProject, flags: RenderFlags,
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache);
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts);
     if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;

@@ -46,6 +46,9 @@ function at(re: RegExp, text: string, pos: number): RegExpExecArray | null {
   return re.exec(text);
 }
 
+/** A quoted literal's text as Handlebars' lexer gives it: `\\"` in "…" (or `\\'` in '…') is the quote. */
+const unquote = (text: string, quote: '"' | "'"): string => (text.includes('\\') ? text.replaceAll(`\\${quote}`, quote) : text);
+
 /** Parses a template into fast nodes, or returns null when Handlebars must handle it. */
 export function parseFast(text: string, env: FastEnv): FastNode[] | null {
   // NUL and U+2028/9 change how Handlebars' lexer splits text and counts lines.
@@ -99,7 +102,8 @@ export function parseFast(text: string, env: FastEnv): FastNode[] | null {
       else if (hash || partial) return null; // positional after hash, or a partial's context argument
       const v = at(VALUE, text, p);
       if (!v) return null;
-      const value = v[1] !== undefined ? v[1].replace(/\\"/g, '"') : v[2] !== undefined ? v[2].replace(/\\'/g, "'")
+      // Most literals hold no escape: not scanned again by a replace (a tenth of parsing).
+      const value = v[1] !== undefined ? unquote(v[1], '"') : v[2] !== undefined ? unquote(v[2], "'")
         : v[3] === 'true' || v[3] === 'false' ? v[3] === 'true' : Number(v[3]);
       p += v[0].length;
       if (key) (hash ??= {})[key[1]!] = value;
@@ -118,7 +122,14 @@ export function parseFast(text: string, env: FastEnv): FastNode[] | null {
       return null; // an unknown helper, or a built-in: Handlebars reports or handles it
     } else items.push({ kind: 'lookup', name });
   }
-  return items.flatMap((i): FastNode[] => (i.kind === 'content' ? (i.text ? [i.text] : []) : i.kind === 'comment' ? [] : [i]));
+  // A loop, not flatMap (a quarter of parsing, with its array per item).
+  const nodes: FastNode[] = [];
+  for (const i of items) {
+    if (i.kind === 'content') {
+      if (i.text) nodes.push(i.text);
+    } else if (i.kind !== 'comment') nodes.push(i);
+  }
+  return nodes;
 }
 
 /** Handlebars adds this to helper options (runtime.js wrapHelper); it reads own properties. */

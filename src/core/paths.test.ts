@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { inside } from './paths.ts';
 
@@ -12,4 +12,15 @@ test('a path built from names stays inside its folder, whatever the names say', 
   }
   assert.throws(() => inside('/p/target', '..', 'target-sibling'), /outside/);
   assert.equal(inside('relative', 'x'), join(process.cwd(), 'relative', 'x'));
+});
+
+test('plain names are joined as path.resolve would join them', () => {
+  for (const segments of [['compiled', 'gold', 'fact.sql'], ['manifest.json'], ['...sql'], ['.hidden'], ['a b', 'c\u00e9.sql'], []]) {
+    assert.equal(inside('/p/target', ...segments), resolve('/p/target', ...segments), segments.join('/'));
+    assert.equal(inside('/', ...segments), resolve('/', ...segments), segments.join('/'));
+  }
+  // Names that are not plain still go through resolving and the check.
+  assert.equal(inside('/p/target', 'compiled', '..'), '/p/target');
+  assert.equal(inside('/p/target', 'compiled', '.'), '/p/target/compiled');
+  assert.throws(() => inside('/p/target', 'compiled', '..', '..'), /outside/);
 });

@@ -19,19 +19,34 @@ export interface LoadOptions {
   diagnostics?: Diagnostic[];
 }
 
-function listFiles(dir: string, ext: string): string[] {
-  if (!existsSync(dir)) return [];
-  // Dirents know their type: no stat per file, which dominates reading large projects.
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith(ext))
-    .map((d) => join(d.parentPath ?? d.path, d.name))
-    .sort();
+/**
+ * The files under a folder ending in an extension, sorted, listing each folder once per
+ * load: models/ is asked for .sql, .md, .yml and .yaml, and at 10,000 models each listing
+ * cost as much as the next.
+ */
+function fileLister(): (dir: string, ext: string) => string[] {
+  const listed = new Map<string, string[]>();
+  return (dir, ext) => {
+    let all = listed.get(dir);
+    if (!all) {
+      // Dirents know their type: no stat per file, which dominates reading large projects.
+      all = existsSync(dir)
+        ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath ?? d.path, d.name)).sort()
+        : [];
+      listed.set(dir, all);
+    }
+    return all.filter((f) => f.endsWith(ext));
+  };
 }
 
-const toPosix = (p: string): string => p.split(sep).join('/');
+const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
+
+/** `path` relative to `dir`, which holds it (both resolved): a slice, not path.relative's work per file. */
+const relativeTo = (dir: string, path: string): string =>
+  toPosix(path.startsWith(dir + sep) ? path.slice(dir.length + 1) : relative(dir, path));
 
 function sourceFile(dir: string, path: string): SourceFile {
-  return { path, relPath: toPosix(relative(dir, path)), text: readFileSync(path, 'utf8') };
+  return { path, relPath: relativeTo(dir, path), text: readFileSync(path, 'utf8') };
 }
 
 export function parseVarsOverride(text: string, diagnostics: Diagnostic[]): Record<string, unknown> {
@@ -58,12 +73,13 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   const config = parseProjectConfig(yaml, diagnostics);
   if (opts.vars) config.vars = { ...config.vars, ...parseVarsOverride(opts.vars, diagnostics) };
 
+  const listFiles = fileLister();
   const layerNames = new Set(config.layers.map((l) => l.name));
   const modelsDir = join(dir, 'models');
   const models: ModelFile[] = [];
   const seen = new Map<string, string>();
   for (const path of listFiles(modelsDir, '.sql')) {
-    const rel = toPosix(relative(modelsDir, path));
+    const rel = relativeTo(modelsDir, path);
     const layer = rel.split('/')[0]!;
     const file = sourceFile(dir, path);
     if (!rel.includes('/') || !layerNames.has(layer)) {
@@ -90,11 +106,11 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   }
 
   const docBlocks = new Map<string, string>();
-  for (const path of listFiles(modelsDir, '.md')) parseDocBlocks(readFileSync(path, 'utf8'), toPosix(relative(dir, path)), docBlocks, diagnostics);
+  for (const path of listFiles(modelsDir, '.md')) parseDocBlocks(readFileSync(path, 'utf8'), relativeTo(dir, path), docBlocks, diagnostics);
   const schema = emptySchemaDocs();
   const unitTests: UnitTestSpec[] = [];
   for (const path of [...listFiles(modelsDir, '.yml'), ...listFiles(modelsDir, '.yaml')]) {
-    const doc = readYaml(path, toPosix(relative(dir, path)), diagnostics);
+    const doc = readYaml(path, relativeTo(dir, path), diagnostics);
     if (doc) parseSchemaFile(doc, schema, diagnostics, docBlocks);
     if (doc) parseUnitTests(doc, unitTests, diagnostics);
   }
@@ -116,7 +132,7 @@ export function loadProject(projectDir: string, opts: LoadOptions = {}): Project
   const seeds: SeedFile[] = listFiles(join(dir, 'seeds'), '.csv').map((path) => ({
     name: basename(path, '.csv'),
     path,
-    relPath: toPosix(relative(dir, path)),
+    relPath: relativeTo(dir, path),
   }));
   const singularTests = listFiles(join(dir, 'tests'), '.sql').map((p) => sourceFile(dir, p));
   for (const [what, file, name] of [
