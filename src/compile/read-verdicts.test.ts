@@ -87,18 +87,25 @@ test('an edited model is parsed again: a forged target/ cannot let a writing mod
   assert.throws(() => compile(dir), /data-modifying DELETE/);
 });
 
-const deleting = (col: string): string => `with gone as (delete from amazon.review returning review_id) select 1 as id, 2 as ${col} from gone`;
+/**
+ * A project whose model a was compiled reading, then edited to delete the shop's rows, with
+ * target/ forged to claim the analysis of that very SQL: only a verdict can let it through.
+ */
+function editedToDelete(): { dir: string; col: string; writing: string } {
+  const col = unique();
+  const dir = project(`select 1 as id, 2 as ${col}`);
+  compile(dir);
+  const writing = `with gone as (delete from amazon.review returning review_id) select 1 as id, 2 as ${col} from gone`;
+  writeFileSync(join(dir, 'models/core/a.sql'), `${writing}\n`);
+  forgeAnalysis(dir, writing);
+  return { dir, col, writing };
+}
 
 test('an unchanged model is not parsed: the verdict beside the parser is all that is asked', () => {
   // Only someone who can write node_modules (and so replace the parser) can plant a verdict:
   // planted there for a writing model whose analysis target/ claims, it is believed. This
   // shows the parse really is skipped, and that target/ alone is never enough (above).
-  const col = unique();
-  const dir = project(`select 1 as id, 2 as ${col}`);
-  compile(dir);
-  const writing = deleting(col);
-  writeFileSync(join(dir, 'models/core/a.sql'), `${writing}\n`);
-  forgeAnalysis(dir, writing);
+  const { dir, col, writing } = editedToDelete();
   // A verdict of another analyzer (another parser, or src/sql/ changed) is not this one's.
   appendFileSync(store(), `${createHash('sha256').update('libpg-query 0.0.0 another').update('\0').update(writing).digest('hex')}\n`);
   assert.throws(() => compile(dir), /data-modifying DELETE/);
@@ -107,12 +114,7 @@ test('an unchanged model is not parsed: the verdict beside the parser is all tha
 });
 
 test('a damaged line in the store is skipped, not read as a verdict', () => {
-  const col = unique();
-  const dir = project(`select 1 as id, 2 as ${col}`);
-  compile(dir);
-  const writing = deleting(col);
-  writeFileSync(join(dir, 'models/core/a.sql'), `${writing}\n`);
-  forgeAnalysis(dir, writing);
+  const { dir, writing } = editedToDelete();
   // Two lines run together (a crash between a write and its newline), one with a stray character.
   appendFileSync(store(), `${key(writing)}${key('select 1')}\n${key(writing)} \n ${key(writing)}\n`);
   assert.throws(() => compile(dir), /data-modifying DELETE/);
