@@ -18,8 +18,8 @@ export const REPO = join(import.meta.dirname, '..');
 export const CLI = join(REPO, 'src', 'cli.ts');
 
 /**
- * How a spec starts `strata`: node on the bundle of src/cli.ts that scripts/test.mjs made
- * for this run (STRATA_SPEC_CLI; half the start-up CPU of tsx), else node with tsx on
+ * How a spec starts `strata`: node on the cached bundle of src/cli.ts that scripts/test.mjs
+ * found or built for this run (STRATA_SPEC_CLI, scripts/cli-bundle.mjs; a third of tsx's start-up CPU), else node with tsx on
  * src/cli.ts (a spec file run on its own). Under the runner, WebAssembly is compiled by
  * V8's baseline compiler only (--liftoff-only, also in STRATA_SPEC_NODE_FLAGS): the
  * optimising tier recompiles PGlite's whole module in the background, which a short-lived
