@@ -7,7 +7,7 @@ import { cachedCli } from '../scripts/cli-bundle.mjs';
 
 let bundle = null;
 try {
-  bundle = await cachedCli();
+  bundle = (await cachedCli())?.file ?? null;
 } catch (err) {
   process.stderr.write(`strata: starting through tsx (no bundle: ${err instanceof Error ? err.message.split('\n')[0] : err})\n`);
 }

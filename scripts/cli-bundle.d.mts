@@ -1,2 +1,2 @@
-/** Types of cli-bundle.mjs, for the TypeScript that imports it (bench/compile.ts, bench/reuse.ts). */
-export declare function cachedCli(): Promise<string | null>;
+/** Types of cli-bundle.mjs, for the TypeScript that imports it (scripts/warm-*.ts). */
+export declare function cachedCli(): Promise<{ file: string; sources: string[] } | null>;

@@ -66,9 +66,9 @@ async function bundleCli(outDir) {
 const STALE_MS = 24 * 3600 * 1000;
 
 /**
- * The path of the CLI's bundle, built first when absent or when any source it was built
- * from (or this file) changed; null when there is no node_modules to keep it in. Processes
- * building at once each write a folder of their own; the stamp names the last.
+ * The CLI's bundle (`file`) and the files it is built from (`sources`), built first when
+ * absent or when any of those changed; null when there is no node_modules to keep it in.
+ * Processes building at once each write a folder of their own; the stamp names the last.
  */
 export async function cachedCli() {
   const nodeModules = nodeModulesOf(import.meta.resolve('esbuild'));
@@ -76,13 +76,14 @@ export async function cachedCli() {
   const cache = join(nodeModules, '.cache', 'strata', 'cli');
   const stampFile = join(cache, 'cli.json');
   const stamp = freshStamp(stampFile);
-  if (stamp && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return join(cache, stamp.dir, 'cli.mjs');
+  if (stamp && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return { file: join(cache, stamp.dir, 'cli.mjs'), sources: stamp.inputs };
   const dir = `cli-${Date.now().toString(36)}-${process.pid}`;
   const { inputs, read } = await bundleCli(join(cache, dir));
-  writeStamp(stampFile, [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')], { dir }, read);
+  const sources = [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')];
+  writeStamp(stampFile, sources, { dir }, read);
   for (const old of readdirSync(cache)) {
     const path = join(cache, old);
     if (old.startsWith('cli-') && old !== dir && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
   }
-  return join(cache, dir, 'cli.mjs');
+  return { file: join(cache, dir, 'cli.mjs'), sources };
 }

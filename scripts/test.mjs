@@ -63,7 +63,7 @@ function childrenCpu() {
 
 // V8 flags of every spec process and of the CLI processes they start (spec/support.ts says why).
 const nodeFlags = process.env.STRATA_SPEC_NODE_FLAGS ?? '--liftoff-only';
-const env = { ...process.env, STRATA_SPEC_CLI: (await cachedCli()) ?? '', STRATA_SPEC_NODE_FLAGS: nodeFlags };
+const env = { ...process.env, STRATA_SPEC_CLI: (await cachedCli())?.file ?? '', STRATA_SPEC_NODE_FLAGS: nodeFlags };
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
 const load = loadavg()[0];

@@ -6,7 +6,7 @@ import { cachedCli } from './cli-bundle.mjs';
 const started = performance.now();
 try {
   const bundle = await cachedCli();
-  if (bundle) console.log(`strata: CLI bundle ready in ${bundle} (${((performance.now() - started) / 1000).toFixed(1)}s)`);
+  if (bundle) console.log(`strata: CLI bundle ready in ${bundle.file} (${((performance.now() - started) / 1000).toFixed(1)}s)`);
 } catch (err) {
   console.warn(`strata: no CLI bundle made (the first command will build it): ${err instanceof Error ? err.message : String(err)}`);
 }
