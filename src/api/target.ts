@@ -98,8 +98,9 @@ async function databaseIdentity(engine: Engine): Promise<string> {
 
 /**
  * Starts loading the driver of the target `opts` name, and returns at once: a build calls it
- * before compiling its project, so that resolving and reading PGlite's modules (≈0.2 s)
- * happens on tsx's loader thread meanwhile. Opens nothing; an error is openEngine's to report.
+ * before compiling its project, so that resolving and reading PGlite's modules (≈0.2 s
+ * through tsx, on its loader thread) is under way meanwhile. Opens nothing; an error is
+ * openEngine's to report.
  */
 export function preloadDriver(opts: TargetOptions): void {
   let kind: Target['kind'];
