@@ -76,11 +76,12 @@ export async function cachedCli() {
   const cache = join(nodeModules, '.cache', 'strata', 'cli');
   const stampFile = join(cache, 'cli.json');
   const stamp = freshStamp(stampFile);
-  if (stamp && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return { file: join(cache, stamp.dir, 'cli.mjs'), sources: stamp.inputs };
+  // Another checkout may share this node_modules (a symlink, a hoisted workspace): its bundle is not this one's.
+  if (stamp && stamp.root === root && typeof stamp.dir === 'string' && existsSync(join(cache, stamp.dir, 'cli.mjs'))) return { file: join(cache, stamp.dir, 'cli.mjs'), sources: stamp.inputs };
   const dir = `cli-${Date.now().toString(36)}-${process.pid}`;
   const { inputs, read } = await bundleCli(join(cache, dir));
   const sources = [...inputs, import.meta.filename, join(root, 'src', 'core', 'bundle-cache.mjs')];
-  writeStamp(stampFile, sources, { dir }, read);
+  writeStamp(stampFile, sources, { dir, root }, read);
   for (const old of readdirSync(cache)) {
     const path = join(cache, old);
     if (old.startsWith('cli-') && old !== dir && Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });

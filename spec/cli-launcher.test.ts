@@ -28,6 +28,14 @@ test('the bundle is reused while its sources are unchanged, and rebuilt when the
   writeFileSync(STAMP, JSON.stringify({ ...stamp, hash: 'an edit since' }));
   assert.equal(strata('--version').trim(), version);
   assert.notEqual(stampDir(), first, 'a stale bundle is built again');
+
+  // A node_modules shared with another checkout (a symlink, a hoisted workspace): the bundle built from its sources is not this one's.
+  const second = stampDir();
+  const built = JSON.parse(readFileSync(STAMP, 'utf8')) as Record<string, unknown>;
+  assert.equal(built.root, REPO);
+  writeFileSync(STAMP, JSON.stringify({ ...built, root: '/another/checkout' }));
+  assert.equal(strata('--version').trim(), version);
+  assert.notEqual(stampDir(), second, "another checkout's bundle is not run");
 });
 
 test("the bundle's source maps lead back to src/cli.ts", () => {

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileTests } from '../checks/compile-tests.ts';
 import { compileModels, type CompiledProject } from '../compile/compile.ts';
@@ -14,6 +14,7 @@ import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache } from '../compile/analysis-cache.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
+import { textDigest, WrittenFiles } from '../compile/written-files.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -195,17 +196,26 @@ const modelSql = (compiled: CompiledProject, name: string): string => artifactSq
 
 /**
  * Writes `text` unless the file already holds exactly it (`compare` false: it cannot, e.g.
- * the file is in a folder just created). Rewriting an unchanged file costs
- * far more than reading it: truncating and rewriting makes ext4 flush it on close, and a
- * compile of 10,000 models spent most of its time there. An unchanged file also keeps its
- * mtime, so tools that watch target/compiled see only what changed.
+ * the file is in a folder just created); `written` then records the file as it is now.
+ * Rewriting an unchanged file costs far more than reading it: truncating and rewriting
+ * makes ext4 flush it on close, and a compile of 10,000 models spent most of its time there.
+ * An unchanged file also keeps its mtime, so tools that watch target/compiled see only what
+ * changed, and `written` knows it by its stat the next time.
  */
-function writeIfChanged(path: string, text: string, compare = true): void {
-  if (compare && holds(path, text)) return;
+function writeIfChanged(path: string, text: string, compare: boolean, written?: WrittenFiles): void {
+  const digest = written && textDigest(text);
+  if (compare && digest && written!.unchanged(path, digest)) return;
+  const same = compare ? holds(path, text) : false;
+  if (same) return void (digest && written!.record(path, digest, same));
+  let fd: number | undefined;
   try {
-    writeFileSync(path, text);
+    fd = openSync(path, 'w');
+    writeFileSync(fd, text);
+    if (digest) written!.record(path, digest, fstatSync(fd));
   } catch (err) {
     throw ioFailure('write', path, err);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -213,8 +223,11 @@ function writeIfChanged(path: string, text: string, compare = true): void {
 let onDisk = Buffer.allocUnsafe(1 << 16);
 let wanted = Buffer.allocUnsafe(1 << 16);
 
-/** Whether the file holds exactly `text` (false when absent or unreadable); reads one byte past it, so a longer file differs by its size alone. */
-function holds(path: string, text: string): boolean {
+/**
+ * The file's stats when it holds exactly `text` (false when it differs, is absent or
+ * unreadable); reads one byte past it, so a longer file differs by its size alone.
+ */
+function holds(path: string, text: string): Stats | false {
   const size = Buffer.byteLength(text);
   if (wanted.length <= size) {
     onDisk = Buffer.allocUnsafe(size + 1);
@@ -228,7 +241,7 @@ function holds(path: string, text: string): boolean {
     return false;
   }
   try {
-    return readSync(fd, onDisk, 0, size + 1, 0) === size && onDisk.compare(wanted, 0, size, 0, size) === 0;
+    return readSync(fd, onDisk, 0, size + 1, 0) === size && onDisk.compare(wanted, 0, size, 0, size) === 0 && fstatSync(fd);
   } catch {
     return false;
   } finally {
@@ -256,11 +269,12 @@ export function writeCompileArtifacts(
   const sql = new Map<string, string>();
   /** Each folder written to, and whether this compile created it. */
   const made = new Map<string, boolean>();
+  const written = WrittenFiles.read(target);
   const write = (path: string, text: string): void => {
     const dir = dirname(path);
     let created = made.get(dir);
     if (created === undefined) made.set(dir, (created = makeDir(dir)));
-    writeIfChanged(path, text, !created);
+    writeIfChanged(path, text, !created, written);
   };
   for (const m of compiled.models.values()) {
     const text = modelSql(compiled, m.name);
@@ -270,6 +284,7 @@ export function writeCompileArtifacts(
   }
   for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
   makeDir(target);
+  written.write();
   // Its generated_at differs every time: nothing to compare.
   // Compact, as dbt writes it: at 10,000 models indenting doubled it to 25 MB and its writing time.
   writeIfChanged(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses)) + '\n', false);

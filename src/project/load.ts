@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYamlText } from 'yaml';
 import { ProjectError, type Diagnostic } from '../core/errors.ts';
 import { nameProblem } from '../core/names.ts';
 import { parseProjectConfig } from './config.ts';
 import { emptySchemaDocs, parseDocBlocks, parseSchemaFile } from './schema-docs.ts';
 import { parseUnitTests, type UnitTestSpec } from '../unit/spec.ts';
 import type { ModelFile, Project, SeedFile, SourceFile } from './types.ts';
-import { readYaml } from './yaml-file.ts';
+import { readYaml, yamlParser } from './yaml-file.ts';
 
 export interface LoadOptions {
   /** `--vars`: YAML or JSON mapping overriding project.yaml `vars`. */
@@ -51,7 +50,7 @@ function sourceFile(dir: string, path: string): SourceFile {
 
 export function parseVarsOverride(text: string, diagnostics: Diagnostic[]): Record<string, unknown> {
   try {
-    const parsed: unknown = parseYamlText(text);
+    const parsed: unknown = yamlParser().parse(text);
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
     /* reported below */

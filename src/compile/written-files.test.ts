@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { compileProject, loadSqlParser } from '../api/compile.ts';
+import { WRITTEN_FILES } from './written-files.ts';
+
+before(() => loadSqlParser());
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-written-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries({
+    'project.yaml': 'name: t\nlayers:\n  core: {materialized: view}\n',
+    'models/core/a.sql': 'select 1 as id\n',
+    'models/core/b.sql': 'select id from {{ref "a"}}\n',
+  })) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const compile = (dir: string): void => void compileProject({ projectDir: dir });
+
+test('an unchanged compiled file is left alone; one changed by hand, or listed falsely, is written again', () => {
+  const dir = project();
+  compile(dir);
+  const a = join(dir, 'target', 'compiled', 'core', 'a.sql');
+  const b = join(dir, 'target', 'compiled', 'core', 'b.sql');
+  const list = join(dir, 'target', WRITTEN_FILES);
+  const wanted = readFileSync(a, 'utf8');
+  const wantedB = readFileSync(b, 'utf8');
+  assert.match(readFileSync(list, 'utf8'), /^compiled\/core\/a\.sql\t[0-9a-f]{40}\t\d+\t/m);
+  const before = statSync(a).mtimeMs;
+  compile(dir);
+  assert.equal(statSync(a).mtimeMs, before, 'unchanged: not rewritten');
+
+  // Same size, other text, as an editor leaves it: its stat no longer matches the list.
+  writeFileSync(a, wanted.replace('1', '2'));
+  compile(dir);
+  assert.equal(readFileSync(a, 'utf8'), wanted);
+
+  // A list that vouches for a file it does not describe only costs a comparison.
+  writeFileSync(b, '-- not what compile writes\n');
+  const stats = statSync(b);
+  const forged = readFileSync(list, 'utf8').replace(/^(compiled\/core\/b\.sql\t[0-9a-f]{40})\t.*$/m, `$1\t${stats.size}\t${stats.mtimeMs + 1}`);
+  writeFileSync(list, forged);
+  compile(dir);
+  assert.equal(readFileSync(b, 'utf8'), wantedB);
+
+  // A damaged list: every file compared, none lost.
+  writeFileSync(list, 'garbage');
+  utimesSync(a, new Date(0), new Date(0));
+  compile(dir);
+  assert.equal(readFileSync(a, 'utf8'), wanted);
+});
