@@ -17,7 +17,7 @@ import { freshStamp, nodeModulesOf, writeStamp } from '../src/core/bundle-cache.
 const root = join(import.meta.dirname, '..');
 
 /** Loads each source file as it is bundled, keeping what it read in `read` (by path). */
-const sourcePaths = (read) => ({
+export const sourcePaths = (read = new Map()) => ({
   name: 'source-paths',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async ({ path }) => {

@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateDocsSite, loadDocsInputs, serveDocs, type DocsInputs, type LakeBatchRow } from '../src/docs/index.ts';
-import { JAFFLE, REPO, TOOLS, copyProject, needs, runCli, targets, type TestTarget } from './support.ts';
+import { JAFFLE, REPO, TOOLS, copyProject, needs, quickStartCopy, runCli, targets, type TestTarget } from './support.ts';
 
 const CHROMIUM = TOOLS.chromium.path;
 /** Browser tests run where Chromium is; elsewhere they are reported as not run, with the install command (CI requires it). */
@@ -76,13 +76,23 @@ function modelNames(inputs: DocsInputs): string[] {
     .map(([name]) => name);
 }
 
-/** Builds a copy of `from` on PGlite `builds` times and generates its docs site. */
+/**
+ * Builds a copy of `from` on PGlite `builds` times and generates its docs site. The repo's
+ * project (`from` undefined) starts from the quick start (spec/support.ts quickStartCopy: its
+ * first build, on a new database, built and tested everything, as --full-refresh does).
+ */
 function builtProject(from: string | undefined, builds: number) {
   const state = {} as { target: TestTarget; dir: string; inputs: DocsInputs; index: string };
   before(async () => {
-    state.target = await targets()[0]!.create();
-    state.dir = copyProject(from);
-    for (let i = 0; i < builds; i++) {
+    let built = 0;
+    if (from === undefined) {
+      ({ target: state.target, project: state.dir } = await quickStartCopy());
+      built = 1;
+    } else {
+      state.target = await targets()[0]!.create();
+      state.dir = copyProject(from);
+    }
+    for (let i = built; i < builds; i++) {
       // --full-refresh: every run builds and tests everything (an unchanged model would be reused, its tests not re-run).
       const r = await runCli(['build', '--full-refresh'], { projectDir: state.dir, target: state.target });
       assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI_ARGS, REPO, copyProject, runCli, targets, type TestTarget } from './support.ts';
+import { CLI_ARGS, REPO, quickStartCopy, runCli, type TestTarget } from './support.ts';
 
 const RUNBOOK = readFileSync(join(REPO, 'docs', 'runbook.md'), 'utf8');
 const COMMANDS = [...RUNBOOK.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.trim().split('\n'));
@@ -42,17 +42,14 @@ describe('the runbook, command by command (embedded engine)', () => {
   };
 
   before(async () => {
-    target = await targets()[0]!.create();
-    project = copyProject();
+    // Two builds: the quick start (done once per test run, copied here) and one more.
+    ({ target, project } = await quickStartCopy());
     scratch = mkdtempSync(join(tmpdir(), 'strata-runbook-'));
-    for (let i = 0; i < 2; i++) {
-      const b = await runCli(['build'], { projectDir: project, target });
-      assert.equal(b.code, 0, b.stdout + b.stderr);
-    }
+    const b = await runCli(['build'], { projectDir: project, target });
+    assert.equal(b.code, 0, b.stdout + b.stderr);
   });
   after(async () => {
-    await target.cleanup();
-    rmSync(project, { recursive: true, force: true });
+    await target?.cleanup();
     rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -4,30 +4,27 @@
  * API's order, the top positive and critical review, sorting and paging.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, cpSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serve, type Serving } from '../src/api/serve.ts';
-import { REPO, copyProject, runCli } from './support.ts';
+import { REPO, quickStartCopy, type QuickStart } from './support.ts';
 
 const CHROMIUM = process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium';
 
 describe('serve on the embedded engine', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-spec-i16-page-'));
-  const dataDir = join(dir, 'db');
+  let quickStart: QuickStart;
   let project: string;
   let serving: Serving;
   const saved = { dir: process.env.STRATA_PGLITE_DIR };
 
   before(async () => {
-    project = copyProject();
+    // The quick start: one build on the embedded engine (done once per test run, copied here).
+    quickStart = await quickStartCopy();
+    project = quickStart.project;
     cpSync(join(REPO, 'api'), join(project, 'api'), { recursive: true });
-    // The quick start: one build on the embedded engine.
-    const r = await runCli(['build'], { projectDir: project, env: { STRATA_PGLITE_DIR: dataDir, DATABASE_URL: '', NEON_DB_URL: '' } });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    process.env.STRATA_PGLITE_DIR = dataDir;
+    process.env.STRATA_PGLITE_DIR = quickStart.dataDir;
     serving = await serve({ projectDir: project, target: 'embedded', port: 0 });
   });
 
@@ -35,8 +32,7 @@ describe('serve on the embedded engine', () => {
     await serving?.close();
     if (saved.dir === undefined) delete process.env.STRATA_PGLITE_DIR;
     else process.env.STRATA_PGLITE_DIR = saved.dir;
-    rmSync(dir, { recursive: true, force: true });
-    if (project) rmSync(project, { recursive: true, force: true });
+    await quickStart?.target.cleanup();
   });
 
   const api = async (path: string) => {

@@ -4,8 +4,8 @@
  * project copies, and the CLI run as a real child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -13,6 +13,7 @@ import pg from 'pg';
 import type { Engine } from '../src/engine/engine.ts';
 import { createPgliteEngine } from '../src/engine/pglite.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
+import { acquireFileLock } from '../src/engine/file-lock.ts';
 
 export const REPO = join(import.meta.dirname, '..');
 export const CLI = join(REPO, 'src', 'cli.ts');
@@ -135,6 +136,91 @@ export function copyProject(from = REPO): string {
 }
 
 export const JAFFLE = join(REPO, 'spec', 'fixtures', 'jaffle');
+
+/** What a project copy holds (copyProject), and what the CLI that builds it is made of. */
+const QUICK_START_INPUTS = ['project.yaml', 'models', 'macros', 'seeds', 'sample', 'tests', 'migrations', 'src', 'package-lock.json'];
+
+/** Adds a file, or every file under a directory (sorted, by path), to `hash`. */
+function hashTree(hash: ReturnType<typeof createHash>, path: string): void {
+  if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory()) {
+    hash.update(`${path.slice(REPO.length)}\0`).update(readFileSync(path)).update('\0');
+    return;
+  }
+  for (const name of readdirSync(path).sort()) hashTree(hash, join(path, name));
+}
+
+/** A digest of everything the quick start's result depends on: the project, strata's sources, the packages, node and its flags. */
+function quickStartKey(): string {
+  const hash = createHash('sha256').update(`${process.version}\0${CLI_ARGS.slice(0, -1).join(' ')}\0`);
+  for (const entry of QUICK_START_INPUTS) hashTree(hash, join(REPO, entry));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** A copy of the repo's project after the quick start, and the embedded database it built. */
+export interface QuickStart {
+  project: string;
+  /** The PGlite data directory (STRATA_PGLITE_DIR) the project was built on. */
+  dataDir: string;
+  /** That database as a test target; its cleanup removes the project copy too. */
+  target: TestTarget;
+}
+
+/**
+ * The quick start, done once per test run and copied for each caller: the repo's project
+ * after one `strata build` on a new embedded database (target/, data/, logs/ and docs/
+ * included). The first build of the Amazon sample costs ≈9 s of CPU; a copy of its
+ * result (project and PGlite data directory) ≈0.2 s. For specs whose starting point is
+ * "the quick start was run", not the first build itself (spec/pipeline.test.ts builds for
+ * real). Kept under node_modules/.cache/strata/spec-fixtures, named by a digest of the
+ * project, strata's sources, the packages and node (quickStartKey), so a stale one is never
+ * used; built under a file lock, so specs running side by side build it once.
+ */
+export async function quickStartCopy(): Promise<QuickStart> {
+  const root = join(REPO, 'node_modules', '.cache', 'strata', 'spec-fixtures');
+  const key = quickStartKey();
+  const built = join(root, `quick-start-${key}`);
+  if (!existsSync(join(built, 'done'))) {
+    mkdirSync(root, { recursive: true });
+    const release = await acquireFileLock(join(root, 'quick-start.lock'), 'the quick-start fixture', 15 * 60_000);
+    try {
+      if (!existsSync(join(built, 'done'))) {
+        const source = copyProject();
+        const scratch = mkdtempSync(join(tmpdir(), 'strata-spec-quick-start-build-'));
+        const staging = join(root, `staging-${process.pid}`);
+        try {
+          const r = await runCli(['build'], { projectDir: source, env: pgliteEnv(join(scratch, 'db')) });
+          if (r.code !== 0) throw new Error(`the quick-start fixture did not build (exit ${r.code}):\n${r.stdout}${r.stderr}`);
+          rmSync(staging, { recursive: true, force: true });
+          cpSync(source, join(staging, 'project'), { recursive: true });
+          cpSync(join(scratch, 'db'), join(staging, 'db'), { recursive: true });
+          for (const old of readdirSync(root).filter((d) => d.startsWith('quick-start-'))) rmSync(join(root, old), { recursive: true, force: true });
+          renameSync(staging, built);
+        } finally {
+          for (const d of [source, scratch, staging]) rmSync(d, { recursive: true, force: true });
+        }
+        // `done` last: a directory without it is a build that did not finish.
+        writeFileSync(join(built, 'done'), `${key}\n`);
+      }
+    } finally {
+      release();
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'strata-spec-quick-start-'));
+  const project = join(dir, 'project');
+  const dataDir = join(dir, 'db');
+  cpSync(join(built, 'project'), project, { recursive: true });
+  cpSync(join(built, 'db'), dataDir, { recursive: true });
+  const target: TestTarget = {
+    name: 'pglite',
+    env: pgliteEnv(dataDir),
+    open: () => createPgliteEngine(dataDir),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+  return { project, dataDir, target };
+}
+
+const pgliteEnv = (dataDir: string): Record<string, string> => ({ STRATA_PGLITE_DIR: dataDir, DATABASE_URL: '', NEON_DB_URL: '' });
 
 /** A program some specs drive, and the Debian package that installs it. */
 export interface SystemTool {

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { migrate } from 'postgres-migrations';
 import type { Engine, Queryable } from '../engine/engine.ts';
 
 export interface MigrateResult {
@@ -12,6 +11,9 @@ export interface MigrateResult {
  */
 export async function runMigrations(engine: Engine, dir: string, log: (msg: string) => void = () => undefined): Promise<MigrateResult> {
   if (!existsSync(dir)) return { applied: [] };
+  // Loaded here, not at the top: postgres-migrations loads node-postgres (≈0.1 s of CPU), which
+  // a command on the embedded engine with no migrations to run (health, a jaffle_shop build) never uses.
+  const { migrate } = await import('postgres-migrations');
   try {
     const applied = await engine.withSession((client) =>
       migrate({ client } as unknown as Parameters<typeof migrate>[0], dir, { logger: log }),

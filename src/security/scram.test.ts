@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import { createMemoryPgliteEngine } from '../engine/pglite.ts';
 import { passwordMatches, scramVerifier } from './scram.ts';
 
 test('client-side SCRAM verifiers are exactly what PostgreSQL computes, and are recognised', async () => {
-  const db = await PGlite.create();
+  const db = await createMemoryPgliteEngine();
   try {
     const password = `p'w"; $$ --x`;
     await db.exec(`set password_encryption = 'scram-sha-256'; create role scram_probe login password 'p''w"; $$ --x'`);
@@ -27,7 +27,7 @@ test('client-side SCRAM verifiers are exactly what PostgreSQL computes, and are 
 });
 
 test('legacy md5 hashes are compared too; anything else is treated as a change', async () => {
-  const db = await PGlite.create();
+  const db = await createMemoryPgliteEngine();
   try {
     await db.exec(`set password_encryption = 'md5'; create role bob password 'secret'`);
     const { rows } = await db.query<{ rolpassword: string }>(`select rolpassword from pg_authid where rolname = 'bob'`);
