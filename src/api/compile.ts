@@ -12,7 +12,7 @@ import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache, keptOutputColumnsJson } from '../compile/analysis-cache.ts';
-import { outputColumns } from '../compile/output-columns.ts';
+import { outputColumns } from '../sql/output-columns.ts';
 import { RawJsonSlots } from '../core/raw-json.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';

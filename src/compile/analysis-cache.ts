@@ -15,7 +15,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import type { Catalog, ColumnReference, ModelAnalysis } from '../sql/analyze.ts';
-import { outputColumns } from './output-columns.ts';
+import { outputColumns } from '../sql/output-columns.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
 
@@ -25,7 +25,7 @@ interface Entry {
   /** sha1 of the catalog's answer for each relation the model reads (inputsOf). */
   inputs: string;
   analysis: Omit<ModelAnalysis, 'references'>;
-  /** The manifest's output_columns of the analysis (compile/output-columns.ts), as JSON text. */
+  /** The manifest's output_columns of the analysis (sql/output-columns.ts), as JSON text. */
   outputColumns: string;
   /**
    * The analysis's `references` as JSON text: a third of the file that nothing reads once
@@ -48,7 +48,7 @@ interface Entry {
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.tsv';
 /** The earlier single-JSON file, removed when the new one is written. */
 const EARLIER_FILE = 'sql-analyses.json';
-/** The lines' layout and the shape of the manifest's output columns (compile/output-columns.ts). */
+/** The lines' layout (what the analyses say is the analyzer's: sql/analyzer-id.ts). */
 const FORMAT = 2;
 
 const sha1 = (text: string): string => hexDigest('sha1', text);

@@ -1,11 +1,12 @@
 import type { ManifestOutputColumn } from '../core/artifacts.ts';
-import type { ModelAnalysis } from '../sql/analyze.ts';
-import { relationLabel } from '../sql/model-sql.ts';
+import type { ModelAnalysis } from './analyze.ts';
+import { relationLabel } from './model-sql.ts';
 
 /**
  * A model's output columns with their one-hop lineage, as the manifest holds them; null when
- * unknown. target/sql-analyses.tsv keeps this very JSON for each model (compile/analysis-cache.ts):
- * a change of its shape must bump that file's FORMAT.
+ * unknown. target/sql-analyses.tsv keeps this very JSON for each model
+ * (compile/analysis-cache.ts): living in src/sql/, it is part of the analyzer's id, so a
+ * change here makes every kept analysis stale.
  */
 export function outputColumns(analysis: Pick<ModelAnalysis, 'columns'> | undefined): ManifestOutputColumn[] | null {
   if (!analysis?.columns) return null;
