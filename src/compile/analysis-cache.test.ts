@@ -150,3 +150,16 @@ test('the manifest written from kept analyses is byte for byte the one written f
   assert.deepEqual(kept.analyses.get('b')!.columns, fresh.analyses.get('b')!.columns);
   assert.equal(kept.analyses.get('b')!.columns![1]!.lineage!.kind, 'cast');
 });
+
+test('a line whose kept output columns are damaged is analyzed again, and manifest.json stays JSON', () => {
+  const dir = project();
+  compileProject({ projectDir: dir });
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const file = readCache(path);
+  file.models.get('b')!.outputColumns = '[{"name":"id"'; // cut short
+  writeCache(path, file);
+  const kept = compileProject({ projectDir: dir });
+  assert.equal(Object.getOwnPropertyDescriptor(kept.analyses.get('b')!, 'references')!.get, undefined, 'b was analyzed afresh');
+  const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { output_columns: { name: string }[] }> };
+  assert.deepEqual(manifest.nodes.b!.output_columns.map((c) => c.name), ['id', 'x']);
+});

@@ -62,7 +62,8 @@ function entries(text: string, analyzer: string): Map<string, Entry> {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const parts = line.split('\t');
-    if (parts.length !== 3) continue;
+    // The output columns go into manifest.json as they are: a field that is plainly not a list (or null) is damage.
+    if (parts.length !== 3 || !(parts[1] === 'null' || (parts[1]!.startsWith('[') && parts[1]!.endsWith(']')))) continue;
     try {
       const [model, sql, inputs, analysis] = JSON.parse(parts[0]!) as [unknown, unknown, unknown, Entry['analysis'] | null];
       if (typeof model !== 'string' || typeof sql !== 'string' || typeof inputs !== 'string' || typeof analysis !== 'object' || analysis === null || !Array.isArray(analysis.relations)) continue;
