@@ -11,14 +11,15 @@ import { inside } from '../core/paths.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { loadProject } from '../project/load.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
-import { AnalysisCache } from '../compile/analysis-cache.ts';
+import { AnalysisCache, keptOutputColumnsJson } from '../compile/analysis-cache.ts';
+import { outputColumns } from '../sql/output-columns.ts';
+import { RawJsonSlots } from '../core/raw-json.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { textDigest, WrittenFiles } from '../compile/written-files.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
-import { relationLabel } from '../sql/model-sql.ts';
 import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import type { TemplateTarget } from '../compile/render.ts';
@@ -121,25 +122,12 @@ function artifactSql(compiled: CompiledProject, sql: string, self?: string): str
   return out;
 }
 
-/** A model's output columns with their one-hop lineage, as the manifest holds them; null when unknown. */
-function outputColumns(analysis: ModelAnalysis | undefined): ManifestOutputColumn[] | null {
-  if (!analysis?.columns) return null;
-  return analysis.columns.map((c) => ({
-    name: c.name,
-    type: c.type ?? null,
-    lineage: c.lineage && {
-      kind: c.lineage.kind,
-      sources: c.lineage.sources.map((s) => ({ relation: relationLabel(s.relation), ...(s.relation.kind === 'ref' ? { node: true } : {}), column: s.column })),
-      ...(c.lineage.partial ? { partial: true } : {}),
-    },
-  }));
-}
-
 export function buildManifest(
   compiled: CompiledProject,
   tests: readonly CompiledTest[],
   sqlOf: (name: string) => string = (n) => modelSql(compiled, n),
   analyses: ReadonlyMap<string, ModelAnalysis> = compiled.analyses ?? new Map(),
+  columnsOf: (analysis: ModelAnalysis | undefined) => ManifestOutputColumn[] | null = outputColumns,
 ): Manifest {
   const { project, models, seeds, dag } = compiled;
   const nodes: Manifest['nodes'] = {};
@@ -160,7 +148,7 @@ export function buildManifest(
       description: m.config.description ?? null,
       columns: doc?.columns.map((c) => ({ name: c.name, description: c.description ?? null, tests: c.tests.map((t) => t.kind), meta: c.meta ?? {} })) ?? [],
       meta: { ...(doc?.config?.meta as object | undefined), ...doc?.meta },
-      output_columns: outputColumns(analyses.get(m.name)),
+      output_columns: columnsOf(analyses.get(m.name)),
       compiled_sql: sqlOf(m.name),
     };
   }
@@ -285,7 +273,14 @@ export function writeCompileArtifacts(
   for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
   makeDir(target);
   written.write();
-  // Its generated_at differs every time: nothing to compare.
-  // Compact, as dbt writes it: at 10,000 models indenting doubled it to 25 MB and its writing time.
-  writeIfChanged(inside(target, 'manifest.json'), JSON.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses)) + '\n', false);
+  // Its generated_at differs every time: nothing to compare. Compact, as dbt writes it: at
+  // 10,000 models indenting doubled it to 25 MB and its writing time. The output columns of
+  // an analysis kept from the last compile are written from the text kept with it (two
+  // thirds of the manifest, which would otherwise be built and stringified again).
+  const raw = new RawJsonSlots();
+  const columnsOf = (a: ModelAnalysis | undefined): ManifestOutputColumn[] | null => {
+    const kept = a && keptOutputColumnsJson(a);
+    return kept === undefined ? outputColumns(a) : raw.slot(kept);
+  };
+  writeIfChanged(inside(target, 'manifest.json'), raw.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses, columnsOf)) + '\n', false);
 }

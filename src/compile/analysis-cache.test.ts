@@ -28,23 +28,26 @@ function project(): string {
   return dir;
 }
 
-/** The file as lines: the analyzer's header, then per model `[model, sql, inputs, analysis]` and the references' JSON. */
+/**
+ * The file as lines: the analyzer's header, then per model `[model, sql, inputs, analysis]`
+ * and, after tabs, the manifest's output columns' and the references' JSON.
+ */
 interface CacheLines {
-  header: { analyzer: string };
-  models: Map<string, { sql: string; inputs: string; analysis: ModelAnalysis; references: string }>;
+  header: { analyzer: string; format?: number };
+  models: Map<string, { sql: string; inputs: string; analysis: ModelAnalysis; outputColumns: string; references: string }>;
 }
 function readCache(path: string): CacheLines {
   const [first, ...rest] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
   const models: CacheLines['models'] = new Map();
   for (const line of rest) {
-    const [head, references] = line.split('\t') as [string, string];
+    const [head, outputColumns, references] = line.split('\t') as [string, string, string];
     const [model, sql, inputs, analysis] = JSON.parse(head) as [string, string, string, ModelAnalysis];
-    models.set(model, { sql, inputs, analysis, references });
+    models.set(model, { sql, inputs, analysis, outputColumns, references });
   }
-  return { header: JSON.parse(first!) as { analyzer: string }, models };
+  return { header: JSON.parse(first!) as CacheLines['header'], models };
 }
 function writeCache(path: string, file: CacheLines): void {
-  const lines = [...file.models].map(([m, e]) => `${JSON.stringify([m, e.sql, e.inputs, e.analysis])}\t${e.references}`);
+  const lines = [...file.models].map(([m, e]) => [JSON.stringify([m, e.sql, e.inputs, e.analysis]), e.outputColumns, e.references].join('\t'));
   writeFileSync(path, [JSON.stringify(file.header), ...lines].join('\n') + '\n');
 }
 
@@ -132,4 +135,31 @@ test('after an edit, the unchanged models\' lines are written back as they were,
   assert.equal(lineOf('a'), before);
   assert.match(lineOf('b'), /^\["b",.*\t\[.*\]$/);
   assert.throws(() => statSync(join(dir, 'target', 'sql-analyses.json')), /ENOENT/);
+});
+
+test('the manifest written from kept analyses is byte for byte the one written from fresh ones', () => {
+  const dir = project();
+  writeFileSync(join(dir, 'models/core/b.sql'), 'select b.id, a.x::text as x_text, a.x + b.x as total, 1 as one from {{ref "a"}} a join {{ref "a"}} b using (id)\n');
+  const manifest = (): string => readFileSync(join(dir, 'target', 'manifest.json'), 'utf8').replace(/"generated_at":"[^"]*"/, '');
+  const fresh = compileProject({ projectDir: dir });
+  const written = manifest();
+  assert.match(written, /"output_columns":\[\{"name":"id".*"lineage":\{"kind":"copy"/);
+  const kept = compileProject({ projectDir: dir });
+  assert.ok(Object.getOwnPropertyDescriptor(kept.analyses.get('b')!, 'references')!.get, 'the second analysis came from the file');
+  assert.equal(manifest(), written);
+  assert.deepEqual(kept.analyses.get('b')!.columns, fresh.analyses.get('b')!.columns);
+  assert.equal(kept.analyses.get('b')!.columns![1]!.lineage!.kind, 'cast');
+});
+
+test('a line whose kept output columns are damaged is analyzed again, and manifest.json stays JSON', () => {
+  const dir = project();
+  compileProject({ projectDir: dir });
+  const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
+  const file = readCache(path);
+  file.models.get('b')!.outputColumns = '[{"name":"id"'; // cut short
+  writeCache(path, file);
+  const kept = compileProject({ projectDir: dir });
+  assert.equal(Object.getOwnPropertyDescriptor(kept.analyses.get('b')!, 'references')!.get, undefined, 'b was analyzed afresh');
+  const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { output_columns: { name: string }[] }> };
+  assert.deepEqual(manifest.nodes.b!.output_columns.map((c) => c.name), ['id', 'x']);
 });

@@ -15,6 +15,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import type { Catalog, ColumnReference, ModelAnalysis } from '../sql/analyze.ts';
+import { outputColumns } from '../sql/output-columns.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
 
@@ -24,6 +25,8 @@ interface Entry {
   /** sha1 of the catalog's answer for each relation the model reads (inputsOf). */
   inputs: string;
   analysis: Omit<ModelAnalysis, 'references'>;
+  /** The manifest's output_columns of the analysis (sql/output-columns.ts), as JSON text. */
+  outputColumns: string;
   /**
    * The analysis's `references` as JSON text: a third of the file that nothing reads once
    * the analysis is made (diagnostics come from `problems`), parsed only when asked for.
@@ -35,16 +38,21 @@ interface Entry {
 
 /**
  * One model a line, written and read line by line: `[model, sql, inputs, analysis]` as JSON,
- * a tab, the references as JSON (JSON text holds no raw tab). An unchanged model's line is
- * written back as it was read, and its references are never parsed or escaped: after editing
- * one model of 10,000, the file was 0.44 s of JSON.stringify. The first line names the analyzer.
+ * then, after tabs, the manifest's output columns and the references, each as JSON (JSON
+ * text holds no raw tab). Only the first part is parsed when the file is read: an up-to-date
+ * compile writes the manifest's output columns (two thirds of it at 10,000 models) from
+ * their kept text, and the references are parsed when asked for. An unchanged model's line
+ * is written back as it was read (after editing one model of 10,000, the file was 0.44 s of
+ * JSON.stringify). The first line names the analyzer and FORMAT.
  */
 export const ANALYSIS_CACHE_FILE = 'sql-analyses.tsv';
 /** The earlier single-JSON file, removed when the new one is written. */
 const EARLIER_FILE = 'sql-analyses.json';
+/** The lines' layout (what the analyses say is the analyzer's: sql/analyzer-id.ts). */
+const FORMAT = 2;
 
 const sha1 = (text: string): string => hexDigest('sha1', text);
-const header = (analyzer: string): string => JSON.stringify({ analyzer });
+const header = (analyzer: string): string => JSON.stringify({ analyzer, format: FORMAT });
 
 /** The entries of the file's lines (a line that does not read as one is skipped: that model is analyzed again). */
 function entries(text: string, analyzer: string): Map<string, Entry> {
@@ -53,18 +61,25 @@ function entries(text: string, analyzer: string): Map<string, Entry> {
   if (lines[0] !== header(analyzer)) return found;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
-    const tab = line.indexOf('\t');
-    if (tab < 0) continue;
+    const parts = line.split('\t');
+    // The output columns go into manifest.json as they are: a field that is plainly not a list (or null) is damage.
+    if (parts.length !== 3 || !(parts[1] === 'null' || (parts[1]!.startsWith('[') && parts[1]!.endsWith(']')))) continue;
     try {
-      const [model, sql, inputs, analysis] = JSON.parse(line.slice(0, tab)) as [unknown, unknown, unknown, Entry['analysis'] | null];
+      const [model, sql, inputs, analysis] = JSON.parse(parts[0]!) as [unknown, unknown, unknown, Entry['analysis'] | null];
       if (typeof model !== 'string' || typeof sql !== 'string' || typeof inputs !== 'string' || typeof analysis !== 'object' || analysis === null || !Array.isArray(analysis.relations)) continue;
-      found.set(model, { sql, inputs, analysis, references: line.slice(tab + 1), line });
+      found.set(model, { sql, inputs, analysis, outputColumns: parts[1]!, references: parts[2]!, line });
     } catch {
       /* damaged */
     }
   }
   return found;
 }
+
+/** The manifest's output columns of each analysis read from the file, as the file keeps them. */
+const keptOutputColumns = new WeakMap<ModelAnalysis, string>();
+
+/** The JSON text of `outputColumns(analysis)` when the analysis came from the file unchanged; undefined otherwise. */
+export const keptOutputColumnsJson = (analysis: ModelAnalysis): string | undefined => keptOutputColumns.get(analysis);
 
 export class AnalysisCache {
   private readonly next = new Map<string, Entry>();
@@ -108,7 +123,7 @@ export class AnalysisCache {
     const entry = this.previous.get(model);
     if (!entry || entry.sql !== sha1(sql) || entry.inputs !== this.inputsOf(entry.analysis, catalog)) return undefined;
     this.next.set(model, entry);
-    return withReferences(entry.analysis, entry.references);
+    return keptAnalysis(entry);
   }
 
   /** What the catalog says of every relation the analysis read, in order of first read. */
@@ -130,7 +145,13 @@ export class AnalysisCache {
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
     if (this.analyzer === null) return;
     const { references, ...rest } = analysis;
-    this.next.set(model, { sql: sha1(sql), inputs: this.inputsOf(analysis, catalog), analysis: rest, references: JSON.stringify(references) });
+    this.next.set(model, {
+      sql: sha1(sql),
+      inputs: this.inputsOf(analysis, catalog),
+      analysis: rest,
+      outputColumns: JSON.stringify(outputColumns(analysis)),
+      references: JSON.stringify(references),
+    });
     this.changed = true;
   }
 
@@ -139,19 +160,21 @@ export class AnalysisCache {
     const gone = [...this.previous.keys()].some((m) => !this.next.has(m));
     if (this.analyzer === null || (!this.changed && !gone)) return;
     const lines = [header(this.analyzer)];
-    for (const [model, e] of this.next) lines.push(e.line ?? `${JSON.stringify([model, e.sql, e.inputs, e.analysis])}\t${e.references}`);
+    for (const [model, e] of this.next) lines.push(e.line ?? `${JSON.stringify([model, e.sql, e.inputs, e.analysis])}\t${e.outputColumns}\t${e.references}`);
     writeTextAtomic(join(this.dir, ANALYSIS_CACHE_FILE), `${lines.join('\n')}\n`);
     rmSync(join(this.dir, EARLIER_FILE), { force: true });
   }
 }
 
 /** A kept analysis whose `references` are parsed from their text on first read (a copy: the entry stays as the file has it). */
-function withReferences(analysis: Omit<ModelAnalysis, 'references'>, text: string): ModelAnalysis {
+function keptAnalysis(entry: Entry): ModelAnalysis {
   let references: ColumnReference[] | undefined;
-  return Object.defineProperty({ ...analysis }, 'references', {
+  const analysis = Object.defineProperty({ ...entry.analysis }, 'references', {
     enumerable: true,
     configurable: true,
-    get: () => (references ??= JSON.parse(text) as ColumnReference[]),
+    get: () => (references ??= JSON.parse(entry.references) as ColumnReference[]),
     set: (value: ColumnReference[]) => void (references = value),
   }) as ModelAnalysis;
+  keptOutputColumns.set(analysis, entry.outputColumns);
+  return analysis;
 }

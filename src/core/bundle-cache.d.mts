@@ -8,6 +8,6 @@ export interface BundleStamp {
   [field: string]: unknown;
 }
 export declare function hashOf(files: readonly string[], read?: ReadonlyMap<string, Uint8Array>): string;
-export declare function writeAtomic(file: string, data: string | Uint8Array): void;
+export declare function writeAtomic(file: string, data: string | Uint8Array, mode?: number): void;
 export declare function freshStamp(path: string): BundleStamp | null;
 export declare function writeStamp(path: string, inputs: readonly string[], fields?: Record<string, unknown>, read?: ReadonlyMap<string, Uint8Array>): void;

@@ -28,10 +28,10 @@ export function hashOf(files, read = new Map()) {
   return h.digest('hex');
 }
 
-/** Writes `file` whole or not at all (a reader never sees half of it). */
-export function writeAtomic(file, data) {
+/** Writes `file` whole or not at all (a reader never sees half of it); `mode` as for writeFileSync. */
+export function writeAtomic(file, data, mode = 0o666) {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
+  writeFileSync(tmp, data, { mode });
   try {
     renameSync(tmp, file);
   } finally {

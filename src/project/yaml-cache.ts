@@ -63,12 +63,13 @@ export function keepParsedYaml(text: string, parsed: ParsedYaml): void {
   const at = where();
   if (!at) return;
   try {
-    mkdirSync(at.dir, { recursive: true });
+    mkdirSync(at.dir, { recursive: true, mode: 0o700 });
     if (readdirSync(at.dir).length >= MAX_KEPT) {
       rmSync(at.dir, { recursive: true, force: true });
-      mkdirSync(at.dir, { recursive: true });
+      mkdirSync(at.dir, { recursive: true, mode: 0o700 });
     }
-    writeAtomic(fileOf(at, text), serialize(parsed));
+    // Readable by its owner only: a project.yaml kept private may hold what others must not read.
+    writeAtomic(fileOf(at, text), serialize(parsed), 0o600);
   } catch {
     /* a read-only node_modules: parsed each time */
   }

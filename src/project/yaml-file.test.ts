@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
@@ -85,6 +85,7 @@ test('a kept parse is what the next read returns; a damaged one is parsed again'
   assert.deepEqual(first.value, { name: text.split('\n')[0]!.slice(6), layers: ['a'] });
   const kept = keptYamlFile(text);
   assert.ok(kept, 'kept beside the parser');
+  assert.equal(statSync(kept).mode & 0o777, 0o600, 'readable by its owner only, whatever project.yaml holds');
   // Stands for a parse done earlier: the next read must not parse the text again.
   writeFileSync(kept, serialize({ value: { name: 'from the cache' }, lines: new Map([['\0name', 9]]) }));
   const second = readYaml(fileWith(text), 'p.yml', [])!;

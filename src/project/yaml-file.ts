@@ -42,7 +42,10 @@ export function readYaml(file: string, displayName: string, diagnostics: Diagnos
   };
 }
 
-/** Parses a text (errors go to `diagnostics`), and keeps its value and lines for the next time. */
+/**
+ * Parses a text (errors go to `diagnostics`), and keeps its value and lines for the next
+ * time: a change to these options or to nodeLines must bump yaml-cache.ts FORMAT.
+ */
 function parseYaml(text: string, displayName: string, diagnostics: Diagnostic[]): ParsedYaml | null {
   const { LineCounter, parseDocument } = yamlParser();
   const lineCounter = new LineCounter();
