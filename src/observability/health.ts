@@ -130,12 +130,8 @@ export async function collectHealth(
   }
 
   if (engine && kpis.db_connectivity === 1) {
-    // strata's bookkeeping alone is no build: the embedded engine's first database can come
-    // with it ready-made (engine/pglite-template.ts, the spare), and `migrate` creates it too.
-    const { rows: state } = await bounded(engine, limits, async (tx) =>
-      (await tx.query<{ t: string | null }>(`select to_regclass('strata.batches')::text as t`)).rows[0]?.t
-        ? tx.query<{ t: string | null }>(`select case when exists (select 1 from strata.batches) then 'built' end as t`)
-        : { rows: [{ t: null }] },
+    const { rows: state } = await bounded(engine, limits, (tx) =>
+      tx.query<{ t: string | null }>(`select to_regclass('strata.current_batch')::text as t`),
     ).catch(() => ({ rows: [{ t: 'unknown' }] }));
     if (!state[0]?.t) {
       // A reachable database strata never built on serves no pipeline: as bad as down.
