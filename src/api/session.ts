@@ -33,7 +33,7 @@ export async function openSession(
   const target = resolveTarget({ ...opts, projectDir, warn: (message) => bus.emit({ event: 'warning', message }) });
   let engine: Engine;
   try {
-    engine = await openEngine(target, opts);
+    engine = await openEngine(target, { ...opts, withState: true });
     await ensureState(engine);
   } catch (err) {
     throw new StrataError(`cannot use the database at ${target.label}: ${maskSecrets(errorMessage(err))}`, ExitCode.failed);

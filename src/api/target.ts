@@ -112,12 +112,17 @@ export function preloadDriver(opts: TargetOptions): void {
   (kind === 'pglite' ? import('../engine/pglite.ts') : import('../engine/postgres.ts')).catch(() => undefined);
 }
 
-/** Each engine's driver is loaded when it is opened: a run loads PGlite's WASM or node-postgres, never both. */
-export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number } = {}): Promise<Engine> {
+/**
+ * Each engine's driver is loaded when it is opened: a run loads PGlite's WASM or node-postgres,
+ * never both. `withState`: the caller creates strata's bookkeeping schema right away
+ * (openSession), so a new embedded database may be the spare npm install prepared with it; a
+ * command that only looks (health, serve) gets a copy of the template, leaves the spare to
+ * the first build, and sees a database strata never built on as one.
+ */
+export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number; withState?: boolean } = {}): Promise<Engine> {
   if (target.kind === 'pglite') {
     const { createPgliteEngine } = await import('../engine/pglite.ts');
-    // A new database may be the spare npm install prepared with this version's bookkeeping schema.
-    return createPgliteEngine(target.dataDir, { spare: STATE_VERSION, ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}) });
+    return createPgliteEngine(target.dataDir, { ...(opts.withState ? { spare: STATE_VERSION } : {}), ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}) });
   }
   const { createPostgresEngine } = await import('../engine/postgres.ts');
   const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;
