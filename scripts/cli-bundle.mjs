@@ -17,7 +17,7 @@ import { freshStamp, nodeModulesOf, writeStamp } from '../src/core/bundle-cache.
 const root = join(import.meta.dirname, '..');
 
 /** Loads each source file as it is bundled, keeping what it read in `read` (by path). */
-export const sourcePaths = (read = new Map()) => ({
+const sourcePaths = (read = new Map()) => ({
   name: 'source-paths',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
@@ -35,30 +35,34 @@ export const sourcePaths = (read = new Map()) => ({
 });
 
 /**
+ * esbuild's options for strata's TypeScript as Node ES modules written to `outdir`: a chunk
+ * per module shared or imported dynamically (a command still loads only the modules and
+ * packages it uses), packages left as imports, source maps beside; `read` keeps what was read.
+ */
+export const esmBundleOptions = (outdir, read = new Map()) => ({
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  plugins: [sourcePaths(read)],
+  absWorkingDir: root,
+  logLevel: 'error',
+});
+
+/**
  * Bundles src/cli.ts into `outDir` (cli.mjs and a chunk per dynamic import, ≈0.5 s); returns
  * the source files it is built from and the contents read of each.
  */
 async function bundleCli(outDir) {
   const { build } = await import('esbuild'); // only when building: a fresh bundle starts without it
   const read = new Map();
-  const { metafile } = await build({
-    entryPoints: [join(root, 'src', 'cli.ts')],
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    // A chunk per dynamic import: a command still loads only the modules (and packages) it uses.
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    sourcesContent: false,
-    metafile: true,
-    plugins: [sourcePaths(read)],
-    absWorkingDir: root,
-    logLevel: 'error',
-  });
+  const { metafile } = await build({ ...esmBundleOptions(outDir, read), entryPoints: [join(root, 'src', 'cli.ts')], metafile: true });
   return { inputs: Object.keys(metafile.inputs).map((i) => resolve(root, i)), read };
 }
 

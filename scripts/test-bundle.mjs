@@ -7,7 +7,7 @@
 // file keeps failures pointing at the .ts lines.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sourcePaths } from './cli-bundle.mjs';
+import { esmBundleOptions } from './cli-bundle.mjs';
 
 const root = join(import.meta.dirname, '..');
 
@@ -20,23 +20,7 @@ export async function bundleTests(files) {
   const { build } = await import('esbuild');
   const outDir = join(root, 'node_modules', '.cache', 'strata', 'tests', `run-${Date.now().toString(36)}-${process.pid}`);
   mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: files.map((f) => join(root, f)),
-    outdir: outDir,
-    outbase: root,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    sourcesContent: false,
-    plugins: [sourcePaths()],
-    absWorkingDir: root,
-    logLevel: 'error',
-  });
+  await build({ ...esmBundleOptions(outDir), entryPoints: files.map((f) => join(root, f)), outbase: root });
   return {
     fileOf: (f) => join(outDir, relative(root, join(root, f)).replace(/\.ts$/, '.mjs')),
     remove: () => rmSync(outDir, { recursive: true, force: true }),
