@@ -12,7 +12,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freshStamp, nodeModulesOf, writeStamp } from '../src/core/bundle-cache.mjs';
+import { freshStamp, strataCacheOf, writeStamp } from '../src/core/bundle-cache.mjs';
 
 const root = join(import.meta.dirname, '..');
 
@@ -75,9 +75,8 @@ const STALE_MS = 24 * 3600 * 1000;
  * Processes building at once each write a folder of their own; the stamp names the last.
  */
 export async function cachedCli() {
-  const nodeModules = nodeModulesOf(import.meta.resolve('esbuild'));
-  if (!nodeModules) return null;
-  const cache = join(nodeModules, '.cache', 'strata', 'cli');
+  const cache = strataCacheOf(import.meta.resolve('esbuild'), 'cli');
+  if (!cache) return null;
   const stampFile = join(cache, 'cli.json');
   const stamp = freshStamp(stampFile);
   // Another checkout may share this node_modules (a symlink, a hoisted workspace): its bundle is not this one's.

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexDigest } from '../core/hash.ts';
-import { nodeModulesOf } from '../core/bundle-cache.mjs';
+import { strataCacheOf } from '../core/bundle-cache.mjs';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 
@@ -42,9 +42,8 @@ export class ReadVerdicts {
 
   /** The file of this analyzer's verdicts, beside the parser; null when there is no such place. */
   static location(analyzer: string): string | null {
-    const nodeModules = nodeModulesOf(import.meta.resolve('libpg-query'));
-    if (!nodeModules) return null;
-    return join(nodeModules, '.cache', 'strata', 'read-only', `${createHash('sha256').update(analyzer).digest('hex').slice(0, 16)}.txt`);
+    const dir = strataCacheOf(import.meta.resolve('libpg-query'), 'read-only');
+    return dir && join(dir, `${createHash('sha256').update(analyzer).digest('hex').slice(0, 16)}.txt`);
   }
 
   /** The verdicts kept beside the parser; a store that keeps nothing when there is nowhere to keep them. */

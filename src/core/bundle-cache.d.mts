@@ -1,5 +1,6 @@
 /** Types of bundle-cache.mjs, for the TypeScript that imports it. */
 export declare function nodeModulesOf(resolved: string): string | null;
+export declare function strataCacheOf(resolved: string, folder: string): string | null;
 export interface BundleStamp {
   /** Absolute paths of the source files bundled. */
   inputs: string[];

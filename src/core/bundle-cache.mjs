@@ -6,7 +6,7 @@
 // the CLI's launcher runs it before any TypeScript can be loaded.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -19,6 +19,12 @@ export function nodeModulesOf(resolved) {
   const marker = `${sep}node_modules${sep}`;
   const at = entry.lastIndexOf(marker);
   return at < 0 ? null : entry.slice(0, at + marker.length - 1);
+}
+
+/** `…/node_modules/.cache/strata/<folder>` beside the package resolved at `resolved`, or null when it is in no node_modules. */
+export function strataCacheOf(resolved, folder) {
+  const nodeModules = nodeModulesOf(resolved);
+  return nodeModules && join(nodeModules, '.cache', 'strata', folder);
 }
 
 /** sha256 of the files' names and contents, in the order given (`read`: contents already in hand, by path). */

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshStamp, nodeModulesOf, writeAtomic, writeStamp } from './bundle-cache.mjs';
+import { freshStamp, strataCacheOf, writeAtomic, writeStamp } from './bundle-cache.mjs';
 
 /** The bundle of each entry this process found or built (null: it could not). */
 const known = new Map<string, string | null>();
@@ -29,9 +29,8 @@ export function workerBundle(entry: URL, name: string): string | null {
 /** As workerBundle, asking the files again at every call. */
 export function findOrBuild(entry: string, name: string): string | null {
   try {
-    const nodeModules = nodeModulesOf(import.meta.resolve('esbuild'));
-    if (!nodeModules) return null;
-    const dir = join(nodeModules, '.cache', 'strata', 'workers');
+    const dir = strataCacheOf(import.meta.resolve('esbuild'), 'workers');
+    if (!dir) return null;
     // One bundle per entry file (two checkouts sharing node_modules keep apart).
     const stem = join(dir, `${name}-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}`);
     const file = `${stem}.mjs`;

@@ -11,8 +11,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import { nodeModulesOf, writeAtomic } from '../core/bundle-cache.mjs';
+import { strataCacheOf, writeAtomic } from '../core/bundle-cache.mjs';
 import { hexDigest } from '../core/hash.ts';
 
 export interface ParsedYaml {
@@ -30,9 +31,8 @@ let place: { dir: string; version: string } | null | undefined;
 function where(): { dir: string; version: string } | null {
   if (place !== undefined) return place;
   try {
-    const nodeModules = nodeModulesOf(import.meta.resolve('yaml'));
-    const version = nodeModules && (JSON.parse(readFileSync(join(nodeModules, 'yaml', 'package.json'), 'utf8')) as { version: string }).version;
-    place = nodeModules && version ? { dir: join(nodeModules, '.cache', 'strata', 'yaml'), version } : null;
+    const dir = strataCacheOf(import.meta.resolve('yaml'), 'yaml');
+    place = dir ? { dir, version: (JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('yaml/package.json')), 'utf8')) as { version: string }).version } : null;
   } catch {
     place = null;
   }
