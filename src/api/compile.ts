@@ -16,7 +16,8 @@ import { outputColumns } from '../sql/output-columns.ts';
 import { RawJsonSlots } from '../core/raw-json.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
-import { textDigest, WrittenFiles } from '../compile/written-files.ts';
+import { WrittenFiles } from '../compile/written-files.ts';
+import { sha1 } from '../core/hash.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
@@ -191,7 +192,7 @@ const modelSql = (compiled: CompiledProject, name: string): string => artifactSq
  * changed, and `written` knows it by its stat the next time.
  */
 function writeIfChanged(path: string, text: string, compare: boolean, written?: WrittenFiles): void {
-  const digest = written && textDigest(text);
+  const digest = written && sha1(text);
   if (compare && digest && written!.unchanged(path, digest)) return;
   const same = compare ? holds(path, text) : false;
   if (same) return void (digest && written!.record(path, digest, same));

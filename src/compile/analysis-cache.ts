@@ -10,7 +10,7 @@
  * analyzer it came from (sql/analyzer-id.ts: the parser's version and a hash of src/sql/):
  * any change to either, or an unreadable file, and every model is analyzed afresh.
  */
-import { hexDigest } from '../core/hash.ts';
+import { sha1 } from '../core/hash.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
@@ -51,7 +51,6 @@ const EARLIER_FILE = 'sql-analyses.json';
 /** The lines' layout (what the analyses say is the analyzer's: sql/analyzer-id.ts). */
 const FORMAT = 2;
 
-const sha1 = (text: string): string => hexDigest('sha1', text);
 const header = (analyzer: string): string => JSON.stringify({ analyzer, format: FORMAT });
 
 /** The entries of the file's lines (a line that does not read as one is skipped: that model is analyzed again). */

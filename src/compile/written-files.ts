@@ -10,13 +10,10 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { hexDigest } from '../core/hash.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 
 export const WRITTEN_FILES = 'compiled-files.tsv';
 const HEADER = 'strata compiled files v1';
-
-export const textDigest = (text: string): string => hexDigest('sha1', text);
 
 export class WrittenFiles {
   private readonly next = new Map<string, string>();

@@ -9,3 +9,6 @@ export const hexDigest: (algorithm: 'sha1' | 'sha256', text: string) => string =
   typeof (crypto as { hash?: unknown }).hash === 'function'
     ? (algorithm, text) => (crypto as unknown as { hash(a: string, t: string, e: 'hex'): string }).hash(algorithm, text, 'hex')
     : (algorithm, text) => crypto.createHash(algorithm).update(text).digest('hex');
+
+/** sha1 of a text, as hex: the digest strata keeps to know a text again (kept analyses, compiled files). */
+export const sha1 = (text: string): string => hexDigest('sha1', text);
