@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ioFailure } from '../core/io-errors.ts';
+import type { ColumnEncodings } from './column-encodings.ts';
 import { loadParquetWasm, type ParquetWasm } from './parquet-wasm.ts';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'none';
@@ -18,6 +19,8 @@ export interface ParquetWriterSettings {
   rowGroupBytes: number;
   /** Stored in the file footer's key-value metadata. */
   metadata: Record<string, string>;
+  /** Per-column choices (column-encodings.ts); the writers make them from the first batch when absent. */
+  columns?: ColumnEncodings;
 }
 
 /** What was written: the caller records both in the manifest. */
@@ -38,12 +41,15 @@ export const DEFAULT_PARQUET_SETTINGS: ParquetWriterSettings = { compression: 's
  * makes high-cardinality ones (ids, free text) fall back to plain encoding early instead
  * of hashing a whole row group, which more than halves encoding time.
  */
-const DICTIONARY_PAGE_LIMIT = 64 * 1024;
+export const DICTIONARY_PAGE_LIMIT = 64 * 1024;
 
 function writerProperties(pw: ParquetWasm, s: ParquetWriterSettings) {
   const codecs = { zstd: pw.Compression.ZSTD, snappy: pw.Compression.SNAPPY, none: pw.Compression.UNCOMPRESSED };
+  let builder = new pw.WriterPropertiesBuilder();
+  for (const name of s.columns?.plain ?? []) builder = builder.setColumnDictionaryEnabled(name, false);
+  for (const name of s.columns?.noStatistics ?? []) builder = builder.setColumnStatisticsEnabled(name, pw.EnabledStatistics.None);
   return (
-    new pw.WriterPropertiesBuilder()
+    builder
       .setCompression(codecs[s.compression])
       .setMaxRowGroupSize(s.rowGroupRows)
       .setMaxRowGroupBytes(s.rowGroupBytes)

@@ -1,7 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
 import { IpcBuffer, toIpc } from './arrow-ipc.ts';
-import { DEFAULT_PARQUET_SETTINGS, ParquetFileEncoder, type EncodedFile, type ParquetWriterSettings } from './parquet-encoder.ts';
+import { chooseEncodings } from './column-encodings.ts';
+import { DEFAULT_PARQUET_SETTINGS, DICTIONARY_PAGE_LIMIT, ParquetFileEncoder, type EncodedFile, type ParquetWriterSettings } from './parquet-encoder.ts';
 import type { FromWorker, ToWorker } from './parquet-worker.ts';
 import { Inbox, startWorker } from './worker-thread.ts';
 
@@ -31,6 +32,33 @@ function settingsWith(overrides: Partial<ParquetWriterSettings> | undefined): Pa
   return { ...DEFAULT_PARQUET_SETTINGS, ...overrides };
 }
 
+/**
+ * The batches, and the settings completed with the per-column encodings chosen from the
+ * first batch (which is why the file is only opened once that batch is in hand).
+ */
+async function firstBatch(
+  batches: AsyncIterable<RecordBatch>,
+  overrides: Partial<ParquetWriterSettings> | undefined,
+): Promise<{ settings: ParquetWriterSettings; rest: AsyncIterator<RecordBatch>; first: RecordBatch | null }> {
+  const settings = settingsWith(overrides);
+  const rest = batches[Symbol.asyncIterator]();
+  const head = await rest.next();
+  const first = head.done ? null : head.value;
+  if (first && !settings.columns && !process.env.EXP_NOENC) settings.columns = chooseEncodings(first, DICTIONARY_PAGE_LIMIT);
+  return { settings, rest, first };
+}
+
+/** `first`, then the rest of the iterator, which is closed however the consumer stops. */
+async function* resume(first: RecordBatch | null, rest: AsyncIterator<RecordBatch>): AsyncGenerator<RecordBatch> {
+  try {
+    if (!first) return;
+    yield first;
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
 export function createParquetWriter(thread: EncoderThread = 'worker'): ParquetWriter {
   return thread === 'worker' ? new WorkerParquetWriter() : new InlineParquetWriter();
 }
@@ -40,10 +68,11 @@ class InlineParquetWriter implements ParquetWriter {
   private readonly ipc = new IpcBuffer();
 
   async write(path: string, batches: AsyncIterable<RecordBatch>, settings?: Partial<ParquetWriterSettings>): Promise<WrittenFile> {
-    const encoder = await ParquetFileEncoder.create(path, settingsWith(settings));
+    const { settings: complete, rest, first } = await firstBatch(batches, settings);
+    const encoder = await ParquetFileEncoder.create(path, complete);
     let rows = 0;
     try {
-      for await (const batch of batches) {
+      for await (const batch of resume(first, rest)) {
         rows += batch.numRows;
         await encoder.push(this.ipc.serialise(batch));
       }
@@ -100,11 +129,12 @@ class WorkerParquetWriter implements ParquetWriter {
 
   async write(path: string, batches: AsyncIterable<RecordBatch>, settings?: Partial<ParquetWriterSettings>): Promise<WrittenFile> {
     const worker = this.start();
-    this.post(worker, { type: 'open', path, settings: settingsWith(settings) });
+    const { settings: complete, rest, first } = await firstBatch(batches, settings);
+    this.post(worker, { type: 'open', path, settings: complete });
     let rows = 0;
     let inFlight = 0;
     try {
-      for await (const batch of batches) {
+      for await (const batch of resume(first, rest)) {
         rows += batch.numRows;
         this.post(worker, { type: 'batch', ipc: toIpc(batch) });
         if (++inFlight >= MAX_IN_FLIGHT) {
