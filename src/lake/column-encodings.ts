@@ -22,7 +22,7 @@ export interface ColumnEncodings {
 }
 
 /** A dictionary pays when a value appears this many times on average in the sampled batch. */
-const MIN_REPEATS = 4;
+const MIN_REPEATS = 2;
 
 /** The `strata.encoding` a column's exact-decimal text carries (type-mapping.ts). */
 const NUMERIC_TEXT = 'numeric-text';
