@@ -44,7 +44,7 @@ async function firstBatch(
   const rest = batches[Symbol.asyncIterator]();
   const head = await rest.next();
   const first = head.done ? null : head.value;
-  if (first && !settings.columns && !process.env.EXP_NOENC) settings.columns = chooseEncodings(first, DICTIONARY_PAGE_LIMIT);
+  if (first && !settings.columns) settings.columns = chooseEncodings(first, DICTIONARY_PAGE_LIMIT);
   return { settings, rest, first };
 }
 
