@@ -18,7 +18,7 @@ export interface CompileCommandResult extends CompileSummary {
 /**
  * Compiles the project, writing the selected models' SQL (the manifest always describes the
  * whole project). `partialParse: false` compiles even when nothing changed (dbt's
- * --no-partial-parse). A compile with a selection is neither skipped nor kept. `build`: the
+ * --no-partial-parse). A compile with a selection or --vars is neither skipped nor kept. `build`: the
  * strata build compiling (default: the bundle running; none through tsx).
  */
 export async function compileCommand(
@@ -28,9 +28,10 @@ export async function compileCommand(
 ): Promise<CompileCommandResult> {
   const t0 = performance.now();
   const selected = Boolean(selection.select?.length || selection.exclude?.length || selection.selector || selection.state);
-  const inputs = selected
+  // --vars may carry a secret, which even a hash in target/ must not: such a compile is never kept.
+  const inputs = selected || opts.vars !== undefined
     ? null
-    : CompileInputs.list(opts.projectDir, { vars: opts.vars ?? null, batchId: opts.batchId ?? null, target: templateTarget(opts, projectEnv(opts.projectDir)) }, build);
+    : CompileInputs.list(opts.projectDir, { batchId: opts.batchId ?? null, target: templateTarget(opts, projectEnv(opts.projectDir)) }, build);
   const kept = partialParse ? inputs?.unchanged() : null;
   if (kept) return { ...kept, upToDate: true, ms: { readMs: performance.now() - t0, compileMs: 0, analyzeMs: 0 } };
 

@@ -106,8 +106,11 @@ test('other options, another strata build, or a template reading env vars: compi
   await loadSqlParser();
   const dir = project();
   await compile(dir);
-  assert.equal((await compile(dir, { vars: '{top: 5}' })).upToDate, false, 'other --vars');
-  assert.equal((await compile(dir, { vars: '{top: 5}' })).upToDate, true, 'the same --vars again');
+  assert.equal((await compile(dir, { vars: '{top: 5}' })).upToDate, false, '--vars (may hold a secret: never kept)');
+  assert.equal((await compile(dir, { vars: '{top: 5}' })).upToDate, false, 'the same --vars again');
+  assert.equal((await compile(dir)).upToDate, false, 'without --vars: the --vars compile rewrote target/');
+  assert.equal((await compile(dir)).upToDate, true);
+  assert.equal((await compileCommand({ projectDir: dir, databaseUrl: 'postgres://nobody@127.0.0.1:1/none' }, {}, { build: BUILD })).upToDate, false, 'another target (PostgreSQL: {{target.engine}} differs)');
   assert.equal((await compile(dir, { build: '/tmp/strata-other-build' })).upToDate, false, 'strata changed');
 
   const env = project({ ...FILES, 'models/core/e.sql': 'select {{env_var "STRATA_TEST_UP_TO_DATE" "x"}} as region\n' });

@@ -10,8 +10,8 @@
  * as always.
  *
  * What is never kept, so that such a project always compiles afresh: a compile whose
- * templates read env vars (their values would have to be kept to compare, and may be
- * secrets), one run through tsx (no build id to tell strata's own code changed), and one
+ * templates read env vars, or given --vars (their values would have to be kept to compare,
+ * and may be secrets), one run through tsx (no build id to tell strata's own code changed), and one
  * whose files changed while it ran or just before (git's "racy clean" rule: an edit within the
  * file system's timestamp granularity can keep a file's mtime).
  */
