@@ -16,7 +16,7 @@
  * file system's timestamp granularity can keep a file's mtime).
  */
 import { readFileSync, readdirSync, rmSync, statSync, type Stats } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { sha1 } from '../core/hash.ts';
 import { writeTextAtomic } from '../observability/artifacts.ts';
 import { WRITTEN_FILES, WrittenFiles } from './written-files.ts';
@@ -61,8 +61,11 @@ interface Header {
 /** ctime too: a tool that restores mtimes (tar, rsync -t) still changes it. */
 const statLine = (s: Stats): string => `${s.size}\t${s.mtimeMs}\t${s.ctimeMs}\t${s.ino}`;
 
+const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
+
 /** One line per file compile can read: path, size, mtime, ctime, inode, sorted; and the newest mtime among them. */
-function listInputs(projectDir: string): { text: string; newestMs: number } {
+function listInputs(dir: string): { text: string; newestMs: number } {
+  const projectDir = resolve(dir);
   const lines: string[] = [];
   let newestMs = 0;
   const add = (rel: string, path: string): void => {
@@ -81,8 +84,8 @@ function listInputs(projectDir: string): { text: string; newestMs: number } {
     }
     for (const d of readdirSync(path, { recursive: true, withFileTypes: true })) {
       if (d.isDirectory()) continue;
-      const file = join(d.parentPath ?? d.path, d.name);
-      add(relative(projectDir, file).split(sep).join('/'), file);
+      const file = `${d.parentPath ?? d.path}${sep}${d.name}`;
+      add(toPosix(file.slice(projectDir.length + 1)), file);
     }
   }
   return { text: lines.sort().join('\n'), newestMs };
