@@ -102,7 +102,7 @@ export class CompileInputs {
 
   /**
    * Lists the project's inputs now, before anything is read; null when nothing can be kept
-   * (run through tsx). `options`: whatever else decides the compile's output (vars, target).
+   * (run through tsx). `options`: whatever else decides the compile's output (batch id, target).
    */
   static list(projectDir: string, options: unknown, build: string | undefined = BUILD): CompileInputs | null {
     if (!build) return null;
@@ -113,12 +113,8 @@ export class CompileInputs {
 
   /** What the last compile said, when it was made from exactly these inputs and all it wrote is in place; else null. */
   unchanged(): CompileSummary | null {
-    let text: string;
-    try {
-      text = readFileSync(join(this.targetDir, COMPILE_INPUTS_FILE), 'utf8');
-    } catch {
-      return null;
-    }
+    const text = readIfThere(join(this.targetDir, COMPILE_INPUTS_FILE));
+    if (text === undefined) return null;
     const newline = text.indexOf('\n');
     let header: Header;
     try {
@@ -129,13 +125,8 @@ export class CompileInputs {
     if (header.format !== FORMAT || header.key !== this.key || text.slice(newline + 1) !== this.listing.text) return null;
     const manifest = statSync(join(this.targetDir, 'manifest.json'), { throwIfNoEntry: false });
     if (!manifest || statLine(manifest) !== header.manifest) return null;
-    let written: string;
-    try {
-      written = readFileSync(join(this.targetDir, WRITTEN_FILES), 'utf8');
-    } catch {
-      return null;
-    }
-    if (sha1(written) !== header.written || !WrittenFiles.read(this.targetDir).allInPlace()) return null;
+    const written = readIfThere(join(this.targetDir, WRITTEN_FILES));
+    if (written === undefined || sha1(written) !== header.written || !WrittenFiles.read(this.targetDir).allInPlace()) return null;
     return header.summary;
   }
 
@@ -147,18 +138,22 @@ export class CompileInputs {
   keep(summary: CompileSummary, readEnv: boolean): void {
     const file = join(this.targetDir, COMPILE_INPUTS_FILE);
     const manifest = statSync(join(this.targetDir, 'manifest.json'), { throwIfNoEntry: false });
-    let written: string | undefined;
-    try {
-      written = readFileSync(join(this.targetDir, WRITTEN_FILES), 'utf8');
-    } catch {
-      /* nothing written: nothing to keep */
-    }
+    const written = readIfThere(join(this.targetDir, WRITTEN_FILES));
     if (readEnv || !manifest || written === undefined || this.listing.newestMs > this.listedAt - RACY_MS) {
       rmSync(file, { force: true });
       return;
     }
     const header: Header = { format: FORMAT, key: this.key, manifest: statLine(manifest), written: sha1(written), summary };
     writeTextAtomic(file, `${JSON.stringify(header)}\n${this.listing.text}`);
+  }
+}
+
+/** The file's text, or undefined when it cannot be read (absent: nothing to compare with). */
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
