@@ -51,6 +51,8 @@ export const esmBundleOptions = (outdir, read = new Map()) => ({
   sourcemap: 'linked',
   sourcesContent: false,
   plugins: [sourcePaths(read)],
+  // Names this build (a new folder whenever a source changed): what compile/up-to-date.ts keys on.
+  define: { STRATA_BUILD: JSON.stringify(outdir) },
   absWorkingDir: root,
   logLevel: 'error',
 });

@@ -4,7 +4,7 @@
  * published data alone, and a second project run through --project-dir.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Engine } from '../src/engine/engine.ts';
@@ -221,6 +221,34 @@ test('bad project input is reported all at once, before any SQL, with exit code 
     assert.match(r.stderr, /dependency cycle: a -> b -> a/);
     assert.match(r.stderr, /duplicate model name `customers`/);
     assert.match(r.stderr, /^6 project errors:/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('compile of an unchanged project is up to date and writes nothing; an edit, or --no-partial-parse, compiles again', async () => {
+  const dir = copyProject(JAFFLE);
+  try {
+    // Files written in the last seconds may keep their mtime through an edit: such a compile keeps nothing.
+    const old = Date.now() / 1000 - 60;
+    for (const f of readdirSync(dir, { recursive: true })) utimesSync(join(dir, String(f)), old, old);
+    const compile = async (...flags: string[]): Promise<{ upToDate: boolean; total: number; tests: number }> => {
+      const r = await runCli(['--json', 'compile', ...flags], { projectDir: dir });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const first = await compile();
+    assert.equal(first.upToDate, false);
+    const manifest = statSync(join(dir, 'target', 'manifest.json')).mtimeMs;
+    const again = await compile();
+    assert.deepEqual([again.upToDate, again.total, again.tests], [true, first.total, first.tests]);
+    assert.equal(statSync(join(dir, 'target', 'manifest.json')).mtimeMs, manifest, 'manifest.json not rewritten');
+    const human = await runCli(['compile'], { projectDir: dir });
+    assert.match(human.stdout, new RegExp(`^${first.total} of ${first.total} models and ${first.tests} tests up to date: nothing changed since the last compile`));
+    assert.equal((await compile('--no-partial-parse')).upToDate, false);
+    writeFileSync(join(dir, 'models', 'staging', 'extra.sql'), 'select 1 as id\n');
+    const edited = await compile();
+    assert.deepEqual([edited.upToDate, edited.total], [false, first.total + 1]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

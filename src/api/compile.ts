@@ -23,8 +23,7 @@ import { unitTestProblems } from '../unit/run.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
-import type { TemplateTarget } from '../compile/render.ts';
-import { resolveTarget } from './target.ts';
+import { templateTarget } from './target.ts';
 import { apiExposures } from '../serve/endpoints.ts';
 
 export { loadSqlParser } from '../sql/parser.ts';
@@ -45,17 +44,6 @@ export interface CompileOptions {
   target?: string;
 }
 
-/** What `{{target.…}}` says, without connecting: the engine the flags and environment choose. */
-function templateTarget(opts: CompileOptions, env: Record<string, string | undefined>): TemplateTarget {
-  let engine: TemplateTarget['engine'] = 'postgres';
-  try {
-    engine = resolveTarget({ projectDir: opts.projectDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.target !== undefined ? { target: opts.target } : {}) }).kind;
-  } catch {
-    /* a bad URL is reported by the command that connects */
-  }
-  return { name: env.STRATA_TARGET_NAME || 'dev', engine };
-}
-
 export interface CompileResult {
   compiled: CompiledProject;
   tests: CompiledTest[];
@@ -63,6 +51,8 @@ export interface CompileResult {
   analyses: Map<string, ModelAnalysis>;
   /** `analyzeMs`: parsing and analyzing the SQL, part of `compileMs`. */
   timings: { readMs: number; compileMs: number; analyzeMs: number };
+  /** Whether a template read an env var (`env_var`). */
+  readEnv: boolean;
 }
 
 /**
@@ -77,7 +67,9 @@ export function compileProject(opts: CompileOptions): CompileResult {
   const batchId = opts.batchId ?? 'compile';
   const flags = { isIncremental: false, batchId };
   const env = projectEnv(project.dir);
-  const compiled = compileModels(project, flags, { env, target: templateTarget(opts, env) });
+  let readEnv = false;
+  const templateEnv = new Proxy(env, { get: (all, name) => ((readEnv = true), Reflect.get(all, name)) });
+  const compiled = compileModels(project, flags, { env: templateEnv, target: templateTarget(opts, env) });
   const { tests, diagnostics } = compileTests(compiled, batchId);
   const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
   // The SQL of a model whose template failed is not read: its error would only echo the first.
@@ -96,7 +88,7 @@ export function compileProject(opts: CompileOptions): CompileResult {
   cache?.write();
   const t2 = performance.now();
   if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
-  return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs } };
+  return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs }, readEnv };
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */

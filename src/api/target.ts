@@ -4,6 +4,7 @@ import { projectEnv } from '../project/env.ts';
 import { describeConnection, neonDirectFor, withConnectTimeout, parseConnection, sameEndpoint, type ConnectionSettings } from '../engine/connection.ts';
 import { StrataError, ExitCode } from '../core/errors.ts';
 import { STATE_VERSION } from '../batch/state.ts';
+import type { TemplateTarget } from '../compile/render.ts';
 
 export type Target =
   | { kind: 'postgres'; connection: ConnectionSettings; direct?: ConnectionSettings; label: string }
@@ -60,6 +61,17 @@ export function resolveTarget(opts: TargetOptions): Target {
   }
   const dataDir = env.STRATA_PGLITE_DIR ?? join(opts.projectDir, '.strata', 'pglite');
   return { kind: 'pglite', dataDir, label: `embedded PGlite (${dataDir})` };
+}
+
+/** What `{{target.…}}` says, without connecting: the engine the flags and environment choose. */
+export function templateTarget(opts: Pick<TargetOptions, 'projectDir' | 'databaseUrl' | 'target'>, env: Record<string, string | undefined>): TemplateTarget {
+  let engine: TemplateTarget['engine'] = 'postgres';
+  try {
+    engine = resolveTarget({ projectDir: opts.projectDir, ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}), ...(opts.target !== undefined ? { target: opts.target } : {}) }).kind;
+  } catch {
+    /* a bad URL is reported by the command that connects */
+  }
+  return { name: env.STRATA_TARGET_NAME || 'dev', engine };
 }
 
 /**

@@ -120,15 +120,16 @@ export function registerPipelineCommands(program: Command): void {
 
   selection(program.command('compile'))
     .description('render the models to target/compiled/ and write target/manifest.json (always the whole project); touches no database')
-    .action(act(async (flags: SelectionOptions) => {
+    .option('--no-partial-parse', 'compile even when nothing changed since the last compile (which is otherwise reused, as dbt\'s partial parsing does)')
+    .action(act(async (flags: SelectionOptions & { partialParse: boolean }) => {
       const c = commonOptions(program);
-      const [{ compileProject, loadSqlParser, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('../api/compile.ts'), import('../api/selection.ts')]);
-      await loadSqlParser();
-      const { compiled, tests, analyses, timings } = compileProject({ ...c, writeArtifacts: false, analysisCache: true });
-      const chosen = chooseModels(compiled, flags);
-      writeCompileArtifacts(compiled, tests, chosen, analyses);
-      print(c.json, { models: chosen.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)), ms: timings }, () =>
-        `compiled ${chosen.size} of ${compiled.models.size} models and ${tests.length} tests in ${Math.round(timings.readMs + timings.compileMs)} ms → target/compiled/, target/manifest.json`,
+      const { compileCommand } = await import('../api/compile-command.ts');
+      const r = await compileCommand(c, flags, { partialParse: flags.partialParse });
+      const ms = Math.round(r.ms.readMs + r.ms.compileMs);
+      print(c.json, { models: r.models, total: r.total, tests: r.tests, order: r.order, upToDate: r.upToDate, ms: r.ms }, () =>
+        r.upToDate
+          ? `${r.models} of ${r.total} models and ${r.tests} tests up to date: nothing changed since the last compile (checked in ${ms} ms; --no-partial-parse compiles anyway) → target/compiled/, target/manifest.json`
+          : `compiled ${r.models} of ${r.total} models and ${r.tests} tests in ${ms} ms → target/compiled/, target/manifest.json`,
       );
       return ExitCode.ok;
     }));

@@ -53,6 +53,15 @@ export class WrittenFiles {
     return true;
   }
 
+  /** Whether every file of the list still has the size and mtime it had when written. */
+  allInPlace(): boolean {
+    for (const [key, entry] of this.previous) {
+      const stats = statSync(join(this.targetDir, key), { throwIfNoEntry: false });
+      if (!stats || !entry.endsWith(`\t${stats.size}\t${stats.mtimeMs}`)) return false;
+    }
+    return true;
+  }
+
   /** `path` holds the text of `digest` now (written or compared), with these stats. */
   record(path: string, digest: string, stats: Stats): void {
     this.next.set(this.keyOf(path), fileEntry(digest, stats));

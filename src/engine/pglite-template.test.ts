@@ -26,9 +26,13 @@ test('the first new embedded database leaves a template; later ones are copies o
       assert.equal(rows[0]!.t, null, 'a copy of the template holds nothing of another database');
       const { rows: sb } = await second.query<{ s: string }>(`select current_setting('shared_buffers') as s`);
       assert.equal(sb[0]!.s, '32MB');
+      const { rows: dbs } = await second.query<{ datname: string }>('select datname from pg_database');
+      assert.deepEqual(dbs.map((d) => d.datname), ['postgres'], 'template0 and template1 are not copied into every new database');
     } finally {
       await second.close();
     }
+    const files = readdirSync(template, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
+    assert.ok(files < 400, `the template is ${files} files`);
     assert.deepEqual(readdirSync(root).filter((f) => f.includes('copying')), [], 'no staging folder is left behind');
     assert.equal(await preparePgliteTemplate(), template, "npm install's step keeps the template there is");
     // …and leaves a spare copy, prepared by its caller (strata's bookkeeping schema), which

@@ -2,7 +2,7 @@
  * A freshly initialised PGlite data directory, kept once per installation so that every
  * later new embedded database is a file copy instead of an initdb. PGlite's initdb runs a
  * second Postgres instance and moves its result through a tar in memory: ≈4.5 s of CPU and
- * ≈850 MB of peak memory on this machine, against ≈0.2 s for copying the 39 MB template
+ * ≈850 MB of peak memory on this machine, against ≈0.2 s for copying the 24 MB template
  * (bench/embedded.ts). Fresh databases are what quick starts and test suites make.
  *
  * The template lives in `node_modules/.cache/strata/` (the cache folder other tools use
@@ -56,7 +56,7 @@ export function copyTemplateTo(template: string | null, dataDir: string): boolea
 /**
  * A copy of the template that `npm install` also prepares for strata (its bookkeeping
  * schema created), and that the first new database of the installation takes by renaming
- * it into place: the template is ≈970 files and the bookkeeping schema two dozen more, and
+ * it into place: the template is 371 files and the bookkeeping schema two dozen more, and
  * creating them costs a fresh clone's first build ≈0.5 s on a quiet machine and 1–3 s on a
  * busy disk. Later new databases copy the template. `tag` names what was prepared (a hash
  * of the bookkeeping DDL): a spare prepared by other code is never taken.
