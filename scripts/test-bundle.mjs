@@ -7,6 +7,7 @@
 // file keeps failures pointing at the .ts lines.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { strataCacheOf } from '../src/core/bundle-cache.mjs';
 import { esmBundleOptions } from './cli-bundle.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -18,7 +19,9 @@ const root = join(import.meta.dirname, '..');
  */
 export async function bundleTests(files) {
   const { build } = await import('esbuild');
-  const outDir = join(root, 'node_modules', '.cache', 'strata', 'tests', `run-${Date.now().toString(36)}-${process.pid}`);
+  const cache = strataCacheOf(import.meta.resolve('esbuild'), 'tests');
+  if (!cache) throw new Error('esbuild is in no node_modules');
+  const outDir = join(cache, `run-${Date.now().toString(36)}-${process.pid}`);
   mkdirSync(outDir, { recursive: true });
   await build({ ...esmBundleOptions(outDir), entryPoints: files.map((f) => join(root, f)), outbase: root });
   return {

@@ -14,6 +14,7 @@ import type { Engine } from '../src/engine/engine.ts';
 import { createPgliteEngine } from '../src/engine/pglite.ts';
 import { createPostgresEngine } from '../src/engine/postgres.ts';
 import { acquireFileLock } from '../src/engine/file-lock.ts';
+import { strataCacheOf } from '../src/core/bundle-cache.mjs';
 
 export const REPO = join(import.meta.dirname, '..');
 export const CLI = join(REPO, 'src', 'cli.ts');
@@ -177,7 +178,8 @@ export interface QuickStart {
  * used; built under a file lock, so specs running side by side build it once.
  */
 export async function quickStartCopy(): Promise<QuickStart> {
-  const root = join(REPO, 'node_modules', '.cache', 'strata', 'spec-fixtures');
+  const root = strataCacheOf(import.meta.resolve('@electric-sql/pglite'), 'spec-fixtures');
+  if (!root) throw new Error('the quick-start fixture is kept beside the installed packages, and PGlite is in no node_modules');
   const key = quickStartKey();
   const built = join(root, `quick-start-${key}`);
   if (!existsSync(join(built, 'done'))) {
