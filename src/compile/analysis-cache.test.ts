@@ -1,31 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { compileProject, loadSqlParser } from '../api/compile.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { createHash } from 'node:crypto';
 import { ANALYSIS_CACHE_FILE } from './analysis-cache.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 before(() => loadSqlParser());
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-analysis-cache-'));
-  dirs.push(dir);
   const files: Record<string, string> = {
     'project.yaml': 'name: t\nlayers:\n  core: {materialized: view}\n',
     'models/core/a.sql': 'select 1 as id, 2 as x\n',
     'models/core/b.sql': 'select id, x from {{ref "a"}}\n',
   };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('analysis-cache', files);
 }
 
 /**

@@ -1,35 +1,26 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { compileProject, loadSqlParser } from '../api/compile.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { ANALYSIS_CACHE_FILE } from './analysis-cache.ts';
 import { ReadVerdicts } from './read-verdicts.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 before(() => loadSqlParser());
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 // The store is the real one beside the parser, shared with every compile of this checkout:
 // each test's SQL holds a fresh name, so no verdict of another run can answer for it.
 const unique = (): string => `x_${randomUUID().replaceAll('-', '')}`;
 
 function project(a: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-read-verdicts-'));
-  dirs.push(dir);
   const files: Record<string, string> = {
     'project.yaml': 'name: t\nlayers:\n  core: {materialized: view}\n',
     'models/core/a.sql': `${a}\n`,
   };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('read-verdicts', files);
 }
 
 const compile = (dir: string): string[] =>

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { loadModule } from 'libpg-query';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
 import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 before(() => loadModule());
 
@@ -30,17 +28,8 @@ const MACROS = {
   'macros/lines.sql': 'a,\nb',
 };
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 function writeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-render-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries({ 'project.yaml': PROJECT_YAML, ...MACROS, ...files })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  return tempProject('render', { 'project.yaml': PROJECT_YAML, ...MACROS, ...files });
 }
 
 interface Rendered {

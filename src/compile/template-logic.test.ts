@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { loadModule } from 'libpg-query';
 import fc from 'fast-check';
 import { quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { loadProject } from '../project/load.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import { createRenderer, type RenderEnv } from './render.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 const PROJECT_YAML = `name: t
 layers:
@@ -29,20 +27,12 @@ vars:
 // Compiling checks every model's SQL with PostgreSQL's parser.
 before(() => loadModule());
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 /**
  * Renders models/core/m.sql as compiling does, without the SQL checks of a whole compile
  * (these templates render fragments, not statements).
  */
 function renderWith(files: Record<string, string>, context: Pick<RenderEnv, 'env' | 'target'> = {}, vars?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-logic-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries({ 'project.yaml': PROJECT_YAML, ...files })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const dir = tempProject('logic', { 'project.yaml': PROJECT_YAML, ...files });
   const project = loadProject(dir, vars ? { vars } : {});
   const diagnostics: Diagnostic[] = [];
   const renderer = createRenderer({ refTargets: new Set(project.models.map((m) => m.name)), config: project.config, ...context }, project.macros, diagnostics);

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { after, test } from 'node:test';
+import { join, relative, resolve, sep } from 'node:path';
+import { test } from 'node:test';
 import { compileCommand, type CompileCommandResult } from '../api/compile-command.ts';
 import { compileProject, loadSqlParser } from '../api/compile.ts';
 import { ProjectError } from '../core/errors.ts';
 import { COMPILE_INPUTS, COMPILE_INPUTS_FILE } from './up-to-date.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Every file of a small project, one per kind of input compile reads. */
 const FILES: Record<string, string> = {
@@ -35,12 +33,7 @@ function age(dir: string): void {
 }
 
 function project(files: Record<string, string> = FILES): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-up-to-date-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const dir = tempProject('up-to-date', files);
   age(dir);
   return dir;
 }

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { compileProject, loadSqlParser } from '../api/compile.ts';
 import { WRITTEN_FILES } from './written-files.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 before(() => loadSqlParser());
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-written-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries({
+  return tempProject('written', {
     'project.yaml': 'name: t\nlayers:\n  core: {materialized: view}\n',
     'models/core/a.sql': 'select 1 as id\n',
     'models/core/b.sql': 'select id from {{ref "a"}}\n',
-  })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
+  });
 }
 
 const compile = (dir: string): void => void compileProject({ projectDir: dir });

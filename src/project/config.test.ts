@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Diagnostic } from '../core/errors.ts';
 import { parseProjectConfig } from './config.ts';
 import { readYaml } from './yaml-file.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 function parse(text: string): { diagnostics: Diagnostic[]; config: ReturnType<typeof parseProjectConfig> | null } {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-config-'));
-  writeFileSync(join(dir, 'project.yaml'), text);
+  const dir = tempProject('config', { 'project.yaml': text });
   const diagnostics: Diagnostic[] = [];
   const yaml = readYaml(join(dir, 'project.yaml'), 'project.yaml', diagnostics);
   return { diagnostics, config: yaml ? parseProjectConfig(yaml, diagnostics) : null };

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { projectEnv } from './env.ts';
+import { tempProject } from '../../spec/temp-project.ts';
 
 test('.env is read under the process environment, and a world-readable one is warned about', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-env-'));
+  const dir = tempProject('env', { '.env': 'STRATA_ENV_TEST_A=from-file\nSTRATA_ENV_TEST_B=from-file\n' });
   const file = join(dir, '.env');
-  writeFileSync(file, 'STRATA_ENV_TEST_A=from-file\nSTRATA_ENV_TEST_B=from-file\n');
   process.env.STRATA_ENV_TEST_B = 'from-process';
   try {
     chmodSync(file, 0o644);

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { loadModule } from 'libpg-query';
 import { compileTests } from '../checks/compile-tests.ts';
 import { testStatus } from '../checks/run-test.ts';
@@ -10,7 +7,7 @@ import { compileModels } from '../compile/compile.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from './load.ts';
 import { meetsCondition } from './schema-docs.ts';
-
+import { tempProject } from '../../spec/temp-project.ts';
 
 const PROJECT = 'name: t\nlayers:\n  staging: {materialized: view}\n  marts: {materialized: view}\n';
 const MODELS = {
@@ -22,16 +19,8 @@ const MODELS = {
 // Compiling checks every model's SQL with PostgreSQL's parser.
 before(() => loadModule());
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 function load(files: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-yml-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries({ 'project.yaml': PROJECT, ...MODELS, ...files })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const dir = tempProject('yml', { 'project.yaml': PROJECT, ...MODELS, ...files });
   const diagnostics: Diagnostic[] = [];
   const project = loadProject(dir, { diagnostics });
   return { project, problems: diagnostics.map((d) => `${d.file}:${d.line ?? ''}: ${d.message}`) };
