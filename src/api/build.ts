@@ -1,12 +1,12 @@
 import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
-import { executeBatch } from './execute-batch.ts';
+import { executeBatch, publishedMapping } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
 import { preloadDriver, resolveTarget } from './target.ts';
 import { migrateSession } from './admin.ts';
 import { grantsInSession } from './grants.ts';
-import { exportLayers } from './lake.ts';
+import { startBuildExport, type BuildExport } from './lake.ts';
 import { testsFor } from './build-plan.ts';
 import { runProjectUnitTests } from './unit-test.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
@@ -41,7 +41,7 @@ export interface BuildOptions extends CommonOptions, SelectionOptions {
   seedFrom?: string;
   /** Stop at the first failed model or test; everything not started is skipped. */
   failFast?: boolean;
-  /** Export the lake layers after publishing (default true). */
+  /** Export the lake layers (default true): on a server each table as soon as its model is done, each layer made visible after publishing. */
   export?: boolean;
 }
 
@@ -81,6 +81,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let batchStarted = false;
   const createdSchemas: string[] = [];
   let release: (() => Promise<void>) | undefined;
+  let lake: BuildExport | undefined;
   try {
     // Unit tests first, before any data is touched: a model whose logic fails them builds
     // nothing. On the embedded engine they run on the build's own database, in scratch
@@ -144,7 +145,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const reused = plan.models.filter((m) => m.selected && m.action === 'reuse').length;
     const notRerun = plan.tests.filter((x) => x.action === 'skip').length;
     if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: plan.fromBatch ?? '', tests_not_rerun: notRerun });
-    const result = await executeBatch({ engine, compiled, plan, tests, threads, bus, ...(opts.failFast ? { failFast: true } : {}) });
+    if (opts.export !== false && compiled.project.config.lake.layers.length > 0) {
+      const building = new Set(plan.models.filter((m) => m.selected && m.statements.length > 0).map((m) => m.model));
+      lake = startBuildExport(session, compiled.project, batchId, publishedMapping(plan), building);
+    }
+    const result = await executeBatch({ engine, compiled, plan, tests, threads, bus, ...(opts.failFast ? { failFast: true } : {}), onModelDone: (m) => lake?.tableDone(m) });
     createdSchemas.push(...result.schemas);
     steps.run = seconds(t);
     summary.models = result.models;
@@ -158,6 +163,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         failedTests.length ? `test${failedTests.length > 1 ? 's' : ''} ${failedTests.join(', ')} failed` : '',
       ].filter(Boolean).join('; ') || 'a step failed';
       summary.error = reason;
+      await lake?.abandon();
       await discardBatch(session, batchId, createdSchemas, reason);
       bus.emit({ event: 'not_published', reason });
     } else {
@@ -175,10 +181,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       await grantsInSession(session, compiled.project);
       steps.grants = seconds(tg);
       summary.status = 'success';
-      if (opts.export !== false && compiled.project.config.lake.layers.length > 0) {
+      if (lake) {
+        // The tables finished early are in the lake already: this waits for the rest.
         const te = performance.now();
         try {
-          await exportLayers(session, compiled.project);
+          await lake.published();
         } catch (err) {
           // The database batch stands; the lake can be written again with `strata export`.
           summary.status = 'failed';
@@ -191,6 +198,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   } catch (err) {
     summary.error = maskSecrets(errorMessage(err));
     bus.emit({ event: 'error', message: summary.error });
+    // Nothing half-written stays in the lake (a published batch is exported again by `strata export`).
+    await lake?.abandon();
     if (session && !summary.published) {
       if (batchStarted) {
         await finishBatch(session.engine, batchId, 'failed', summary.error).catch(() => undefined);

@@ -39,6 +39,8 @@ export interface ExecuteOptions {
   bus: EventBus;
   /** Stop starting models and tests after the first failure. */
   failFast?: boolean;
+  /** Told as each model's relation is final (built, or reused, and within its contract). */
+  onModelDone?: (model: string) => void;
 }
 
 const round = (ms: number): number => Math.round(ms) / 1000;
@@ -109,6 +111,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
       result.durationS = round(performance.now() - started);
       modelResults.push(result);
       bus.emit({ event: 'model_end', ...event, action: p.action, status: 'success', rows: result.rows, merged: result.merged, duration_s: result.durationS, ...(note ? { note } : {}) });
+      o.onModelDone?.(name);
       return 'success';
     } catch (err) {
       const error = describeSqlError(err, model.relPath);

@@ -9,7 +9,7 @@ import { batchRelations, currentBatchId, finishBatch, type BatchRelation } from 
 import { dropSchemasOfBatch } from '../batch/reap.ts';
 import { claimSchemas } from '../batch/schemas.ts';
 import { exportBatch, listBatches, pruneBatches, restoreBatch, rollbackLake, planLakeRollback, verifyBatch, cleanIncompleteBatches } from '../lake/index.ts';
-import type { BatchInfo, ExportBatchResult, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
+import type { BatchInfo, ExportBatchOptions, ExportBatchResult, ExportTableSpec, PruneResult, RestoreResult, RollbackResult, VerifyResult } from '../lake/index.ts';
 import { removeDirDurably } from '../lake/atomic-fs.ts';
 import { batchDir, lakeIdOf, restoredBatchId } from '../lake/layout.ts';
 import { readActive, writeActive } from '../lake/active.ts';
@@ -55,14 +55,9 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
   const lakeId = lakeIdOf(batchId);
   const results: ExportBatchResult[] = [];
   for (const layer of layers) {
-    const tables = [...mapping.values()]
-      .filter((r) => r.layer === layer && (!opts.select?.length || opts.select.includes(r.model)))
-      .sort((a, b) => a.model.localeCompare(b.model))
-      .map((r) => ({ name: r.model, relation: qualify(r.physicalSchema, r.model), modelChecksum: r.checksum }));
+    const tables = layerTables(mapping, layer, opts.select);
     if (tables.length === 0) continue;
-    const cleaned = await cleanIncompleteBatches(lakeDir, layer);
-    for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
-    for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
+    await clearLeftovers(session, lakeDir, layer);
     if (existsSync(batchDir(lakeDir, layer, lakeId))) {
       if (opts.replace) await setAside(lakeDir, layer, lakeId);
       else if ((await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete)) {
@@ -71,19 +66,134 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
         continue;
       }
     }
-    const t = performance.now();
-    const reused = pickReusedFiles(tables, await lakeCandidates(engine, lakeDir, layer));
-    const result = await exportBatch({
-      engine, lakeDir, layer, batchId: lakeId, activate: batchId === current,
-      tables: tables.map((x) => (reused.has(x.name) ? { ...x, reuse: reused.get(x.name)! } : x)),
-      modelChecksums: Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum])),
-    });
-    const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
-    const bytes = result.manifest.tables.reduce((n, x) => n + x.bytes, 0);
-    bus.emit({ event: 'export_end', layer, tables: tables.length, reused: reused.size, rows, bytes, duration_s: Math.round(performance.now() - t) / 1000, path: result.dir });
-    results.push(result);
+    results.push(await exportLayer(session, lakeDir, layer, tables, { batchId: lakeId, activate: batchId === current, modelChecksums: checksumsOf(mapping) }));
   }
   return results;
+}
+
+/** A layer's tables in a batch's mapping, as the lake names them, by model name. */
+function layerTables(mapping: ReadonlyMap<string, BatchRelation>, layer: string, select?: readonly string[]): ExportTableSpec[] {
+  return [...mapping.values()]
+    .filter((r) => r.layer === layer && (!select?.length || select.includes(r.model)))
+    .sort((a, b) => a.model.localeCompare(b.model))
+    .map((r) => ({ name: r.model, relation: qualify(r.physicalSchema, r.model), modelChecksum: r.checksum }));
+}
+
+const checksumsOf = (mapping: ReadonlyMap<string, BatchRelation>): Record<string, string> => Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum]));
+
+/** Removes what interrupted exports left in a layer (a live writer's batch is left alone). */
+async function clearLeftovers({ bus }: Session, lakeDir: string, layer: string): Promise<void> {
+  const cleaned = await cleanIncompleteBatches(lakeDir, layer);
+  for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
+  for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });
+}
+
+/** One layer of a batch into the lake: files of unchanged relations taken over from an earlier batch, the rest written. */
+async function exportLayer(
+  session: Session,
+  lakeDir: string,
+  layer: string,
+  tables: ExportTableSpec[],
+  opts: Pick<ExportBatchOptions, 'batchId' | 'activate' | 'modelChecksums' | 'commitAfter' | 'parallelTables' | 'background'>,
+): Promise<ExportBatchResult> {
+  const { engine, bus } = session;
+  const reused = pickReusedFiles(tables, await lakeCandidates(engine, lakeDir, layer));
+  // From its first table begun to its last written: a build's export waits for tables
+  // that do not exist yet, and for the publish, neither of which is the export's time.
+  let first = Infinity;
+  let last = -Infinity;
+  const result = await exportBatch({
+    ...opts,
+    engine,
+    lakeDir,
+    layer,
+    tables: tables.map((x) => (reused.has(x.name) ? { ...x, reuse: reused.get(x.name)! } : x)),
+    onTable: (done) => {
+      last = performance.now();
+      first = Math.min(first, last - done.durationMs);
+    },
+  });
+  const rows = result.manifest.tables.reduce((n, x) => n + x.rows, 0);
+  const bytes = result.manifest.tables.reduce((n, x) => n + x.bytes, 0);
+  bus.emit({ event: 'export_end', layer, tables: tables.length, reused: reused.size, rows, bytes, duration_s: Math.round(last - first) / 1000, path: result.dir });
+  return result;
+}
+
+/** What a build tells its lake export while the batch runs. */
+export interface BuildExport {
+  /** The model's table is final (built, or not rebuilt by this batch): it may be read. */
+  tableDone(model: string): void;
+  /** The batch is published: the rest is written, then each layer's manifest, then `active`. */
+  published(): Promise<ExportBatchResult[]>;
+  /** The batch will not be published: what was written is removed, `active` untouched. */
+  abandon(): Promise<void>;
+}
+
+interface Gate {
+  promise: Promise<void>;
+  open(): void;
+  fail(err: Error): void;
+}
+
+function gate(): Gate {
+  let open!: () => void;
+  let fail!: (err: Error) => void;
+  const promise = new Promise<void>((resolve, reject) => ((open = resolve), (fail = reject)));
+  // Handled here: a gate failed after its reader gave up must not crash the process.
+  promise.catch(() => undefined);
+  return { promise, open, fail };
+}
+
+/**
+ * The build's lake export. On a server it starts before the models run: each table is read
+ * as soon as its model is done, beside the models still running (one table per layer at a
+ * time, decoded and encoded at the lowest CPU priority: the models keep their connections
+ * and the CPU they need), and what is left when the batch is published is the tables
+ * finished last. The embedded engine runs one statement
+ * at a time, so there it all waits for the publish, as `strata export` does.
+ */
+export function startBuildExport(session: Session, project: Project, batchId: string, mapping: ReadonlyMap<string, BatchRelation>, building: ReadonlySet<string>): BuildExport {
+  const layers = project.config.lake.layers;
+  if (session.engine.maxConcurrency < 2) {
+    return { tableDone: () => undefined, published: () => exportLayers(session, project), abandon: async () => undefined };
+  }
+  const lakeDir = lakeDirOf(project);
+  const publish = gate();
+  const gates = new Map<string, Gate>();
+  const ready = (model: string): Promise<void> => {
+    if (!building.has(model)) return Promise.resolve();
+    if (!gates.has(model)) gates.set(model, gate());
+    return gates.get(model)!.promise;
+  };
+  const modelChecksums = checksumsOf(mapping);
+  // Every layer settles before the build goes on: none is left writing after a failure.
+  const settled = Promise.allSettled(
+    layers.flatMap((layer) => {
+      const tables = layerTables(mapping, layer).map((t) => ({ ...t, ready: ready(t.name) }));
+      if (tables.length === 0) return [];
+      const options = { batchId: lakeIdOf(batchId), activate: true, modelChecksums, commitAfter: publish.promise, parallelTables: 1, background: true };
+      return [clearLeftovers(session, lakeDir, layer).then(() => exportLayer(session, lakeDir, layer, tables, options))];
+    }),
+  );
+  const running = settled.then((all) => {
+    const failed = all.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return all.map((r) => (r as PromiseFulfilledResult<ExportBatchResult>).value);
+  });
+  running.catch(() => undefined);
+  return {
+    tableDone: (model) => gates.get(model)?.open(),
+    published: () => {
+      publish.open();
+      return running;
+    },
+    abandon: async () => {
+      const why = new Error(`batch ${batchId} was not published`);
+      publish.fail(why);
+      for (const g of gates.values()) g.fail(why);
+      await running.catch(() => undefined);
+    },
+  };
 }
 
 /** The complete lake batches of a layer, newest first, with the relations the database says each had. */

@@ -4,12 +4,18 @@
  * once, one per worker: a second thread per table cost more CPU and memory than it saved).
  * The main thread is then left with reading the socket.
  */
-import { parentPort } from 'node:worker_threads';
+import { setPriority, constants } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
 import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import { createParquetWriter, type WrittenFile } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { planColumn } from './type-mapping.ts';
+
+export interface DecoderOptions {
+  /** Run at the lowest CPU priority. */
+  lowPriority?: boolean;
+}
 
 export type ToDecoder =
   | { type: 'open'; path: string; columns: ColumnSpec[]; settings: Partial<ParquetWriterSettings>; limits?: BatchLimits }
@@ -26,6 +32,15 @@ export type FromDecoder =
 
 const port = parentPort;
 if (!port) throw new Error('copy-decode-worker.ts runs as a worker thread');
+// This thread only (Linux keeps a nice value per thread): an export beside a build takes
+// the CPU its models leave.
+if ((workerData as DecoderOptions | undefined)?.lowPriority) {
+  try {
+    setPriority(constants.priority.PRIORITY_LOW);
+  } catch {
+    // Not allowed here: the export simply competes as an equal.
+  }
+}
 
 function reply(msg: FromDecoder): void {
   if (msg.type === 'taken' && msg.spare) port!.postMessage(msg, [msg.spare]);

@@ -42,6 +42,11 @@ export interface ExportTableSpec {
   columns?: readonly ColumnSpec[];
   /** An earlier batch's file of the very same relation: taken over, not written again (src/lake/reuse-files.ts). */
   reuse?: ReusedFile;
+  /**
+   * Resolves once the relation holds its final rows, when the caller is still making it (a
+   * build hands over each table as its model finishes); rejects when it never will.
+   */
+  ready?: Promise<unknown>;
 }
 
 export interface TableExported {
@@ -75,6 +80,16 @@ export interface ExportBatchOptions {
   batchLimits?: BatchLimits;
   /** Progress, once per table written. */
   onTable?: (done: TableExported) => void;
+  /**
+   * The export runs beside other work (a build's models) that comes first: each table that
+   * is not small is decoded and encoded on a worker thread of the lowest CPU priority.
+   */
+  background?: boolean;
+  /**
+   * The manifest is written and `active` moved only once this resolves (a build: its
+   * publish); when it rejects, the batch is removed instead.
+   */
+  commitAfter?: Promise<unknown>;
 }
 
 export interface ExportBatchResult {
@@ -172,7 +187,6 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
   const settings: ParquetWriterSettings = { ...DEFAULT_PARQUET_SETTINGS, ...opts.parquet };
   settings.metadata = { ...settings.metadata, 'strata.batch_id': opts.batchId, 'strata.layer': opts.layer };
   const tables: (ManifestTable | undefined)[] = [];
-  const writers: TableFileWriter[] = [];
   const pendingTemps = new Set<string>();
 
   /** One table into its file: taken over from an earlier batch, or read on `db` and written by `writer`. */
@@ -207,26 +221,43 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
   };
 
   const toRead = opts.tables.filter((t) => !t.reuse);
-  const small = await isSmallExport(opts.engine, toRead);
-  const lanes = Math.max(1, Math.min(opts.parallelTables ?? (small ? 1 : DEFAULT_PARALLEL_TABLES), toRead.length));
-  const encoder = opts.encoder ?? (small ? 'inline' : 'worker');
-  // Files taken over first (nothing to read), then the tables to read: largest first when in parallel.
+  // Tables still being made cannot share a snapshot taken now: each is read once it is
+  // ready (final from then on), on its own, and sized then.
+  const waiting = opts.tables.some((t) => t.ready);
+  const small = waiting ? undefined : await isSmallExport(opts.engine, toRead);
+  const lanes = Math.max(1, Math.min(opts.parallelTables ?? (small ? 1 : DEFAULT_PARALLEL_TABLES), toRead.length, opts.engine.maxConcurrency));
+  // Files taken over first (nothing to read), then the tables to read: largest first when in
+  // parallel, or as they become ready.
   const readAt = opts.tables.flatMap((t, i) => (t.reuse ? [] : [i]));
-  const readOrder = lanes > 1 ? (await largestFirst(opts.engine, toRead.map((t) => t.relation))).map((k) => readAt[k]!) : readAt;
-  const queue = [...opts.tables.flatMap((t, i) => (t.reuse ? [i] : [])), ...readOrder];
+  const reusedAt = opts.tables.flatMap((t, i) => (t.reuse ? [i] : []));
+  const readOrder = lanes > 1 && !waiting ? (await largestFirst(opts.engine, toRead.map((t) => t.relation))).map((k) => readAt[k]!) : readAt;
+  const order = waiting ? inReadyOrder(opts.tables, [...reusedAt, ...readOrder]) : fromList([...reusedAt, ...readOrder]);
+  const writers = new Map<string, TableFileWriter>();
   try {
-    await withSharedSnapshot(opts.engine, lanes, async (sessions) => {
+    const read = async (sessions: Queryable[]): Promise<void> => {
       // Each session takes the next table until none is left or one failed; a failure
       // lets the tables already being written finish before the batch is removed.
-      let next = 0;
       let failed = false;
       const lane = async (db: Queryable, k: number): Promise<void> => {
-        // One table at a time decodes here; several at once each decode on a thread of their own.
-        const writer = (): TableFileWriter => (writers[k] ??= sessions.length > 1 ? decodeInWorker() : decodeHere(createParquetWriter(encoder)));
-        while (!failed && next < queue.length) {
-          const i = queue[next++]!;
+        while (!failed) {
           try {
-            tables[i] = await writeTable(opts.tables[i]!, db, writer);
+            const next = await order.next();
+            if (next.done) return;
+            const spec = opts.tables[next.value]!;
+            const inline = small ?? (spec.reuse ? true : await isSmallExport(opts.engine, [spec]));
+            // One table at a time decodes here; several at once, or beside a build, each on a
+            // thread of their own; a small one is not worth a thread.
+            const writer = (): TableFileWriter => {
+              const key = `${k}:${inline}`;
+              let w = writers.get(key);
+              if (!w) {
+                const threaded = !inline && (sessions.length > 1 || opts.background === true);
+                w = threaded ? decodeInWorker({ lowPriority: opts.background === true }) : decodeHere(createParquetWriter(opts.encoder ?? (inline ? 'inline' : 'worker')));
+                writers.set(key, w);
+              }
+              return w;
+            };
+            tables[next.value] = await writeTable(spec, db, writer);
           } catch (err) {
             failed = true;
             throw err;
@@ -236,14 +267,17 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
       const settled = await Promise.allSettled(sessions.map(lane));
       const failure = settled.find((r) => r.status === 'rejected');
       if (failure) throw failure.reason;
-    });
+    };
+    if (waiting) await read(Array.from({ length: lanes }, () => opts.engine));
+    else await withSharedSnapshot(opts.engine, lanes, read);
+    await opts.commitAfter;
   } catch (err) {
-    await Promise.all(writers.map((w) => w.close()));
+    await Promise.all([...writers.values()].map((w) => w.close()));
     await Promise.all([...pendingTemps].map((temp) => unlink(temp).catch(() => undefined)));
     await removeDirDurably(dir).catch(() => undefined);
     throw ioFailure('write', dir, err);
   }
-  await Promise.all(writers.map((w) => w.close()));
+  await Promise.all([...writers.values()].map((w) => w.close()));
 
   const modelChecksums: Record<string, string> = { ...opts.modelChecksums };
   for (const t of opts.tables) if (t.modelChecksum) modelChecksums[t.name] ??= t.modelChecksum;
@@ -265,4 +299,25 @@ export async function exportBatch(opts: ExportBatchOptions): Promise<ExportBatch
   const previousActive = await readActive(opts.lakeDir, opts.layer);
   if (opts.activate) await writeActive(opts.lakeDir, opts.layer, opts.batchId);
   return { batchId: opts.batchId, layer: opts.layer, dir, manifest, activated: opts.activate, previousActive, durationMs: performance.now() - t0 };
+}
+
+async function* fromList(indexes: readonly number[]): AsyncGenerator<number> {
+  yield* indexes;
+}
+
+/** The indexes of `tables`, each as soon as its table is ready; throws when one never will be. */
+async function* inReadyOrder(tables: readonly ExportTableSpec[], indexes: readonly number[]): AsyncGenerator<number> {
+  const pending = new Map(
+    indexes.map((i) => {
+      const ready = Promise.resolve(tables[i]!.ready).then(() => i);
+      // Handled here: the ones still pending when another fails are never raced again.
+      ready.catch(() => undefined);
+      return [i, ready] as const;
+    }),
+  );
+  while (pending.size > 0) {
+    const i = await Promise.race(pending.values());
+    pending.delete(i);
+    yield i;
+  }
 }

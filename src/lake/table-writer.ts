@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { FromDecoder, ToDecoder } from './copy-decode-worker.ts';
+import type { DecoderOptions, FromDecoder, ToDecoder } from './copy-decode-worker.ts';
 import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
 import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
@@ -44,8 +44,8 @@ const MAX_IN_FLIGHT = 8;
  * the socket and hands the bytes on. With several tables exported at once, their decoding
  * no longer queues on one thread.
  */
-export function decodeInWorker(): TableFileWriter {
-  return new DecodingWorker();
+export function decodeInWorker(options: DecoderOptions = {}): TableFileWriter {
+  return new DecodingWorker(options);
 }
 
 class DecodingWorker implements TableFileWriter {
@@ -55,9 +55,9 @@ class DecodingWorker implements TableFileWriter {
   private readonly spare: Uint8Array[] = [];
   private crashed = false;
 
-  constructor() {
+  constructor(options: DecoderOptions) {
     // Started now: loading its modules overlaps whatever the caller does before writing.
-    this.worker = startWorker(new URL('./copy-decode-worker.ts', import.meta.url));
+    this.worker = startWorker(new URL('./copy-decode-worker.ts', import.meta.url), options);
     this.worker.on('message', (msg: FromDecoder) => {
       if (msg.type === 'taken' && msg.spare) this.spare.push(new Uint8Array(msg.spare));
       this.inbox.put(msg);

@@ -10,11 +10,11 @@ import { workerBundle } from '../core/worker-bundle.ts';
  * worker, 0.18 bundled). When no bundle can be built or placed, Node 20 does not carry
  * tsx's loader into worker threads: the worker registers it first.
  */
-export function startWorker(entry: URL): Worker {
+export function startWorker(entry: URL, workerData?: unknown): Worker {
   const file = workerBundle(entry, basename(fileURLToPath(entry), '.ts'));
-  if (file) return new Worker(file);
+  if (file) return new Worker(file, { workerData });
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
 }
 
 /** Messages from a worker, awaited one at a time. */
