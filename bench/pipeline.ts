@@ -4,14 +4,17 @@
  * per-model rows and seconds, the slowest model, and the whole build's wall time.
  * Usage: npx tsx bench/pipeline.ts [--reviews 200000,1000000] [--server postgres://postgres@127.0.0.1:5432/postgres] [--tag NAME] [--keep]
  * (--tag goes into the scratch database's name, so concurrent runs on one server do not clash)
+ * Also printed: how busy the whole machine was during the build (/proc/stat, every process),
+ * and per 5 s: cores left idle mean more overlap could help; all of them busy, only less work.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateDataset } from '../src/generate/index.ts';
 import { writeBenchResult } from './results.ts';
+import { sampleMachineCpu, timelineText } from './support/machine-cpu.ts';
 
 const arg = (name: string, fallback: string): string => process.argv.find((_, i) => process.argv[i - 1] === name) ?? fallback;
 const sizes = arg('--reviews', '200000,1000000').split(',').map(Number);
@@ -43,11 +46,20 @@ for (const reviews of sizes) {
   const project = mkdtempSync(join(tmpdir(), 'strata-bench-project-'));
   for (const part of ['project.yaml', 'models', 'macros', 'seeds', 'tests', 'migrations']) cpSync(join(root, part), join(project, part), { recursive: true });
   const t1 = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src', 'cli.ts'), '--project-dir', project, '--json', 'build', '--seed-from', data],
-    { cwd: root, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8', maxBuffer: 1 << 28 },
-  );
+  const machine = sampleMachineCpu();
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), '--project-dir', project, '--json', 'build', '--seed-from', data], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url.toString() },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  const cpu = machine.stop();
   const wallS = (performance.now() - t1) / 1000;
   const events = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   const models = events
@@ -69,12 +81,16 @@ for (const reviews of sizes) {
     tests_s: +tests.reduce((s, e) => s + (e.duration_s as number), 0).toFixed(2),
     slowest,
     models,
+    machine: cpu,
   };
   figures.push(row);
   const steps = Object.entries(row.steps).map(([k, v]) => `${k} ${v}s`).join(', ');
   console.log(`\n${reviews.toLocaleString('en-US')} reviews: build ${row.status} in ${row.build_wall_s}s wall — ${steps}; models ${row.models_s}s and ${row.tests} tests ${row.tests_s}s of work; generating took ${row.generate_s}s`);
   for (const m of models) console.log(`  ${m.model.padEnd(24)} ${String(m.rows ?? '').padStart(9)} rows ${m.seconds.toFixed(2).padStart(7)}s ${m.status}`);
   if (slowest) console.log(`  slowest: ${slowest.model} (${slowest.seconds}s)`);
+  // Whether the build left cores idle: below the core count, more overlap could help; at it, only less work.
+  console.log(`  machine: ${cpu.cpuSeconds} CPU-s in ${cpu.seconds}s, ${cpu.busyCores} of ${cpu.cores} cores busy on average (every process, this bench's included)`);
+  console.log(`  busy cores per 5 s: ${timelineText(cpu.timeline)}`);
   if (run.status !== 0) console.log(run.stderr.slice(-2000));
   rmSync(data, { recursive: true, force: true });
   rmSync(project, { recursive: true, force: true });

@@ -90,7 +90,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const embedded = resolveTarget({ ...opts, projectDir }).kind === 'pglite';
     if (opts.mode === 'build' && !embedded && !(await unitTestStep(undefined))) return { summary, exitCode: ExitCode.failed };
     const to = performance.now();
-    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}) }, projectDir, bus);
+    // The lake export beside the models reads one table per layer at a time (startBuildExport).
+    const exportLanes = opts.export !== false ? compiled.project.config.lake.layers.length : 0;
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}), extraConnections: exportLanes }, projectDir, bus);
     const opening = seconds(to);
     if (opts.mode === 'build' && embedded && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
     // connect: opening the session, then the lock and the clean-up after dead builds (the unit tests between are timed apart).

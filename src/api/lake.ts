@@ -38,7 +38,7 @@ export const lakeDirOf = (project: Project): string => resolve(project.dir, proj
  * is the batch the database publishes.
  */
 export async function exportLayers(session: Session, project: Project, opts: ExportOptions = {}): Promise<ExportBatchResult[]> {
-  const { engine, bus } = session;
+  const { engine } = session;
   const current = await currentBatchId(engine);
   const batchId = opts.batchId ?? current;
   if (!batchId) throw new StrataError('nothing is published yet: run `strata build` first', ExitCode.failed);
@@ -60,9 +60,8 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
     await clearLeftovers(session, lakeDir, layer);
     if (existsSync(batchDir(lakeDir, layer, lakeId))) {
       if (opts.replace) await setAside(lakeDir, layer, lakeId);
-      else if ((await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete)) {
-        if (batchId === current && (await readActive(lakeDir, layer)) !== lakeId) await writeActive(lakeDir, layer, lakeId);
-        bus.emit({ event: 'warning', message: `${layer} batch ${lakeId} is already in the lake (use --replace to write it again)` });
+      else if (await completeInLake(lakeDir, layer, lakeId)) {
+        await keepExported(session, lakeDir, layer, lakeId, batchId === current);
         continue;
       }
     }
@@ -80,6 +79,15 @@ function layerTables(mapping: ReadonlyMap<string, BatchRelation>, layer: string,
 }
 
 const checksumsOf = (mapping: ReadonlyMap<string, BatchRelation>): Record<string, string> => Object.fromEntries([...mapping.values()].map((r) => [r.model, r.checksum]));
+
+const completeInLake = async (lakeDir: string, layer: string, lakeId: string): Promise<boolean> =>
+  (await listBatches(lakeDir, layer)).some((b) => b.id === lakeId && b.complete);
+
+/** A batch already complete in the lake is never written again: it is made active when it should be, and said so. */
+async function keepExported({ bus }: Session, lakeDir: string, layer: string, lakeId: string, activate: boolean): Promise<void> {
+  if (activate && (await readActive(lakeDir, layer)) !== lakeId) await writeActive(lakeDir, layer, lakeId);
+  bus.emit({ event: 'warning', message: `${layer} batch ${lakeId} is already in the lake (use --replace to write it again)` });
+}
 
 /** Removes what interrupted exports left in a layer (a live writer's batch is left alone). */
 async function clearLeftovers({ bus }: Session, lakeDir: string, layer: string): Promise<void> {
@@ -171,14 +179,24 @@ export function startBuildExport(session: Session, project: Project, batchId: st
     layers.flatMap((layer) => {
       const tables = layerTables(mapping, layer).map((t) => ({ ...t, ready: ready(t.name) }));
       if (tables.length === 0) return [];
-      const options = { batchId: lakeIdOf(batchId), activate: true, modelChecksums, commitAfter: publish.promise, parallelTables: 1, background: true };
-      return [clearLeftovers(session, lakeDir, layer).then(() => exportLayer(session, lakeDir, layer, tables, options))];
+      const lakeId = lakeIdOf(batchId);
+      const options = { batchId: lakeId, activate: true, modelChecksums, commitAfter: publish.promise, parallelTables: 1, background: true };
+      return [
+        (async (): Promise<ExportBatchResult | null> => {
+          await clearLeftovers(session, lakeDir, layer);
+          // A batch id given again (`--batch-id`) whose lake batch is complete: kept as it is.
+          if (!(await completeInLake(lakeDir, layer, lakeId))) return exportLayer(session, lakeDir, layer, tables, options);
+          await publish.promise;
+          await keepExported(session, lakeDir, layer, lakeId, true);
+          return null;
+        })(),
+      ];
     }),
   );
   const running = settled.then((all) => {
     const failed = all.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    return all.map((r) => (r as PromiseFulfilledResult<ExportBatchResult>).value);
+    return all.flatMap((r) => ((r as PromiseFulfilledResult<ExportBatchResult | null>).value ?? []));
   });
   running.catch(() => undefined);
   return {

@@ -26,7 +26,7 @@ export function eventBus(opts: CommonOptions, projectDir: string, extra: EventSi
  * becomes one clear error naming the (masked) target.
  */
 export async function openSession(
-  opts: CommonOptions & { threads?: number; lockTimeoutMs?: number },
+  opts: CommonOptions & { threads?: number; extraConnections?: number; lockTimeoutMs?: number },
   projectDir: string,
   bus: EventBus,
 ): Promise<Session> {

@@ -131,15 +131,19 @@ export function preloadDriver(opts: TargetOptions): void {
  * command that only looks (health, serve) gets a copy of the template, leaves the spare to
  * the first build, and sees a database strata never built on as one.
  */
-export async function openEngine(target: Target, opts: { threads?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number; withState?: boolean } = {}): Promise<Engine> {
+export async function openEngine(
+  target: Target,
+  opts: { threads?: number; extraConnections?: number; lockTimeoutMs?: number; connectTimeoutSeconds?: number; withState?: boolean } = {},
+): Promise<Engine> {
   if (target.kind === 'pglite') {
     const { createPgliteEngine } = await import('../engine/pglite.ts');
     return createPgliteEngine(target.dataDir, { ...(opts.withState ? { spare: STATE_VERSION } : {}), ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}) });
   }
   const { createPostgresEngine } = await import('../engine/postgres.ts');
   const connection = opts.connectTimeoutSeconds ? withConnectTimeout(target.connection, opts.connectTimeoutSeconds) : target.connection;
-  // One connection more than threads: the lock heartbeat and bookkeeping never wait for a model.
-  return createPostgresEngine(connection, { maxConnections: (opts.threads ?? 4) + 1 });
+  // One connection more than threads: the lock heartbeat and bookkeeping never wait for a
+  // model; and the build's lake export beside the models asks for its own (extraConnections).
+  return createPostgresEngine(connection, { maxConnections: (opts.threads ?? 4) + 1 + (opts.extraConnections ?? 0) });
 }
 
 /** Migrations take a session lock: through a pooler they need the direct connection when there is one. */

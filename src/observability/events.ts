@@ -58,7 +58,7 @@ export type RunEvent =
   | { event: 'not_published'; reason: string }
   | { event: 'rollback'; from: string; to: string }
   | { event: 'grants'; roles: string[]; statements: number; duration_s: number }
-  | { event: 'export_end'; layer: string; tables: number; /** Tables whose file was taken over from an earlier lake batch (unchanged). */ reused?: number; rows: number; bytes: number; duration_s: number; path: string }
+  | { event: 'export_end'; layer: string; tables: number; /** Tables whose file was taken over from an earlier lake batch (unchanged). */ reused?: number; rows: number; bytes: number; /** From its first table begun to its last written (a build writes tables as their models finish). */ duration_s: number; path: string }
   | { event: 'warning'; message: string }
   | { event: 'error'; message: string }
   | {
