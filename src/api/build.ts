@@ -91,8 +91,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (opts.mode === 'build' && !embedded && !(await unitTestStep(undefined))) return { summary, exitCode: ExitCode.failed };
     const to = performance.now();
     // The lake export beside the models reads one table per layer at a time (startBuildExport).
-    const exportLanes = opts.export !== false ? compiled.project.config.lake.layers.length : 0;
-    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}), extraConnections: exportLanes }, projectDir, bus);
+    const lakeLayers = opts.export === false ? 0 : compiled.project.config.lake.layers.length;
+    session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}), extraConnections: lakeLayers }, projectDir, bus);
     const opening = seconds(to);
     if (opts.mode === 'build' && embedded && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
     // connect: opening the session, then the lock and the clean-up after dead builds (the unit tests between are timed apart).
@@ -147,7 +147,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const reused = plan.models.filter((m) => m.selected && m.action === 'reuse').length;
     const notRerun = plan.tests.filter((x) => x.action === 'skip').length;
     if (reused > 0) bus.emit({ event: 'reuse', reused, models: chosen.size, from: plan.fromBatch ?? '', tests_not_rerun: notRerun });
-    if (opts.export !== false && compiled.project.config.lake.layers.length > 0) {
+    if (lakeLayers > 0) {
       const building = new Set(plan.models.filter((m) => m.selected && m.statements.length > 0).map((m) => m.model));
       lake = startBuildExport(session, compiled.project, batchId, publishedMapping(plan), building);
     }

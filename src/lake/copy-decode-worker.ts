@@ -32,9 +32,9 @@ export type FromDecoder =
 
 const port = parentPort;
 if (!port) throw new Error('copy-decode-worker.ts runs as a worker thread');
-// This thread only (Linux keeps a nice value per thread): an export beside a build takes
-// the CPU its models leave.
-if ((workerData as DecoderOptions | undefined)?.lowPriority) {
+// This thread only — Linux keeps a nice value per thread (elsewhere it would be the whole
+// process's): an export beside a build takes the CPU its models leave.
+if ((workerData as DecoderOptions | undefined)?.lowPriority && process.platform === 'linux') {
   try {
     setPriority(constants.priority.PRIORITY_LOW);
   } catch {
