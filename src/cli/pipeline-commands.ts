@@ -87,7 +87,7 @@ export function registerPipelineCommands(program: Command): void {
   }
 
   runFlags(program.command('build'))
-    .description('migrate, seed (when changed), run and test every model in DAG order, then publish the batch atomically')
+    .description('migrate, seed (when changed), run and test every model in DAG order, publish the batch atomically, and write its lake layers (data/)')
     .option('--seed-from <dir>', 'first load this directory\'s <table>.csv files (e.g. from `generate` or `import`) into the source tables; refused unless they are empty')
     .option('--dry-run', 'build nothing: print the plan the build would execute — per model create, rebuild, merge, reuse or skip, and why (the same as `strata explain`)')
     .option('--sql', 'with --dry-run: also print every statement of the plan')
