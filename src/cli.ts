@@ -18,6 +18,15 @@ import { registerSourceCommands } from './cli/source-commands.ts';
 import { registerServeCommand } from './cli/serve-command.ts';
 import { strictCommands } from './cli/options.ts';
 
+// A reader that stops early (`strata build --help | head`, `strata --json build | head -1`)
+// closes the pipe: the command goes on unheard and its exit code still says how it ended,
+// instead of a crash on the first write (a build would stop half-way, its batch left to reap).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 const program: Command = new Command('strata')
   .description('SQL-first transformations for PostgreSQL: templated models → bronze/silver/gold, tested, published atomically, exported to parquet.')
   .version(STRATA_VERSION)
