@@ -126,7 +126,7 @@ export class CompileInputs {
     const manifest = statSync(join(this.targetDir, 'manifest.json'), { throwIfNoEntry: false });
     if (!manifest || statLine(manifest) !== header.manifest) return null;
     const written = readIfThere(join(this.targetDir, WRITTEN_FILES));
-    if (written === undefined || sha1(written) !== header.written || !WrittenFiles.read(this.targetDir).allInPlace()) return null;
+    if (written === undefined || sha1(written) !== header.written || !WrittenFiles.read(this.targetDir, written).allInPlace()) return null;
     return header.summary;
   }
 

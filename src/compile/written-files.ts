@@ -24,14 +24,9 @@ export class WrittenFiles {
     private readonly previous: Map<string, string>,
   ) {}
 
-  static read(targetDir: string): WrittenFiles {
+  /** The list in `targetDir`; `text`: its contents when the caller has read them already. */
+  static read(targetDir: string, text = readList(targetDir)): WrittenFiles {
     const previous = new Map<string, string>();
-    let text = '';
-    try {
-      text = readFileSync(join(targetDir, WRITTEN_FILES), 'utf8');
-    } catch {
-      /* none yet: every file is compared */
-    }
     const lines = text.split('\n');
     if (lines[0] === HEADER) {
       for (let i = 1; i < lines.length; i++) {
@@ -57,7 +52,7 @@ export class WrittenFiles {
   allInPlace(): boolean {
     for (const [key, entry] of this.previous) {
       const stats = statSync(join(this.targetDir, key), { throwIfNoEntry: false });
-      if (!stats || !entry.endsWith(`\t${stats.size}\t${stats.mtimeMs}`)) return false;
+      if (!stats || entry !== fileEntry(entry.slice(0, entry.indexOf('\t')), stats)) return false;
     }
     return true;
   }
@@ -82,3 +77,11 @@ export class WrittenFiles {
 }
 
 const fileEntry = (digest: string, stats: Stats): string => `${digest}\t${stats.size}\t${stats.mtimeMs}`;
+
+function readList(targetDir: string): string {
+  try {
+    return readFileSync(join(targetDir, WRITTEN_FILES), 'utf8');
+  } catch {
+    return ''; // none yet: every file is compared
+  }
+}
