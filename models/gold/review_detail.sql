@@ -45,14 +45,14 @@ select
   f.sentiment_component,
   k.agreement_component,
   k.consensus_component,
-  round((100 * w.votes * f.votes_component / w.sum)::numeric, 2)          as votes_points,
-  round((100 * w.substance * f.substance_component / w.sum)::numeric, 2)  as substance_points,
-  round((100 * w.verified * f.verified_component / w.sum)::numeric, 2)    as verified_points,
-  round((100 * w.images * f.images_component / w.sum)::numeric, 2)        as images_points,
-  round((100 * w.recency * f.recency_component / w.sum)::numeric, 2)      as recency_points,
-  round((100 * w.sentiment * f.sentiment_component / w.sum)::numeric, 2)  as sentiment_points,
-  round((100 * w.agreement * k.agreement_component / w.sum)::numeric, 2)  as agreement_points,
-  round((100 * w.consensus * k.consensus_component / w.sum)::numeric, 2)  as consensus_points
+  (100 * w.votes * f.votes_component / w.sum)::numeric(9,2)           as votes_points,
+  (100 * w.substance * f.substance_component / w.sum)::numeric(9,2)   as substance_points,
+  (100 * w.verified * f.verified_component / w.sum)::numeric(9,2)     as verified_points,
+  (100 * w.images * f.images_component / w.sum)::numeric(9,2)         as images_points,
+  (100 * w.recency * f.recency_component / w.sum)::numeric(9,2)       as recency_points,
+  (100 * w.sentiment * f.sentiment_component / w.sum)::numeric(9,2)   as sentiment_points,
+  (100 * w.agreement * k.agreement_component / w.sum)::numeric(9,2)   as agreement_points,
+  (100 * w.consensus * k.consensus_component / w.sum)::numeric(9,2)   as consensus_points
 from {{ref "review_rank"}} k
 join {{ref "fact_reviews"}} f on f.review_id = k.review_id
 join {{ref "silver_reviews"}} r on r.review_id = k.review_id

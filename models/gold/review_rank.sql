@@ -95,16 +95,16 @@ select
   s.review_id,
   s.product_id,
   s.rating,
-  round(s.agreement_component::numeric, 4)                              as agreement_component,
-  round(s.consensus_component::numeric, 4)                              as consensus_component,
-  round((100.0 * s.content_sum / nullif(
+  s.agreement_component::numeric(9,4)                              as agreement_component,
+  s.consensus_component::numeric(9,4)                              as consensus_component,
+  (100.0 * s.content_sum / nullif(
       {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
     + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}
-    + {{var "score_weight_consensus"}}, 0))::numeric, 2) as content_score,
-  round((100.0 * ({{var "score_weight_votes"}} * s.votes_component + s.content_sum) / nullif(
+    + {{var "score_weight_consensus"}}, 0))::numeric(9,2) as content_score,
+  (100.0 * ({{var "score_weight_votes"}} * s.votes_component + s.content_sum) / nullif(
       {{var "score_weight_votes"}} + {{var "score_weight_substance"}} + {{var "score_weight_verified"}} + {{var "score_weight_images"}}
     + {{var "score_weight_recency"}} + {{var "score_weight_sentiment_consistency"}} + {{var "score_weight_agreement"}}
-    + {{var "score_weight_consensus"}}, 0))::numeric, 2) as helpfulness_score,
+    + {{var "score_weight_consensus"}}, 0))::numeric(9,2) as helpfulness_score,
   s.rank_in_product,
   s.product_review_count,
   case when s.rating >= 4 then 'positive' else 'critical' end           as review_side,

@@ -10,7 +10,7 @@ select
   lag(h.rating) over w                                                 as previous_rating,
   h.helpful_votes,
   h.total_votes,
-  round(h.helpful_votes::numeric / nullif(h.total_votes, 0), 4)        as helpful_share,
+  (h.helpful_votes::numeric / nullif(h.total_votes, 0))::numeric(9,4)        as helpful_share,
   h.helpful_votes - coalesce(lag(h.helpful_votes) over w, 0)           as helpful_votes_gained,
   h.total_votes - coalesce(lag(h.total_votes) over w, 0)               as total_votes_gained,
   h.valid_from,
