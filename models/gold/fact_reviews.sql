@@ -84,7 +84,7 @@ select
   c.image_count,
   c.originality::numeric(9,4)                as originality,
   c.afinn_word_count,
-  c.afinn_score::numeric(9,3)                as afinn_score,
+  c.afinn_score::numeric(12,3)               as afinn_score,
   c.afinn_sentiment::numeric(9,4)            as afinn_sentiment,
   c.learned_sentiment::numeric(9,4)          as learned_sentiment,
   c.sentiment_score::numeric(9,4)            as sentiment_score,

@@ -141,14 +141,14 @@ text_features as (
          else regexp_count(r.body, '[.!?][ \n]') + 1
     end                                                               as sentence_count,
     c.paragraph_count,
-    round(x.repeated_word_share::numeric, 4)                          as repeated_word_share,
+    x.repeated_word_share::numeric(9,4)                               as repeated_word_share,
     coalesce(c.shouting, false)                                       as shouting,
     x.link_count::integer                                             as link_count,
     -- Originality 0..1: a word may take up to originality_max_word_share of the text for full
     -- credit, no credit at all of it; shouting keeps a quarter; each link halves it.
-    round((least(1.0, (1 - x.repeated_word_share) / (1 - {{var "originality_max_word_share"}}))
+    (least(1.0, (1 - x.repeated_word_share) / (1 - {{var "originality_max_word_share"}}))
       * case when c.shouting then 0.25 else 1.0 end
-      * power(0.5, x.link_count))::numeric, 4)                        as originality
+      * power(0.5, x.link_count))::numeric(9,4)                       as originality
   from reviews r
   cross join lateral unnest(
     array[coalesce(octet_length(r.body) - octet_length(replace(r.body, ' ', '')), 0)],
@@ -210,14 +210,14 @@ select
   s.link_count,
   s.originality,
   s.afinn_word_count::integer                                         as afinn_word_count,
-  round(s.afinn_score::numeric, 3)                                    as afinn_score,
-  round(s.learned_score::numeric, 4)                                  as learned_score,
-  round((s.afinn_score / sqrt(s.afinn_score ^ 2 + {{var "sentiment_alpha"}}))::numeric, 4) as afinn_sentiment,
-  round(({{var "learned_sentiment_weight"}} * s.learned_score
-         / sqrt(({{var "learned_sentiment_weight"}} * s.learned_score) ^ 2 + {{var "sentiment_alpha"}}))::numeric, 4) as learned_sentiment,
-  round(s.positive_valence::numeric, 3)                               as positive_valence,
-  round(s.negative_valence::numeric, 3)                               as negative_valence,
-  round(s.sentiment::numeric, 4)                                      as sentiment_score,
+  s.afinn_score::numeric(12,3)                                        as afinn_score,
+  s.learned_score::numeric(12,4)                                      as learned_score,
+  (s.afinn_score / sqrt(s.afinn_score ^ 2 + {{var "sentiment_alpha"}}))::numeric(9,4) as afinn_sentiment,
+  ({{var "learned_sentiment_weight"}} * s.learned_score
+         / sqrt(({{var "learned_sentiment_weight"}} * s.learned_score) ^ 2 + {{var "sentiment_alpha"}}))::numeric(9,4) as learned_sentiment,
+  s.positive_valence::numeric(12,3)                                   as positive_valence,
+  s.negative_valence::numeric(12,3)                                   as negative_valence,
+  s.sentiment::numeric(9,4)                                           as sentiment_score,
   case
     when s.sentiment > {{var "sentiment_threshold"}} then 'positive'
     when s.sentiment < -{{var "sentiment_threshold"}} then 'negative'
