@@ -3,14 +3,16 @@
  * tables hold other data than the sample, `build`, `build` after the sample CSVs changed,
  * `seed`, `seed --sample` and `build --seed-from` leave every source row byte-identical
  * (checksums of the rows), and gold is built from the live data. Sample data loads only
- * into empty tables; a non-empty one is refused by name and row count.
+ * into empty tables; a non-empty one is refused by name and row count. A shop schema that
+ * strata's migrations did not create (the production case: the shop's application made it)
+ * is read as it is: no migration runs, nothing is written to it, not even a ledger.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { copyProject, REPO, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
 
 const SOURCE_TABLES = ['amazon.buyer', 'amazon.product', 'amazon.review', 'amazon.review_image'];
 const SHOP_REVIEW = 987654321;
@@ -160,6 +162,88 @@ for (const factory of targets('i10')) {
         const rejected = await db.query<{ rejection_reason: string }>('select rejection_reason from silver.rejected_reviews where review_id = $1', [invalidated]);
         assert.equal(rejected.rows[0]?.rejection_reason, 'invalid_rating');
       });
+    });
+  });
+}
+
+/**
+ * The shop's own DDL, as its application would run it: the same tables as strata's migration
+ * (which the source contract mirrors) plus what the shop keeps for itself, with no record in
+ * strata's migrations ledger.
+ */
+const SHOP_DDL =
+  readFileSync(join(REPO, 'migrations', '1_create_amazon_schema.sql'), 'utf8') +
+  `\nalter table amazon.buyer add column loyalty_tier text;\ncreate index review_by_buyer on amazon.review (buyer_id, created_at);\n`;
+
+for (const factory of targets('i10own')) {
+  describe(`a shop schema strata did not create, on ${factory.name}`, () => {
+    let target: TestTarget;
+    let project: string;
+    let shopData: string;
+    let live: string[];
+    before(async () => {
+      target = await factory.create();
+      project = copyProject();
+      shopData = mkdtempSync(join(tmpdir(), 'strata-i10own-shop-'));
+      const g = await runCli(['generate', '--reviews', '300', '--seed', '11', '--out', shopData], { projectDir: project });
+      assert.equal(g.code, 0, g.stdout + g.stderr);
+      await withEngine(target, async (db) => {
+        await db.exec(SHOP_DDL);
+        for (const t of ['buyer', 'product', 'review', 'review_image']) {
+          const columns = readFileSync(join(shopData, `${t}.csv`), 'utf8').split('\n', 1)[0];
+          await db.copyFrom(`copy amazon.${t} (${columns}) from stdin with (format csv, header true)`, createReadStream(join(shopData, `${t}.csv`)));
+        }
+      });
+      live = await sourceChecksums(target);
+    });
+    after(async () => {
+      await target?.cleanup();
+      rmSync(project, { recursive: true, force: true });
+      rmSync(shopData, { recursive: true, force: true });
+    });
+
+    const ledger = async (): Promise<string | null> =>
+      withEngine(target, async (db) => (await db.query<{ t: string | null }>(`select to_regclass('public.migrations')::text as t`)).rows[0]!.t);
+
+    test('build runs no migration, reads the live rows, and writes nothing to the shop, not even a ledger', async () => {
+      const r = await runCli(['build'], { projectDir: project, target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /migrations: none run — source amazon already exists here, made outside strata's migrations \(the owner's schema\): read as it is/);
+      assert.deepEqual(await sourceChecksums(target), live, 'every source row is byte-identical');
+      assert.equal(await ledger(), null, 'no migrations table in the shop database');
+      await withEngine(target, async (db) => {
+        const { rows } = await db.query<{ live: string; gold: string }>(
+          `select (select count(*) from amazon.review a where not exists (select from silver.rejected_reviews x where x.review_id = a.review_id))::text as live,
+                  (select count(*) from gold.fact_reviews)::text as gold`);
+        assert.equal(rows[0]!.gold, rows[0]!.live, 'gold holds every valid live review');
+      });
+    });
+
+    test('migrate and health agree: nothing pending, nothing run', async () => {
+      const m = await runCli(['migrate'], { projectDir: project, target });
+      assert.equal(m.code, 0, m.stdout + m.stderr);
+      assert.match(m.stdout, /migrations: none run — source amazon already exists here/);
+      const h = await runCli(['health'], { projectDir: project, target });
+      assert.match(h.stdout, /OK\s+migrations\s+none run here: source amazon was made outside strata's migrations/);
+      assert.deepEqual(await sourceChecksums(target), live);
+      assert.equal(await ledger(), null);
+    });
+
+    test('a source that is only partly there is named, table by table, and nothing is created', async () => {
+      await withEngine(target, (db) => db.exec('alter table amazon.review_image rename to review_image_shop'));
+      try {
+        const r = await runCli(['build'], { projectDir: project, target });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout + r.stderr, /source amazon is partly there: amazon\.buyer, amazon\.product, amazon\.review exist but amazon\.review_image does not, and strata's migrations never ran on this database, so nothing was created or run/);
+        await withEngine(target, async (db) => {
+          const { rows } = await db.query<{ t: string | null }>(`select to_regclass('amazon.review_image')::text as t`);
+          assert.equal(rows[0]!.t, null, 'strata did not complete the shop schema');
+        });
+        assert.equal(await ledger(), null);
+      } finally {
+        await withEngine(target, (db) => db.exec('alter table amazon.review_image_shop rename to review_image'));
+      }
+      assert.deepEqual(await sourceChecksums(target), live);
     });
   });
 }

@@ -7,6 +7,7 @@ import { newBatchId } from '../batch/naming.ts';
 import { batchRelations, currentBatchId, finishBatch, listBatches, startBatch, type BatchInfo, type BatchRelation } from '../batch/state.ts';
 import { reapDeadBatches, type ReapedBatch } from '../batch/reap.ts';
 import { runMigrations, type MigrateResult } from '../migrations/migrate.ts';
+import type { Project } from '../project/types.ts';
 import { loadSeeds, SEED_LAYER, SeedError, seedChecksums, seedFiles, type SeedResult } from '../seeds/load.ts';
 import { planSeeds } from '../plan/plan.ts';
 import type { SeedPlan } from '../plan/types.ts';
@@ -16,11 +17,14 @@ import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.t
 import { activateLake, planLakeActivation } from './lake.ts';
 import type { RollbackResult as LakeRollbackResult } from '../lake/index.ts';
 
-/** Applies `dir`'s migrations over the session's migration connection (the direct URL when there is one). */
-export async function migrateSession(s: Session, dir: string): Promise<MigrateResult> {
+/**
+ * Applies the project's migrations over the session's migration connection (the direct URL
+ * when there is one); sources that exist already where none ever ran are left as they are.
+ */
+export async function migrateSession(s: Session, project: Project): Promise<MigrateResult> {
   const migrator = await openMigrationEngine(s.target, s.engine);
   try {
-    return await runMigrations(migrator.engine, dir);
+    return await runMigrations(migrator.engine, project.migrationsDir, project.config.sources);
   } finally {
     await migrator.close();
   }
@@ -29,8 +33,8 @@ export async function migrateSession(s: Session, dir: string): Promise<MigrateRe
 export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
   return withProjectSession(opts, async (s, project) => {
     const t = performance.now();
-    const result = await migrateSession(s, project.migrationsDir);
-    s.bus.emit({ event: 'migrate_end', applied: result.applied, duration_s: Math.round(performance.now() - t) / 1000 });
+    const result = await migrateSession(s, project);
+    s.bus.emit({ event: 'migrate_end', applied: result.applied, adopted: result.adopted, duration_s: Math.round(performance.now() - t) / 1000 });
     return result;
   });
 }
@@ -38,7 +42,7 @@ export async function migrate(opts: CommonOptions): Promise<MigrateResult> {
 /** Loads sample data into the (empty) source tables: the project's `sample` folders, or `from`. */
 export async function seedSample(opts: CommonOptions & { from?: string }): Promise<SampleTable[]> {
   return withProjectSession(opts, async (s, project) => {
-    await migrateSession(s, project.migrationsDir);
+    await migrateSession(s, project);
     try {
       return await loadSample(s.engine, project, opts.from);
     } catch (err) {
@@ -55,7 +59,7 @@ export async function seedSample(opts: CommonOptions & { from?: string }): Promi
  */
 export async function seed(opts: CommonOptions & { fullRefresh?: boolean; lockTimeoutMs?: number }): Promise<SeedResult[]> {
   return withProjectSession(opts, async (s, project) => {
-    await migrateSession(s, project.migrationsDir);
+    await migrateSession(s, project);
     const batchId = newBatchId();
     const lock = await acquireBuildLock(s.engine, { batchId, command: 'strata seed', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {

@@ -112,9 +112,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     steps.connect = +(opening + seconds(tc)).toFixed(3);
     if (opts.mode === 'build') {
       const t = performance.now();
-      const { applied } = await migrateSession(session, compiled.project.migrationsDir);
+      const { applied, adopted } = await migrateSession(session, compiled.project);
       steps.migrate = seconds(t);
-      bus.emit({ event: 'migrate_end', applied, duration_s: steps.migrate });
+      bus.emit({ event: 'migrate_end', applied, adopted, duration_s: steps.migrate });
     }
     // The sources must keep their promises before anything reads (or loads) them.
     const ts = performance.now();

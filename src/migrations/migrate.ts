@@ -1,28 +1,78 @@
 import { existsSync } from 'node:fs';
+import { ExitCode, StrataError } from '../core/errors.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
+import { quoteIdent } from '../engine/quote.ts';
 
 export interface MigrateResult {
   applied: string[];
+  /**
+   * Sources whose tables were all there already while strata's migrations had never run on
+   * this database: their owner's schema (the shop's application made it), left as it is.
+   */
+  adopted: string[];
+}
+
+/** A source's tables, as project.yaml declares them. */
+export interface DeclaredSource {
+  name: string;
+  schema: string;
+  tables: readonly string[];
 }
 
 /**
  * Applies `migrations/` with postgres-migrations on one dedicated session (it takes a
  * session advisory lock, which is why a pooled target should pass a direct URL).
+ *
+ * The migrations create the sources where they are missing (the embedded quick start, a
+ * test server). A database whose source tables all exist although no migration was ever
+ * recorded there holds its owner's schema (in production, the shop's application created
+ * `amazon`): nothing is run, since migration 1 would fail on the first existing table, and
+ * nothing is written, not even the migrations ledger (sourceOwnership).
  */
-export async function runMigrations(engine: Engine, dir: string, log: (msg: string) => void = () => undefined): Promise<MigrateResult> {
-  if (!existsSync(dir)) return { applied: [] };
+export async function runMigrations(engine: Engine, dir: string, sources: readonly DeclaredSource[] = []): Promise<MigrateResult> {
+  if (!existsSync(dir)) return { applied: [], adopted: [] };
+  const owned = await sourceOwnership(engine, sources);
+  if (owned.adopted.length > 0) return { applied: [], adopted: owned.adopted };
   // Loaded here, not at the top: postgres-migrations loads node-postgres (≈0.1 s of CPU), which
   // a command on the embedded engine with no migrations to run (health, a jaffle_shop build) never uses.
   const { migrate } = await import('postgres-migrations');
   try {
-    const applied = await engine.withSession((client) =>
-      migrate({ client } as unknown as Parameters<typeof migrate>[0], dir, { logger: log }),
-    );
-    return { applied: applied.map((m) => m.fileName) };
+    const applied = await engine.withSession((client) => migrate({ client } as unknown as Parameters<typeof migrate>[0], dir, { logger: () => undefined }));
+    return { applied: applied.map((m) => m.fileName), adopted: [] };
   } catch (err) {
     const e = err as Error & { cause?: Error };
     throw new Error(`migrations in ${dir} failed: ${e.message.replace(/^Migration failed\. Reason: /, '')}`);
   }
+}
+
+/**
+ * Whether the declared sources are strata's to create or their owner's. Only a database
+ * where no migration was ever recorded is looked at: there, sources whose tables all exist
+ * are adopted; a source with some tables but not all is an error that names both (strata
+ * will not complete someone else's schema, and its migration would fail half-way anyway).
+ */
+export async function sourceOwnership(db: Queryable, sources: readonly DeclaredSource[]): Promise<{ adopted: string[] }> {
+  const relations = sources.flatMap((s) => s.tables.map((t) => ({ source: s.name, relation: `${s.schema}.${t}`, quoted: `${quoteIdent(s.schema)}.${quoteIdent(t)}` })));
+  // The ledger's own bootstrap (migration 0) is recorded even when migration 1 then fails.
+  if (relations.length === 0 || (await migrationState(db)).applied > 1) return { adopted: [] };
+  const { rows } = await db.query<{ present: boolean[] }>('select array_agg(to_regclass(r) is not null order by o) as present from unnest($1::text[]) with ordinality as t(r, o)', [relations.map((r) => r.quoted)]);
+  const present = rows[0]?.present ?? [];
+  const adopted: string[] = [];
+  for (const source of sources) {
+    const mine = relations.map((r, i) => ({ ...r, present: present[i] === true })).filter((r) => r.source === source.name);
+    const there = mine.filter((r) => r.present).map((r) => r.relation);
+    if (there.length === 0) continue;
+    const missing = mine.filter((r) => !r.present).map((r) => r.relation);
+    if (missing.length > 0) {
+      throw new StrataError(
+        `source ${source.name} is partly there: ${there.join(', ')} exist${there.length === 1 ? 's' : ''} but ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not, ` +
+          `and strata's migrations never ran on this database, so nothing was created or run. Create the missing tables with the rest of ${source.schema} (it is the shop's schema), or point strata at the right database.`,
+        ExitCode.failed,
+      );
+    }
+    adopted.push(source.name);
+  }
+  return { adopted };
 }
 
 /** Applied migrations, for health: which files ran and whether any on disk are pending. */

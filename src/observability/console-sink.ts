@@ -18,7 +18,8 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
           out(`strata ${e.command} — ${e.models} models, ${e.tests} tests on ${e.target}${e.batch_id ? ` — batch ${e.batch_id}` : ''}`);
           break;
         case 'migrate_end':
-          out(e.applied.length ? `migrations applied: ${e.applied.join(', ')} (${secs(e.duration_s)})` : 'migrations: up to date');
+          if (e.adopted.length > 0) out(`migrations: none run — ${e.adopted.length > 1 ? 'sources' : 'source'} ${e.adopted.join(', ')} already ${e.adopted.length > 1 ? 'exist' : 'exists'} here, made outside strata's migrations (the owner's schema): read as it is`);
+          else out(e.applied.length ? `migrations applied: ${e.applied.join(', ')} (${secs(e.duration_s)})` : 'migrations: up to date');
           break;
         case 'seed_end':
           out(`seed ${e.seed.padEnd(20)} ${e.status === 'loaded' ? `${num(e.rows)} rows into ${e.relation} in ${secs(e.duration_s)}` : `unchanged (${num(e.rows)} rows)`}`);

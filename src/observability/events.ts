@@ -6,7 +6,7 @@ export type TestStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 
 export type RunEvent =
   | { event: 'run_start'; command: string; target: string; models: number; tests: number }
-  | { event: 'migrate_end'; applied: string[]; duration_s: number }
+  | { event: 'migrate_end'; applied: string[]; adopted: string[]; duration_s: number }
   | { event: 'seed_end'; seed: string; relation: string; rows: number; status: 'loaded' | 'unchanged'; duration_s: number }
   | { event: 'model_start'; model: string; index: number; total: number; materialized: string; relation: string }
   | {

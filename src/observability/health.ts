@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine, Queryable } from '../engine/engine.ts';
-import { errorMessage } from '../core/errors.ts';
+import { errorMessage, StrataError } from '../core/errors.ts';
 import { readArtifact, type LastRunMetrics } from '../core/artifacts.ts';
 import { maskSecrets } from '../engine/secrets.ts';
 import { readRunCounters, type RunCounter } from '../batch/run-counters.ts';
 import { listBatches as listLakeBatches, type BatchInfo as LakeBatch } from '../lake/batches.ts';
 import { lakeIdOf } from '../lake/layout.ts';
-import { migrationState } from '../migrations/migrate.ts';
+import { migrationState, sourceOwnership } from '../migrations/migrate.ts';
 import type { Project } from '../project/types.ts';
 import { sourceContractProblems } from '../sources/contracts.ts';
 import { describeFreshness, sourceFreshness, type FreshnessResult } from '../sources/freshness.ts';
@@ -171,18 +171,21 @@ export async function collectHealth(
         counters = [];
       }
       try {
-        const migrations = await bounded(engine, limits, (tx) => migrationState(tx));
         const onDisk = existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).length : 0;
+        const [migrations, owned] = await bounded(engine, limits, async (tx) => [await migrationState(tx), onDisk > 0 ? await sourceOwnership(tx, project.config.sources) : { adopted: [] }] as const);
         // postgres-migrations records its own bootstrap as migration 0.
         const applied = Math.max(0, migrations.applied - 1);
-        kpis.migrations_pending = Math.max(0, onDisk - applied);
+        // Adopted sources (their owner made them): the migrations are not for this database.
+        kpis.migrations_pending = owned.adopted.length > 0 ? 0 : Math.max(0, onDisk - applied);
         checks.push({
           name: 'migrations',
           status: kpis.migrations_pending === 0 ? 'ok' : 'degraded',
-          detail: kpis.migrations_pending === 0 ? `${applied} applied${migrations.last ? `, last ${migrations.last}` : ''}` : `${kpis.migrations_pending} pending: run \`strata migrate\``,
+          detail: owned.adopted.length > 0
+            ? `none run here: source ${owned.adopted.join(', ')} was made outside strata's migrations (the owner's schema), read as it is`
+            : kpis.migrations_pending === 0 ? `${applied} applied${migrations.last ? `, last ${migrations.last}` : ''}` : `${kpis.migrations_pending} pending: run \`strata migrate\``,
         });
       } catch (err) {
-        checks.push({ name: 'migrations', status: 'degraded', detail: `could not read the migrations table: ${errorMessage(err)}` });
+        checks.push({ name: 'migrations', status: 'degraded', detail: err instanceof StrataError ? err.message : `could not read the migrations table: ${errorMessage(err)}` });
       }
       const contract = await sourceContractProblems(engine, project).catch((err: unknown) => [`cannot check: ${errorMessage(err)}`]);
       checks.push({
