@@ -121,23 +121,6 @@ const timed = (measure: () => number[]): { wall: { median: number; min: number }
 };
 const say = (t: { wall: { median: number; min: number }; cpu: number | null }): string => `${t.wall.median}s median (min ${t.wall.min}s), ${t.cpu ?? '?'}s CPU`;
 
-/**
- * What creating one file costs on the disk the projects live on (tmpdir): a compile into an
- * empty target/ creates a file per model, and that cost is the disk's, not strata's (one
- * machine of this kind: 0.5–0.9 ms per file in its first 20 minutes after boot, 0.05 ms
- * half an hour later — 10,000 models: 5.5 s of kernel time, then 0.5 s).
- */
-function fileCreationMs(files = 2000): number {
-  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-create-'));
-  const t0 = performance.now();
-  for (let i = 0; i < files; i++) writeFileSync(join(dir, `f${i}.sql`), 'select 1\n');
-  const ms = (performance.now() - t0) / files;
-  rmSync(dir, { recursive: true, force: true });
-  return +ms.toFixed(3);
-}
-const createMs = fileCreationMs();
-console.log(`creating a file in ${tmpdir()}: ${createMs} ms each (2,000 files, one after another)`);
-
 const command: Record<string, unknown> = {};
 for (const via of launchers) {
   const launch = LAUNCHERS[via]();
@@ -168,4 +151,4 @@ for (const via of launchers) {
 }
 const load = loadavg()[0]!.toFixed(1);
 console.log(`load average during the run: ${load} (2 cores)`);
-writeBenchResult('compile', { figures, command: { runs, ...command }, file_creation_ms: createMs, load_average: +load });
+writeBenchResult('compile', { figures, command: { runs, ...command }, load_average: +load });
