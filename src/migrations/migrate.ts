@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { quoteIdent } from '../engine/quote.ts';
+import { tablesFromDdl } from '../sql/ddl-columns.ts';
+import { loadSqlParser } from '../sql/parser.ts';
 
 export interface MigrateResult {
   applied: string[];
@@ -24,14 +27,14 @@ export interface DeclaredSource {
  * session advisory lock, which is why a pooled target should pass a direct URL).
  *
  * The migrations create the sources where they are missing (the embedded quick start, a
- * test server). A database whose source tables all exist although no migration was ever
- * recorded there holds its owner's schema (in production, the shop's application created
- * `amazon`): nothing is run, since migration 1 would fail on the first existing table, and
- * nothing is written, not even the migrations ledger (sourceOwnership).
+ * test server). A database where no migration was ever recorded but the source tables the
+ * migrations create all exist holds its owner's schema (in production, the shop's
+ * application created `amazon`): nothing is run, since the migration would fail on the first
+ * existing table, and nothing is written, not even the migrations ledger (sourceOwnership).
  */
 export async function runMigrations(engine: Engine, dir: string, sources: readonly DeclaredSource[] = []): Promise<MigrateResult> {
   if (!existsSync(dir)) return { applied: [], adopted: [] };
-  const owned = await sourceOwnership(engine, sources);
+  const owned = await sourceOwnership(engine, sources, dir);
   if (owned.adopted.length > 0) return { applied: [], adopted: owned.adopted };
   // Loaded here, not at the top: postgres-migrations loads node-postgres (≈0.1 s of CPU), which
   // a command on the embedded engine with no migrations to run (health, a jaffle_shop build) never uses.
@@ -47,14 +50,19 @@ export async function runMigrations(engine: Engine, dir: string, sources: readon
 
 /**
  * Whether the declared sources are strata's to create or their owner's. Only a database
- * where no migration was ever recorded is looked at: there, sources whose tables all exist
- * are adopted; a source with some tables but not all is an error that names both (strata
- * will not complete someone else's schema, and its migration would fail half-way anyway).
+ * where no migration was ever recorded is looked at, and only the source tables that
+ * `dir`'s migrations create (read with PostgreSQL's parser: migrations that make other
+ * things run as always): where those all exist, their source is adopted; where some do and
+ * some do not, the error names both (strata will not complete someone else's schema, and
+ * the migration would fail half-way anyway).
  */
-export async function sourceOwnership(db: Queryable, sources: readonly DeclaredSource[]): Promise<{ adopted: string[] }> {
-  const relations = sources.flatMap((s) => s.tables.map((t) => ({ source: s.name, relation: `${s.schema}.${t}`, quoted: `${quoteIdent(s.schema)}.${quoteIdent(t)}` })));
+export async function sourceOwnership(db: Queryable, sources: readonly DeclaredSource[], dir: string): Promise<{ adopted: string[] }> {
+  const declared = sources.flatMap((s) => s.tables.map((t) => ({ source: s.name, relation: `${s.schema}.${t}`, quoted: `${quoteIdent(s.schema)}.${quoteIdent(t)}` })));
   // The ledger's own bootstrap (migration 0) is recorded even when migration 1 then fails.
-  if (relations.length === 0 || (await migrationState(db)).applied > 1) return { adopted: [] };
+  if (declared.length === 0 || (await migrationState(db)).applied > 1) return { adopted: [] };
+  const created = await tablesCreatedBy(dir);
+  const relations = declared.filter((r) => created.has(r.relation));
+  if (relations.length === 0) return { adopted: [] };
   const { rows } = await db.query<{ present: boolean[] }>('select array_agg(to_regclass(r) is not null order by o) as present from unnest($1::text[]) with ordinality as t(r, o)', [relations.map((r) => r.quoted)]);
   const present = rows[0]?.present ?? [];
   const adopted: string[] = [];
@@ -66,13 +74,20 @@ export async function sourceOwnership(db: Queryable, sources: readonly DeclaredS
     if (missing.length > 0) {
       throw new StrataError(
         `source ${source.name} is partly there: ${there.join(', ')} exist${there.length === 1 ? 's' : ''} but ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not, ` +
-          `and strata's migrations never ran on this database, so nothing was created or run. Create the missing tables with the rest of ${source.schema} (it is the shop's schema), or point strata at the right database.`,
+          `and strata's migrations never ran on this database, so nothing was created or run. Complete ${source.schema} where its owner made it (the shop's application), or point strata at the right database.`,
         ExitCode.failed,
       );
     }
     adopted.push(source.name);
   }
   return { adopted };
+}
+
+/** `schema.table` of every table the migrations in `dir` create, in file order. */
+async function tablesCreatedBy(dir: string): Promise<Set<string>> {
+  await loadSqlParser();
+  const scripts = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  return new Set(tablesFromDdl(scripts).keys());
 }
 
 /** Applied migrations, for health: which files ran and whether any on disk are pending. */
