@@ -79,3 +79,12 @@ test('a source only partly there stops before anything runs, naming what is ther
     assert.equal(await exists(db, 'public.migrations'), false);
   });
 });
+
+test('one source made by its owner and another still to create: the migrations cannot serve both, so nothing runs', async () => {
+  const LOG: DeclaredSource = { name: 'log', schema: 'raw', tables: ['clicks'] };
+  const dir = migrations('two', { '1_raw.sql': CREATE_RAW + 'create table raw.clicks (id int);\n' });
+  await withDatabase('create schema raw; create table raw.events (id int); create table raw.users (id int)', async (db) => {
+    await assert.rejects(runMigrations(db, dir, [RAW, LOG]), /sources raw, log are partly there: raw\.events, raw\.users exist but raw\.clicks does not/);
+    assert.equal(await exists(db, 'raw.clicks'), false);
+  });
+});

@@ -65,22 +65,21 @@ export async function sourceOwnership(db: Queryable, sources: readonly DeclaredS
   if (relations.length === 0) return { adopted: [] };
   const { rows } = await db.query<{ present: boolean[] }>('select array_agg(to_regclass(r) is not null order by o) as present from unnest($1::text[]) with ordinality as t(r, o)', [relations.map((r) => r.quoted)]);
   const present = rows[0]?.present ?? [];
-  const adopted: string[] = [];
-  for (const source of sources) {
-    const mine = relations.map((r, i) => ({ ...r, present: present[i] === true })).filter((r) => r.source === source.name);
-    const there = mine.filter((r) => r.present).map((r) => r.relation);
-    if (there.length === 0) continue;
-    const missing = mine.filter((r) => !r.present).map((r) => r.relation);
-    if (missing.length > 0) {
-      throw new StrataError(
-        `source ${source.name} is partly there: ${there.join(', ')} exist${there.length === 1 ? 's' : ''} but ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not, ` +
-          `and strata's migrations never ran on this database, so nothing was created or run. Complete ${source.schema} where its owner made it (the shop's application), or point strata at the right database.`,
-        ExitCode.failed,
-      );
-    }
-    adopted.push(source.name);
+  const there = relations.filter((_, i) => present[i] === true);
+  if (there.length === 0) return { adopted: [] };
+  const missing = relations.filter((_, i) => present[i] !== true);
+  // The migrations run all or nothing: one source made by its owner and another still to
+  // create cannot both be served.
+  if (missing.length > 0) {
+    const involved = [...new Set(relations.map((r) => r.source))];
+    const names = (rs: typeof relations): string => rs.map((r) => r.relation).join(', ');
+    throw new StrataError(
+      `${involved.length === 1 ? 'source' : 'sources'} ${involved.join(', ')} ${involved.length === 1 ? 'is' : 'are'} partly there: ${names(there)} exist${there.length === 1 ? 's' : ''} but ${names(missing)} ${missing.length === 1 ? 'does' : 'do'} not, ` +
+        `and strata's migrations never ran on this database, so nothing was created or run. Complete the schema where its owner made it (the shop's application), or point strata at the right database.`,
+      ExitCode.failed,
+    );
   }
-  return { adopted };
+  return { adopted: [...new Set(there.map((r) => r.source))] };
 }
 
 /** `schema.table` of every table the migrations in `dir` create, in file order. */
