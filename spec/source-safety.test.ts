@@ -12,7 +12,7 @@ import { appendFileSync, createReadStream, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyProject, REPO, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { copyProject, REPO, relationChecksum, runCli, targets, withEngine, type TargetFactory, type TestTarget } from './support.ts';
 
 const SOURCE_TABLES = ['amazon.buyer', 'amazon.product', 'amazon.review', 'amazon.review_image'];
 const SHOP_REVIEW = 987654321;
@@ -25,24 +25,37 @@ async function currentBatch(target: TestTarget): Promise<string | null> {
   return withEngine(target, async (db) => (await db.query<{ batch_id: string }>('select batch_id from strata.current_batch')).rows[0]?.batch_id ?? null);
 }
 
+interface Shop {
+  target: TestTarget;
+  project: string;
+  /** The shop's own data set (`strata generate`): CSVs the shop loads, never strata. */
+  shopData: string;
+}
+
+/** A fresh database on the target, a copy of the project, and a generated shop data set. */
+async function openShop(factory: TargetFactory, reviews: number, seed: number): Promise<Shop> {
+  const shop = { target: await factory.create(), project: copyProject(), shopData: mkdtempSync(join(tmpdir(), 'strata-i10-shop-')) };
+  const g = await runCli(['generate', '--reviews', String(reviews), '--seed', String(seed), '--out', shop.shopData], { projectDir: shop.project });
+  if (g.code !== 0) {
+    await closeShop(shop);
+    assert.fail(`strata generate exited ${g.code}: ${g.stdout}${g.stderr}`);
+  }
+  return shop;
+}
+
+async function closeShop(shop: Partial<Shop>): Promise<void> {
+  await shop.target?.cleanup();
+  for (const dir of [shop.project, shop.shopData]) if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
 for (const factory of targets('i10')) {
   describe(`the shop's data on ${factory.name}`, () => {
     let target: TestTarget;
     let project: string;
     let shopData: string;
     let live: string[];
-    before(async () => {
-      target = await factory.create();
-      project = copyProject();
-      shopData = mkdtempSync(join(tmpdir(), 'strata-i10-shop-'));
-      const g = await runCli(['generate', '--reviews', '400', '--seed', '7', '--out', shopData], { projectDir: project });
-      assert.equal(g.code, 0, g.stdout + g.stderr);
-    });
-    after(async () => {
-      await target?.cleanup();
-      rmSync(project, { recursive: true, force: true });
-      rmSync(shopData, { recursive: true, force: true });
-    });
+    before(async () => ({ target, project, shopData } = await openShop(factory, 400, 7)));
+    after(() => closeShop({ target, project, shopData }));
 
     test('seed --sample fills empty source tables, and refuses once any holds a row, naming each with its rows', async () => {
       const first = await runCli(['seed', '--sample'], { projectDir: project, target });
@@ -182,11 +195,7 @@ for (const factory of targets('i10own')) {
     let shopData: string;
     let live: string[];
     before(async () => {
-      target = await factory.create();
-      project = copyProject();
-      shopData = mkdtempSync(join(tmpdir(), 'strata-i10own-shop-'));
-      const g = await runCli(['generate', '--reviews', '300', '--seed', '11', '--out', shopData], { projectDir: project });
-      assert.equal(g.code, 0, g.stdout + g.stderr);
+      ({ target, project, shopData } = await openShop(factory, 300, 11));
       await withEngine(target, async (db) => {
         await db.exec(SHOP_DDL);
         for (const t of ['buyer', 'product', 'review', 'review_image']) {
@@ -196,11 +205,7 @@ for (const factory of targets('i10own')) {
       });
       live = await sourceChecksums(target);
     });
-    after(async () => {
-      await target?.cleanup();
-      rmSync(project, { recursive: true, force: true });
-      rmSync(shopData, { recursive: true, force: true });
-    });
+    after(() => closeShop({ target, project, shopData }));
 
     const ledger = async (): Promise<string | null> =>
       withEngine(target, async (db) => (await db.query<{ t: string | null }>(`select to_regclass('public.migrations')::text as t`)).rows[0]!.t);
