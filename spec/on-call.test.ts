@@ -6,10 +6,11 @@
  * builds that die (SIGKILL) or lose their lock leaving nothing behind.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import { batchDir } from '../src/lake/layout.ts';
 import { JAFFLE, copyProject, relationChecksum, runCli, startCli, targets, useSpecProject, withEngine, type SpecProject } from './support.ts';
 
 const SLOW_MODEL = '{{config materialized="table"}}\nselect 1 as done from (select pg_sleep(6)) s\n';
@@ -158,9 +159,16 @@ for (const factory of targets('i12')) {
       assert.deepEqual(after.schemas.filter((s) => s.includes(killed.toLowerCase().replace(/[^a-z0-9_]/g, '_'))), []);
 
       const again = await killOne();
+      // What its export had written of marts (on PostgreSQL each table as its model finished:
+      // present or not depending on how far it got, so made sure of here).
+      const partial = batchDir(join(project, 'data'), 'marts', again);
+      mkdirSync(partial, { recursive: true });
+      writeFileSync(join(partial, 'orders.parquet'), 'half-written');
       const c = await runCli(['clean'], { projectDir: project, target });
       assert.equal(c.code, 0, c.stdout + c.stderr);
       assert.match(c.stdout, new RegExp(`cleaned dead batch ${again}: dropped \\S+`));
+      assert.match(c.stdout, new RegExp(`removed a leftover of an interrupted export: \\S+batch=${again}`));
+      assert.equal(existsSync(partial), false, 'the dead build leaves nothing in the lake either');
       const cleaned = await dbState(spec);
       assert.equal(cleaned.statuses[again], 'failed');
       assert.equal(cleaned.current, next, 'the published batch is untouched');

@@ -14,7 +14,7 @@ import type { SeedPlan } from '../plan/types.ts';
 import { grantsInSession } from './grants.ts';
 import { ExitCode, StrataError, errorMessage } from '../core/errors.ts';
 import { loadSample, SampleRefused, type SampleTable } from '../sources/sample.ts';
-import { activateLake, planLakeActivation } from './lake.ts';
+import { activateLake, clearLeftovers, lakeDirOf, planLakeActivation } from './lake.ts';
 import type { RollbackResult as LakeRollbackResult } from '../lake/index.ts';
 
 /**
@@ -132,11 +132,13 @@ export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
  * lock, so a live build is never touched.
  */
 export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: number }): Promise<ReapedBatch[]> {
-  return withProjectSession(opts, async (s) => {
+  return withProjectSession(opts, async (s, project) => {
     const lock = await acquireBuildLock(s.engine, { batchId: 'clean', command: 'strata clean', timeoutMs: opts.lockTimeoutMs ?? 60_000 });
     try {
       const reaped = await reapDeadBatches(s.engine, { by: 'strata clean' });
       for (const r of reaped) s.bus.emit({ event: 'warning', message: `batch ${r.batchId} was left running by a build that died: marked failed, dropped ${r.dropped.join(', ') || 'no schemas'}` });
+      // And what their exports had written of the lake, as the next build's export removes it.
+      for (const layer of project.config.lake.layers) await clearLeftovers(s, lakeDirOf(project), layer);
       return reaped;
     } finally {
       await lock.release();

@@ -90,7 +90,7 @@ async function keepExported({ bus }: Session, lakeDir: string, layer: string, la
 }
 
 /** Removes what interrupted exports left in a layer (a live writer's batch is left alone). */
-async function clearLeftovers({ bus }: Session, lakeDir: string, layer: string): Promise<void> {
+export async function clearLeftovers({ bus }: Session, lakeDir: string, layer: string): Promise<void> {
   const cleaned = await cleanIncompleteBatches(lakeDir, layer);
   for (const gone of cleaned.removed) bus.emit({ event: 'warning', message: `removed a leftover of an interrupted export: ${gone.path} (${gone.reason})` });
   for (const left of cleaned.skipped) bus.emit({ event: 'warning', message: `left alone: ${left.path} (${left.reason})` });

@@ -195,7 +195,7 @@ export function registerPipelineCommands(program: Command): void {
 
   program
     .command('clean')
-    .description('mark batches whose build died (killed, crashed) failed and drop their schemas; every build does this first')
+    .description('mark batches whose build died (killed, crashed) failed, drop their schemas and remove what their exports left in the lake; every build does this first')
     .option('--lock-timeout <seconds>', 'wait this long for a running build to finish', flag.lockTimeoutMs, 60_000)
     .addHelpText('after', '\nExamples:\n  strata clean\n  strata --json clean --lock-timeout 5')
     .action(act(async (flags: { lockTimeout: number }) => {
