@@ -128,8 +128,8 @@ export async function batches(opts: CommonOptions): Promise<BatchInfo[]> {
 
 /**
  * `clean`: what every build does first, on its own — batches whose build died are marked
- * failed and their schemas dropped (never one a published batch uses). Under the build
- * lock, so a live build is never touched.
+ * failed and their schemas dropped (never one a published batch uses), and what interrupted
+ * exports left in the lake is removed. Under the build lock, so a live build is never touched.
  */
 export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: number }): Promise<ReapedBatch[]> {
   return withProjectSession(opts, async (s, project) => {
@@ -137,7 +137,6 @@ export async function cleanDeadBatches(opts: CommonOptions & { lockTimeoutMs?: n
     try {
       const reaped = await reapDeadBatches(s.engine, { by: 'strata clean' });
       for (const r of reaped) s.bus.emit({ event: 'warning', message: `batch ${r.batchId} was left running by a build that died: marked failed, dropped ${r.dropped.join(', ') || 'no schemas'}` });
-      // And what their exports had written of the lake, as the next build's export removes it.
       for (const layer of project.config.lake.layers) await clearLeftovers(s, lakeDirOf(project), layer);
       return reaped;
     } finally {
