@@ -6,12 +6,11 @@
  * columns a model reads that its parent does not produce, and schema tests on columns a
  * model does not produce. Call `loadModule()` of libpg-query once before.
  */
-import { openSync, readSync, closeSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { openSync, readSync, closeSync } from 'node:fs';
 import type { Diagnostic } from '../core/errors.ts';
 import { parseHeaderLine } from '../seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
-import { tablesFromDdl } from '../sql/ddl-columns.ts';
+import { tablesFromMigrations } from '../sql/ddl-columns.ts';
 import { relationKey } from '../sql/model-sql.ts';
 import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
@@ -57,14 +56,7 @@ export function projectCatalog(project: Project): Catalog {
     const types = project.config.seeds[s.name]?.columnTypes ?? {};
     seeds.set(s.name, header.map((name) => ({ name, ...(types[name] ? { type: types[name] } : {}) })));
   }
-  let scripts: string[] = [];
-  try {
-    scripts = readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).sort()
-      .map((f) => readFileSync(join(project.migrationsDir, f), 'utf8'));
-  } catch {
-    /* a project without migrations */
-  }
-  const tables = tablesFromDdl(scripts);
+  const tables = tablesFromMigrations(project.migrationsDir);
   return (r) => (r.kind === 'ref' ? seeds.get(r.name) : r.kind === 'table' ? tables.get(relationKey(r)) : undefined);
 }
 

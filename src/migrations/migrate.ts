@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { quoteIdent } from '../engine/quote.ts';
-import { tablesFromDdl } from '../sql/ddl-columns.ts';
+import { tablesFromMigrations } from '../sql/ddl-columns.ts';
 import { loadSqlParser } from '../sql/parser.ts';
 
 export interface MigrateResult {
@@ -56,11 +55,19 @@ export async function runMigrations(engine: Engine, dir: string, sources: readon
  * some do not, the error names both (strata will not complete someone else's schema, and
  * the migration would fail half-way anyway).
  */
-export async function sourceOwnership(db: Queryable, sources: readonly DeclaredSource[], dir: string): Promise<{ adopted: string[] }> {
+export async function sourceOwnership(
+  db: Queryable,
+  sources: readonly DeclaredSource[],
+  dir: string,
+  /** Rows of the migrations ledger, when the caller has read them (migrationState). */
+  recorded?: number,
+): Promise<{ adopted: string[] }> {
   const declared = sources.flatMap((s) => s.tables.map((t) => ({ source: s.name, relation: `${s.schema}.${t}`, quoted: `${quoteIdent(s.schema)}.${quoteIdent(t)}` })));
+  if (declared.length === 0) return { adopted: [] };
   // The ledger's own bootstrap (migration 0) is recorded even when migration 1 then fails.
-  if (declared.length === 0 || (await migrationState(db)).applied > 1) return { adopted: [] };
-  const created = await tablesCreatedBy(dir);
+  if ((recorded ?? (await migrationState(db)).applied) > 1) return { adopted: [] };
+  await loadSqlParser();
+  const created = tablesFromMigrations(dir);
   const relations = declared.filter((r) => created.has(r.relation));
   if (relations.length === 0) return { adopted: [] };
   const { rows } = await db.query<{ present: boolean[] }>('select array_agg(to_regclass(r) is not null order by o) as present from unnest($1::text[]) with ordinality as t(r, o)', [relations.map((r) => r.quoted)]);
@@ -80,13 +87,6 @@ export async function sourceOwnership(db: Queryable, sources: readonly DeclaredS
     );
   }
   return { adopted: [...new Set(there.map((r) => r.source))] };
-}
-
-/** `schema.table` of every table the migrations in `dir` create, in file order. */
-async function tablesCreatedBy(dir: string): Promise<Set<string>> {
-  await loadSqlParser();
-  const scripts = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
-  return new Set(tablesFromDdl(scripts).keys());
 }
 
 /** Applied migrations, for health: which files ran and whether any on disk are pending. */

@@ -172,7 +172,10 @@ export async function collectHealth(
       }
       try {
         const onDisk = existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((f) => f.endsWith('.sql')).length : 0;
-        const [migrations, owned] = await bounded(engine, limits, async (tx) => [await migrationState(tx), onDisk > 0 ? await sourceOwnership(tx, project.config.sources, project.migrationsDir) : { adopted: [] }] as const);
+        const [migrations, owned] = await bounded(engine, limits, async (tx) => {
+          const state = await migrationState(tx);
+          return [state, onDisk > 0 ? await sourceOwnership(tx, project.config.sources, project.migrationsDir, state.applied) : { adopted: [] }] as const;
+        });
         // postgres-migrations records its own bootstrap as migration 0.
         const applied = Math.max(0, migrations.applied - 1);
         // Adopted sources (their owner made them): the migrations are not for this database.

@@ -5,6 +5,8 @@
  * followed in order; a table built in ways not followed here (LIKE, INHERITS, PARTITION
  * OF, AS SELECT) is left out, so its columns stay unknown rather than wrong.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseSync, type ColumnDef, type Node, type RangeVar, type TypeName } from 'libpg-query';
 import type { CatalogColumn } from './analyze.ts';
 import { stringOf, unwrap } from './column-names.ts';
@@ -20,6 +22,17 @@ function columnOf(def: ColumnDef): CatalogColumn {
   const last = stringOf(t.names?.at(-1));
   const type = formatTypeName(t) ?? (t.names?.length === 1 && last && last in SERIAL ? SERIAL[last] : undefined);
   return { name: def.colname!, ...(type !== undefined ? { type } : {}) };
+}
+
+/** tablesFromDdl of a migrations folder's `*.sql` files in name order; empty without the folder. */
+export function tablesFromMigrations(dir: string): Map<string, CatalogColumn[]> {
+  let scripts: string[] = [];
+  try {
+    scripts = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  } catch {
+    /* a project without migrations */
+  }
+  return tablesFromDdl(scripts);
 }
 
 /** Table columns by `schema.table` (or `table` when created unqualified), after all scripts in order. */
