@@ -62,8 +62,13 @@ function childrenCpu() {
   }
 }
 
-// V8 flags of every spec process and of the CLI processes they start (spec/support.ts says why).
-const nodeFlags = process.env.STRATA_SPEC_NODE_FLAGS ?? '--liftoff-only';
+// V8 flags of every test file's process, and of the CLI processes the specs start
+// (STRATA_SPEC_NODE_FLAGS; spec/support.ts says why each). A CLI process lives a second or
+// two: it also goes without TurboFan, V8's optimising compiler for JavaScript, whose
+// background compiles it never pays back (the whole run: 815 → 621 s of CPU, 458 → 358 s
+// wall). Test files keep it: some do seconds of JavaScript work in-process.
+const nodeFlags = '--liftoff-only';
+const cliNodeFlags = process.env.STRATA_SPEC_NODE_FLAGS ?? `${nodeFlags} --no-opt`;
 
 // The test files run as one esbuild bundle of them all (scripts/test-bundle.mjs: 0.6 s of CPU
 // less per process than tsx), or through tsx when STRATA_TEST_TSX=1 or bundling fails.
@@ -77,7 +82,7 @@ if (process.env.STRATA_TEST_TSX !== '1') {
 }
 const entryOf = (f) => (bundle ? bundle.fileOf(f) : f);
 const loader = bundle ? ['--enable-source-maps'] : ['--import', 'tsx'];
-const env = { ...process.env, STRATA_SPEC_CLI: (await cachedCli())?.file ?? '', STRATA_SPEC_NODE_FLAGS: nodeFlags };
+const env = { ...process.env, STRATA_SPEC_CLI: (await cachedCli())?.file ?? '', STRATA_SPEC_NODE_FLAGS: cliNodeFlags };
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
 const load = loadavg()[0];

@@ -22,11 +22,12 @@ export const CLI = join(REPO, 'src', 'cli.ts');
 /**
  * How a spec starts `strata`: node on the cached bundle of src/cli.ts that scripts/test.mjs
  * found or built for this run (STRATA_SPEC_CLI, scripts/cli-bundle.mjs; a third of tsx's start-up CPU), else node with tsx on
- * src/cli.ts (a spec file run on its own). Under the runner, WebAssembly is compiled by
- * V8's baseline compiler only (--liftoff-only, also in STRATA_SPEC_NODE_FLAGS): the
- * optimising tier recompiles PGlite's whole module in the background, which a short-lived
- * process never pays back (opening a PGlite database: 4.0 → 2.6 s CPU; the jaffle_shop
- * build: 8.7 → 5.3 s; the Amazon sample build: 21.1 → 20.0 s). Same code, same results.
+ * src/cli.ts (a spec file run on its own). Under the runner (STRATA_SPEC_NODE_FLAGS), V8
+ * compiles WebAssembly with its baseline compiler only (--liftoff-only): the optimising tier
+ * recompiles PGlite's whole module in the background, which a short-lived process never pays
+ * back (opening a PGlite database: 4.0 → 2.6 s CPU; the jaffle_shop build: 8.7 → 5.3 s; the
+ * Amazon sample build: 21.1 → 20.0 s). For the same reason JavaScript goes without TurboFan
+ * (--no-opt; the quick start's build: 6.8 → 5.7 s CPU, median of 6). Same code, same results.
  */
 export const CLI_ARGS: readonly string[] = process.env.STRATA_SPEC_CLI
   ? [...(process.env.STRATA_SPEC_NODE_FLAGS ?? '').split(' ').filter(Boolean), process.env.STRATA_SPEC_CLI]
