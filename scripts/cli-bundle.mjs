@@ -4,13 +4,13 @@
 // transpiles each module a command loads through tsx's loader thread on every start; the
 // bundle starts in a third of that (`strata --version`: 0.21 against 0.73 s of CPU,
 // bench/compile.ts). Same code, same esbuild transform as tsx: only the module loading
-// differs. Packages stay external (resolved from node_modules, where the bundle lives); each
-// source file's import.meta.url/dirname/filename keep naming the source file, so assets,
-// migrations and workers are found exactly as from src/; a source map beside each chunk
-// keeps stack traces pointing at src/*.ts.
+// differs. Pure-JavaScript packages are bundled in, the others stay imports (resolved from
+// node_modules, where the bundle lives); each source file's import.meta.url/dirname/filename
+// keep naming the source file, so assets, migrations and workers are found exactly as from
+// src/; a source map beside each chunk leads back to src/*.ts (--enable-source-maps).
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freshStamp, strataCacheOf, writeStamp } from '../src/core/bundle-cache.mjs';
 
@@ -35,9 +35,30 @@ const sourcePaths = (read = new Map()) => ({
 });
 
 /**
+ * The pure-JavaScript packages commands load, bundled in with what they import: Node resolves,
+ * reads and links every module file of a package at each start (a build loaded 147 of
+ * apache-arrow's alone). Packages with WebAssembly or files of their own to find (PGlite,
+ * libpg-query, parquet-wasm, postgres-migrations, Fastify) and optional ones stay imports.
+ */
+const BUNDLED = new Set(['apache-arrow', 'commander', 'csv-parse', 'dotenv', 'handlebars', 'pg', 'pg-copy-streams', 'yaml']);
+const NEVER = new Set(['pg-native', 'pg-cloudflare', 'cloudflare:sockets']);
+const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packagesOutside = {
+  name: 'packages-outside',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, ({ path, importer }) => {
+      const name = packageName(path);
+      if (NEVER.has(name)) return { path, external: true };
+      const fromPackage = importer.includes(`${sep}node_modules${sep}`);
+      return BUNDLED.has(name) || fromPackage ? undefined : { path, external: true };
+    });
+  },
+};
+
+/**
  * esbuild's options for strata's TypeScript as Node ES modules written to `outdir`: a chunk
  * per module shared or imported dynamically (a command still loads only the modules and
- * packages it uses), packages left as imports, source maps beside; `read` keeps what was read.
+ * packages it uses), the packages of BUNDLED in, source maps beside; `read` keeps what was read.
  */
 export const esmBundleOptions = (outdir, read = new Map()) => ({
   outdir,
@@ -47,10 +68,11 @@ export const esmBundleOptions = (outdir, read = new Map()) => ({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
   sourcemap: 'linked',
   sourcesContent: false,
-  plugins: [sourcePaths(read)],
+  plugins: [packagesOutside, sourcePaths(read)],
+  // CommonJS packages bundled into ES modules still require Node's own modules.
+  banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
   // Names this build (a new folder whenever a source changed): what compile/up-to-date.ts keys on.
   define: { STRATA_BUILD: JSON.stringify(outdir) },
   absWorkingDir: root,

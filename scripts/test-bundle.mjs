@@ -1,6 +1,6 @@
 // The test files as plain JavaScript for scripts/test.mjs: one esbuild build of them all
 // (a chunk per module they share), as the CLI's bundle is made (scripts/cli-bundle.mjs:
-// packages stay external, each source file's import.meta.url/dirname/filename keep naming
+// pure-JavaScript packages bundled in, the others external, each source file's import.meta.url/dirname/filename keep naming
 // the source file). Under `--import tsx` a test process resolves and transpiles each module
 // through tsx's loader thread (ops-files.test.ts: 1.8 s of CPU, bundled 1.1 s); the same
 // code, the same esbuild transform, only the loading differs. A source map beside each
