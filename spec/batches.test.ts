@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { JAFFLE, useSpecProject, relationChecksum, runCli, targets, withEngine, type TestTarget } from './support.ts';
+import { JAFFLE, useSpecProject, relationChecksum, runCli, startCli, targets, withEngine, type TestTarget } from './support.ts';
 
 // Tables only: a view over a seed or source reads its input live, as views do.
 const PUBLISHED = ['staging.stg_orders', 'marts.orders', 'marts.customers'];
@@ -181,13 +181,14 @@ for (const factory of targets()) {
     test('two concurrent builds never interleave: the second waits or fails naming the holder', async () => {
       const { target, project } = spec;
       const slow = join(project, 'models', 'staging', 'slow.sql');
-      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(8)::text as slept');
+      // PGlite's pg_sleep keeps its core busy: the model sleeps only as long as the impatient
+      // build needs to start and give up (--lock-timeout 1), counted from the model's start.
+      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(5)::text as slept');
       try {
-        const first = runCli(['build', '--batch-id', 'slow-first'], { projectDir: project, target });
-        // Wait until the first build is under way (it logs run_start right before taking the lock).
-        const log = join(project, 'logs', 'pipeline.log');
-        for (let i = 0; i < 200 && !readFileSync(log, 'utf8').includes('"batch_id":"slow-first","event":"run_start"'); i++) await sleep(50);
-        await sleep(1000);
+        const running = startCli(['--json', 'build', '--batch-id', 'slow-first'], { projectDir: project, target });
+        const first = running.done;
+        // The first build holds the lock from before its first model until it publishes.
+        await running.waitFor(/"event":"model_start".*"model":"slow"/);
         const impatient = await runCli(['build', '--lock-timeout', '1'], { projectDir: project, target });
         assert.equal(impatient.code, 1, impatient.stdout + impatient.stderr);
         const said = impatient.stdout + impatient.stderr;

@@ -13,7 +13,8 @@ import pg from 'pg';
 import { batchDir } from '../src/lake/layout.ts';
 import { JAFFLE, copyProject, relationChecksum, runCli, startCli, targets, useSpecProject, withEngine, type SpecProject } from './support.ts';
 
-const SLOW_MODEL = '{{config materialized="table"}}\nselect 1 as done from (select pg_sleep(6)) s\n';
+/** Still running while a spec acts on the build it is part of (it waits for the model's start). */
+const SLOW_MODEL = '{{config materialized="table"}}\nselect 1 as done from (select pg_sleep(3)) s\n';
 
 const active = (project: string, layer = 'marts'): string => readFileSync(join(project, 'data', layer, 'active'), 'utf8').trim();
 
