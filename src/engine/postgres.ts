@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
+import './node-navigator.ts'; // before pg, which looks for it as it loads
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { CopyOutStream } from './copy-out.ts';
