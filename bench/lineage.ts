@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModule, parseSync } from 'libpg-query';
+import { parseSql } from '../src/sql/parser.ts';
 import { compileProject, loadSqlParser } from '../src/api/compile.ts';
 await loadSqlParser();
 import { parseHeaderLine } from '../src/seeds/header.ts';
@@ -89,7 +89,7 @@ function measureOnce({ models, catalog }: { models: Model[]; catalog: Catalog })
   let unknown = 0;
   for (const m of models) {
     const t0 = performance.now();
-    const parsed = parseSync(parseableSql(m.sql).text);
+    const parsed = parseSql(parseableSql(m.sql).text);
     const t1 = performance.now();
     const a = analyzeModel(m.sql, lookup, { parsed });
     analysisMs += performance.now() - t1;
@@ -101,6 +101,5 @@ function measureOnce({ models, catalog }: { models: Model[]; catalog: Catalog })
   return { parseMs, analysisMs, problems, unknown };
 }
 
-await loadModule();
 const figures = [measure('amazon', await amazonModels(n)), measure('one-line', smallModels(n))];
 writeBenchResult('lineage', { figures });

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from '../src/sql/parser.ts';
 import { compileProject, publishedSql } from '../src/api/compile.ts';
 import { addSnapshotColumns, projectCatalog } from '../src/compile/comprehend.ts';
 import type { CompiledProject } from '../src/compile/compile.ts';
@@ -22,7 +22,7 @@ import { analyzeModels, ColumnGraph } from '../src/sql/project-lineage.ts';
 import { JAFFLE, REPO, runCli, targets, useSpecProject, withEngine } from './support.ts';
 
 // The projects are analyzed while the tests are declared.
-await loadModule();
+await loadSqlParser();
 
 /** Compile analyzes every model; the spec reads its analyses and re-analyzes edited copies. */
 async function analyzeProject(dir: string) {

@@ -53,12 +53,6 @@ registerDbtCommands(program);
 registerSourceCommands(program);
 registerServeCommand(program);
 strictCommands(program);
-// Models are read with PostgreSQL's parser (libpg-query, WebAssembly), synchronously once
-// loaded: loaded before any command runs, never for --version, --help or a usage error.
-program.hook('preAction', async () => {
-  const { loadSqlParser } = await import('./sql/parser.ts');
-  await loadSqlParser();
-});
 
 async function main(): Promise<void> {
   process.exitCode = ExitCode.ok;

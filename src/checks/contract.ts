@@ -6,7 +6,8 @@
  * published. Types are compared in `format_type`'s spelling, so `int8`, `bigint` and
  * `BIGINT` are one type.
  */
-import { parseSync, type TypeName } from 'libpg-query';
+import type { TypeName } from 'libpg-query';
+import { parseSql } from '../sql/parser.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent, sqlLiteral } from '../engine/quote.ts';
@@ -36,7 +37,7 @@ export interface Contract {
 export function canonicalType(written: string): string | undefined {
   let parsed;
   try {
-    parsed = parseSync(`select null::${written}`);
+    parsed = parseSql(`select null::${written}`);
   } catch {
     return undefined;
   }

@@ -38,7 +38,7 @@ Examples:
     .action(act(async (flags: SelectionOptions & { resourceType?: ResourceType[]; output: 'name' | 'path' | 'json' }) => {
       const c = commonOptions(program);
       const { listResources } = await import('../api/list.ts');
-      const listed = listResources({ ...c, ...flags, ...(flags.resourceType ? { resourceTypes: flags.resourceType } : {}) });
+      const listed = await listResources({ ...c, ...flags, ...(flags.resourceType ? { resourceTypes: flags.resourceType } : {}) });
       const line = (r: ListedResource): string => (flags.output === 'json' ? JSON.stringify(r) : flags.output === 'path' ? r.path : r.name);
       if (listed.length === 0 && !c.json) process.stderr.write('nothing selected\n');
       else print(c.json, listed, () => listed.map(line).join('\n'));

@@ -93,7 +93,7 @@ function ymlConfig(config: Record<string, unknown>): Record<string, string | boo
 /**
  * Renders every model once, learns its refs and config, builds the graph and reports
  * every problem (unknown refs and sources, template errors, cycles, a model that is not
- * one reading SELECT) together. libpg-query's `loadModule()` must have run before.
+ * one reading SELECT) together. `loadSqlParser()` (sql/parser.ts) must have run before.
  */
 export function compileModels(
   project: Project,

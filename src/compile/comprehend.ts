@@ -4,7 +4,7 @@
  * strata knows each model's output columns and their lineage, and reports, all at once and
  * at the template's line and column: syntax errors, statements that are not one SELECT,
  * columns a model reads that its parent does not produce, and schema tests on columns a
- * model does not produce. Call `loadModule()` of libpg-query once before.
+ * model does not produce. Call `loadSqlParser()` (sql/parser.ts) once before.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import type { Diagnostic } from '../core/errors.ts';

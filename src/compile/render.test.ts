@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from '../sql/parser.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import { loadProject } from '../project/load.ts';
 import { compileModels } from './compile.ts';
@@ -8,7 +8,7 @@ import { refMarker, THIS_MARKER } from './placeholders.ts';
 import { createRenderer, type RenderFlags, type RenderState } from './render.ts';
 import { tempProject } from '../../spec/temp-project.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 const PROJECT_YAML = `name: t
 layers:

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from '../sql/parser.ts';
 import fc from 'fast-check';
 import { quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { loadProject } from '../project/load.ts';
@@ -25,7 +25,7 @@ vars:
 `;
 
 // Compiling checks every model's SQL with PostgreSQL's parser.
-before(() => loadModule());
+before(() => loadSqlParser());
 
 /**
  * Renders models/core/m.sql as compiling does, without the SQL checks of a whole compile

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from '../sql/parser.ts';
 import { compileTests } from '../checks/compile-tests.ts';
 import { testStatus } from '../checks/run-test.ts';
 import { compileModels } from '../compile/compile.ts';
@@ -17,7 +17,7 @@ const MODELS = {
 };
 
 // Compiling checks every model's SQL with PostgreSQL's parser.
-before(() => loadModule());
+before(() => loadSqlParser());
 
 function load(files: Record<string, string>) {
   const dir = tempProject('yml', { 'project.yaml': PROJECT, ...MODELS, ...files });

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from './parser.ts';
 import { refMarker } from '../compile/placeholders.ts';
 import { quoteIdent } from '../engine/quote.ts';
 import { analyzeModel, type Catalog, type CatalogColumn } from './analyze.ts';
 import { relationKey } from './model-sql.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 const BASE: CatalogColumn[] = [
   { name: 'id', type: 'bigint' },

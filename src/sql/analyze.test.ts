@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from './parser.ts';
 import { refMarker } from '../compile/placeholders.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ColumnLineage, type ModelAnalysis } from './analyze.ts';
 import { relationKey, relationLabel } from './model-sql.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 const TABLES: Record<string, CatalogColumn[]> = {
   'ref:orders': [

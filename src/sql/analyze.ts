@@ -2,10 +2,11 @@
  * What a model's SQL says about its columns, from PostgreSQL's own parser: its output
  * columns (where they can be known), where each one comes from, every column it reads
  * from a model, seed or table (with the position, for diagnostics), and the mistakes the
- * known columns of its inputs reveal. Pure and synchronous: call libpg-query's
- * `loadModule()` once before the first analysis.
+ * known columns of its inputs reveal. Pure and synchronous: call
+ * `loadSqlParser()` (sql/parser.ts) once before the first analysis.
  */
-import { parseSync, type ParseResult, type SelectStmt } from 'libpg-query';
+import type { ParseResult, SelectStmt } from 'libpg-query';
+import { parseSql } from './parser.ts';
 import { parseableSql, type Relation } from './model-sql.ts';
 import { offsetMap } from './offsets.ts';
 import { QueryAnalyzer, type Catalog, type ColumnReference, type SqlProblem } from './query-analyzer.ts';
@@ -49,7 +50,7 @@ export interface ModelAnalysis {
 }
 
 export interface AnalyzeOptions {
-  /** `parseSync(parseableSql(sql).text)`, when the caller has parsed it already. */
+  /** `parseSql(parseableSql(sql).text)`, when the caller has parsed it already. */
   parsed?: ParseResult;
 }
 
@@ -70,7 +71,7 @@ export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOp
   let parsed = opts.parsed;
   if (!parsed) {
     try {
-      parsed = parseSync(sql.text);
+      parsed = parseSql(sql.text);
     } catch (err) {
       const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
       if (!e.sqlDetails) throw err; // not a syntax error: the parser itself failed (e.g. not loaded)

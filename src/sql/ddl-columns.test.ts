@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from './parser.ts';
 import { tablesFromDdl } from './ddl-columns.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 test('CREATE TABLE gives the columns with their types, as format_type prints them', () => {
   const tables = tablesFromDdl([

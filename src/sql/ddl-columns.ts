@@ -7,7 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSync, type ColumnDef, type Node, type RangeVar, type TypeName } from 'libpg-query';
+import type { ColumnDef, Node, RangeVar, TypeName } from 'libpg-query';
+import { parseSql } from './parser.ts';
 import type { CatalogColumn } from './analyze.ts';
 import { stringOf, unwrap } from './column-names.ts';
 import { relationKey } from './model-sql.ts';
@@ -41,7 +42,7 @@ export function tablesFromDdl(scripts: readonly string[]): Map<string, CatalogCo
   for (const script of scripts) {
     let stmts: { stmt?: Node }[];
     try {
-      stmts = parseSync(script).stmts ?? [];
+      stmts = parseSql(script).stmts ?? [];
     } catch {
       continue; // a broken migration is the migrator's to report
     }

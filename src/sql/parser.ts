@@ -1,5 +1,23 @@
-import { loadModule } from 'libpg-query';
+import type * as LibPgQuery from 'libpg-query';
+import type { ParseResult } from 'libpg-query';
 
+/**
+ * PostgreSQL's parser (libpg-query, WebAssembly). Importing the package starts compiling its
+ * module, so it is imported here only, when a command first reads SQL: commands that never do
+ * (health, metrics, batches, the lake's) start without it.
+ */
+let parser: typeof LibPgQuery | undefined;
 let parserReady: Promise<void> | undefined;
-/** libpg-query's WebAssembly module, loaded once per process: compiling reads every model with it. */
-export const loadSqlParser = (): Promise<void> => (parserReady ??= loadModule());
+
+/** Loads the parser once per process; `parseSql` works once this resolved. */
+export const loadSqlParser = (): Promise<void> =>
+  (parserReady ??= import('libpg-query').then(async (loaded) => {
+    await loaded.loadModule();
+    parser = loaded;
+  }));
+
+/** The parse tree of `sql`; throws libpg-query's error (with `sqlDetails`) for SQL it cannot read. */
+export function parseSql(sql: string): ParseResult {
+  if (!parser) throw new Error('the SQL parser is not loaded: await loadSqlParser() first');
+  return parser.parseSync(sql);
+}

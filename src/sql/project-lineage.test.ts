@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from './parser.ts';
 import { refMarker } from '../compile/placeholders.ts';
 import { analyzeModels, ColumnGraph } from './project-lineage.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 const ref = refMarker;
 const catalog = (r: { kind: string; schema?: string | null; name?: string }) =>

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { loadModule } from 'libpg-query';
+import { loadSqlParser } from './parser.ts';
 import { refMarker } from '../compile/placeholders.ts';
 import { readOnlyProblem } from './read-only.ts';
 
-before(() => loadModule());
+before(() => loadSqlParser());
 
 test('one SELECT, WITH … SELECT, set operations and refs are reading queries', () => {
   for (const sql of [

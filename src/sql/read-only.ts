@@ -3,11 +3,12 @@
  * data-modifying CTE (`with gone as (delete … returning *) select …`), no SELECT INTO (it
  * creates a table) and no FOR UPDATE / FOR SHARE (it locks the rows of the tables it reads,
  * the shop's included). Decided by PostgreSQL's own parser (libpg-query), never a regex.
- * Pure and synchronous: libpg-query's `loadModule()` must have run once before. The parse
+ * Pure and synchronous: `loadSqlParser()` (sql/parser.ts) must have run once before. The parse
  * is returned with the verdict, so the column analysis (compile/comprehend.ts) reads the
  * same tree instead of parsing each model twice.
  */
-import { parseSync, type ParseResult } from 'libpg-query';
+import type { ParseResult } from 'libpg-query';
+import { parseSql } from './parser.ts';
 import { parseableSql } from './model-sql.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
@@ -75,7 +76,7 @@ export function readModel(rendered: string): { parsed?: ParseResult; problem: Re
   const offsets = offsetMap(rendered);
   let parsed: ParseResult;
   try {
-    parsed = parseSync(sql.text);
+    parsed = parseSql(sql.text);
   } catch (err) {
     const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
     if (!e.sqlDetails) throw err; // the parser itself failed (not loaded): never pass a model unread
