@@ -21,3 +21,20 @@ export function parseSql(sql: string): ParseResult {
   if (!parser) throw new Error('the SQL parser is not loaded: await loadSqlParser() first');
   return parser.parseSync(sql);
 }
+
+/** An error of libpg-query's about the SQL it was given (not one of the parser itself). */
+export const isSqlError = (err: unknown): err is Error & { sqlDetails: { cursorPosition?: number } } =>
+  err instanceof Error && Boolean((err as { sqlDetails?: unknown }).sqlDetails);
+
+/**
+ * The parse tree of `sql`, or null when it is not SQL the parser reads. A parser that is not
+ * loaded still throws: "not loaded" must never read as "not SQL".
+ */
+export function parseSqlOrNull(sql: string): ParseResult | null {
+  try {
+    return parseSql(sql);
+  } catch (err) {
+    if (isSqlError(err)) return null;
+    throw err;
+  }
+}

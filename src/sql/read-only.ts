@@ -8,7 +8,7 @@
  * same tree instead of parsing each model twice.
  */
 import type { ParseResult } from 'libpg-query';
-import { parseSql } from './parser.ts';
+import { isSqlError, parseSql } from './parser.ts';
 import { parseableSql } from './model-sql.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
@@ -78,10 +78,9 @@ export function readModel(rendered: string): { parsed?: ParseResult; problem: Re
   try {
     parsed = parseSql(sql.text);
   } catch (err) {
-    const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
-    if (!e.sqlDetails) throw err; // the parser itself failed (not loaded): never pass a model unread
+    if (!isSqlError(err)) throw err; // the parser itself failed (not loaded): never pass a model unread
     // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
-    return { problem: { message: `SQL ${e.message}`, offset: offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0) } };
+    return { problem: { message: `SQL ${err.message}`, offset: offsets.fromCodePoint(err.sqlDetails.cursorPosition ?? 0) } };
   }
   return { parsed, problem: statementProblem(rendered, parsed, offsets) };
 }
