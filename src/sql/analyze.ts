@@ -6,7 +6,7 @@
  * `loadSqlParser()` (sql/parser.ts) once before the first analysis.
  */
 import type { ParseResult, SelectStmt } from 'libpg-query';
-import { parseSql } from './parser.ts';
+import { isSqlError, parseSql } from './parser.ts';
 import { parseableSql, type Relation } from './model-sql.ts';
 import { offsetMap } from './offsets.ts';
 import { QueryAnalyzer, type Catalog, type ColumnReference, type SqlProblem } from './query-analyzer.ts';
@@ -73,10 +73,9 @@ export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOp
     try {
       parsed = parseSql(sql.text);
     } catch (err) {
-      const e = err as Error & { sqlDetails?: { cursorPosition?: number } };
-      if (!e.sqlDetails) throw err; // not a syntax error: the parser itself failed (e.g. not loaded)
-      const offset = offsets.fromCodePoint(e.sqlDetails.cursorPosition ?? 0);
-      return { columns: null, relations: [], references: [], problems: [{ kind: 'syntax', message: e.message, offset }] };
+      if (!isSqlError(err)) throw err; // not a syntax error: the parser itself failed (e.g. not loaded)
+      const offset = offsets.fromCodePoint(err.sqlDetails.cursorPosition ?? 0);
+      return { columns: null, relations: [], references: [], problems: [{ kind: 'syntax', message: err.message, offset }] };
     }
   }
   const analyzer = new QueryAnalyzer(sql, offsets, catalog);
