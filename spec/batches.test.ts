@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { JAFFLE, useSpecProject, relationChecksum, runCli, startCli, targets, withEngine, type TestTarget } from './support.ts';
+import { JAFFLE, useSpecProject, relationChecksum, runCli, startCli, targets, withEngine, type CliResult, type TestTarget } from './support.ts';
 
 // Tables only: a view over a seed or source reads its input live, as views do.
 const PUBLISHED = ['staging.stg_orders', 'marts.orders', 'marts.customers'];
@@ -181,21 +181,32 @@ for (const factory of targets()) {
     test('two concurrent builds never interleave: the second waits or fails naming the holder', async () => {
       const { target, project } = spec;
       const slow = join(project, 'models', 'staging', 'slow.sql');
-      // PGlite's pg_sleep keeps its core busy: the model sleeps only as long as the impatient
-      // build needs to start and give up (--lock-timeout 1), counted from the model's start.
-      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(5)::text as slept');
+      writeFileSync(slow, '{{config materialized="table"}}\nselect pg_sleep(0.5)::text as slept');
       try {
-        const running = startCli(['--json', 'build', '--batch-id', 'slow-first'], { projectDir: project, target });
-        const first = running.done;
-        // The first build holds the lock from before its first model until it publishes.
-        await running.waitFor(/"event":"model_start".*"model":"slow"/);
-        const impatient = await runCli(['build', '--lock-timeout', '1'], { projectDir: project, target });
-        assert.equal(impatient.code, 1, impatient.stdout + impatient.stderr);
-        const said = impatient.stdout + impatient.stderr;
-        if (target.name === 'postgres') assert.match(said, /another build holds the lock: strata build \(pid \d+ on .+\), batch slow-first/);
-        else assert.match(said, /embedded database .* is in use by process \d+/);
-        const patient = runCli(['build', '--batch-id', 'slow-second'], { projectDir: project, target });
-        const [a, b] = await Promise.all([first, patient]);
+        // The first build holds the lock from before its first model until it publishes. Stopped
+        // (SIGSTOP) as its slow model starts, it holds it for as long as the spec needs, however
+        // slow the machine, using no CPU (PGlite's pg_sleep keeps a core busy): the model sleeps
+        // only long enough for the signal to find it still running.
+        const first = startCli(['--json', 'build', '--batch-id', 'slow-first'], { projectDir: project, target });
+        await first.waitFor(/"event":"model_start".*"model":"slow"/);
+        first.child.kill('SIGSTOP');
+        let second!: Promise<CliResult>;
+        try {
+          const impatient = await runCli(['build', '--lock-timeout', '1'], { projectDir: project, target });
+          assert.equal(impatient.code, 1, impatient.stdout + impatient.stderr);
+          const said = impatient.stdout + impatient.stderr;
+          if (target.name === 'postgres') assert.match(said, /another build holds the lock: strata build \(pid \d+ on .+\), batch slow-first/);
+          else assert.match(said, /embedded database .* is in use by process \d+/);
+          const patient = startCli(['--json', 'build', '--batch-id', 'slow-second'], { projectDir: project, target });
+          second = patient.done;
+          // Let it reach the lock: on a server it says run_start right before; on PGlite it waits
+          // to open the database, before saying anything.
+          if (target.name === 'postgres') await patient.waitFor(/"event":"run_start"/);
+          await sleep(1000);
+        } finally {
+          first.child.kill('SIGCONT');
+        }
+        const [a, b] = await Promise.all([first.done, second]);
         assert.equal(a.code, 0, a.stdout + a.stderr);
         assert.equal(b.code, 0, b.stdout + b.stderr);
         await withEngine(target, async (db) => {
