@@ -1,4 +1,4 @@
-import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
+import { loadAndCompile, type CompileResult } from './compile.ts';
 import type { CompiledTest } from '../compile/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch, publishedMapping } from './execute-batch.ts';
@@ -296,8 +296,7 @@ async function sampleStep(session: Session, project: Project, seedFrom?: string)
 
 /** Compiles and chooses what a batch builds and tests (shared by build and its dry run). */
 export async function prepareBatch(opts: BuildOptions, batchId: string): Promise<{ compileResult: CompileResult; chosen: Set<string>; tests: CompiledTest[] }> {
-  await loadSqlParser();
-  const compileResult = compileProject({ ...opts, batchId });
+  const compileResult = await loadAndCompile({ ...opts, batchId });
   const { compiled, tests: allTests } = compileResult;
   const chosen = chooseModels(compiled, opts);
   // A view reads its refs' relations of the batch it was built in: rebuild it with them.

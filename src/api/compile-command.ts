@@ -35,9 +35,8 @@ export async function compileCommand(
   const kept = partialParse ? inputs?.unchanged() : null;
   if (kept) return { ...kept, upToDate: true, ms: { readMs: performance.now() - t0, compileMs: 0, analyzeMs: 0 } };
 
-  const [{ compileProject, loadSqlParser, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('./compile.ts'), import('./selection.ts')]);
-  await loadSqlParser();
-  const { compiled, tests, analyses, timings, readEnv } = compileProject({ ...opts, writeArtifacts: false, analysisCache: true });
+  const [{ loadAndCompile, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('./compile.ts'), import('./selection.ts')]);
+  const { compiled, tests, analyses, timings, readEnv } = await loadAndCompile({ ...opts, writeArtifacts: false, analysisCache: true });
   const chosen = chooseModels(compiled, selection);
   writeCompileArtifacts(compiled, tests, chosen, analyses);
   const summary = { models: chosen.size, total: compiled.models.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)) };

@@ -25,8 +25,9 @@ import type { ManifestOutputColumn } from '../docs/types.ts';
 import { projectEnv } from '../project/env.ts';
 import { templateTarget } from './target.ts';
 import { apiExposures } from '../serve/endpoints.ts';
+import { loadSqlParser } from '../sql/parser.ts';
 
-export { loadSqlParser } from '../sql/parser.ts';
+export { loadSqlParser };
 
 export interface CompileOptions {
   projectDir: string;
@@ -57,7 +58,7 @@ export interface CompileResult {
 
 /**
  * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser (await
- * `loadSqlParser()` once before); throws one ProjectError listing every problem.
+ * `loadSqlParser()` once before, or call `loadAndCompile`); throws one ProjectError listing every problem.
  */
 export function compileProject(opts: CompileOptions): CompileResult {
   const t0 = performance.now();
@@ -89,6 +90,12 @@ export function compileProject(opts: CompileOptions): CompileResult {
   const t2 = performance.now();
   if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
   return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs }, readEnv };
+}
+
+/** compileProject once PostgreSQL's parser is loaded: how the commands compile. */
+export async function loadAndCompile(opts: CompileOptions): Promise<CompileResult> {
+  await loadSqlParser();
+  return compileProject(opts);
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */

@@ -7,7 +7,7 @@ import { currentBatchId } from '../batch/state.ts';
 import { errorMessage, ExitCode, ProjectError } from '../core/errors.ts';
 import { STRATA_VERSION } from '../core/version.ts';
 import { maskSecrets } from '../engine/secrets.ts';
-import { compileProject, loadSqlParser } from './compile.ts';
+import { loadAndCompile } from './compile.ts';
 import type { CommonOptions } from './context.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
 import { eventBus, openSession } from './session.ts';
@@ -24,8 +24,7 @@ export async function debug(opts: CommonOptions & SelectionOptions): Promise<{ c
   let exitCode: number = ExitCode.ok;
   let projectDir = opts.projectDir;
   try {
-    await loadSqlParser();
-    const { compiled, tests } = compileProject({ ...opts, writeArtifacts: false });
+    const { compiled, tests } = await loadAndCompile({ ...opts, writeArtifacts: false });
     projectDir = compiled.project.dir;
     checks.push({ check: 'project', ok: true, detail: `${compiled.project.config.name} in ${projectDir}: ${compiled.models.size} models, ${compiled.seeds.size} seeds, ${tests.length} tests` });
     const chosen = chooseModels(compiled, opts);

@@ -4,7 +4,7 @@
  * tests when they touch a listed model or seed (dbt's eager indirect selection).
  */
 import { selectNodes, SelectorError, type SelectableNode } from '../graph/select.ts';
-import { compileProject, loadSqlParser, type CompileOptions } from './compile.ts';
+import { loadAndCompile, type CompileOptions } from './compile.ts';
 import { selectableModels, selectorContext, type SelectionOptions } from './selection.ts';
 import { testsFor } from './build-plan.ts';
 import { ExitCode, StrataError } from '../core/errors.ts';
@@ -26,8 +26,7 @@ export interface ListOptions extends CompileOptions, SelectionOptions {
 }
 
 export async function listResources(opts: ListOptions): Promise<ListedResource[]> {
-  await loadSqlParser();
-  const { compiled, tests } = compileProject({ ...opts, writeArtifacts: false });
+  const { compiled, tests } = await loadAndCompile({ ...opts, writeArtifacts: false });
   const { project } = compiled;
   const selecting = !!(opts.select?.length || opts.selector);
   const seedNodes: SelectableNode[] = [...compiled.seeds.values()].map((s) => ({ name: s.name, tags: [], layer: s.schema, path: `seeds/${s.name}.csv`, resourceType: 'seed' }));

@@ -9,7 +9,7 @@ import { publishedRelation } from '../compile/relations.ts';
 import { ExitCode, ProjectError, StrataError } from '../core/errors.ts';
 import { qualify } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
-import { compileProject, loadSqlParser } from './compile.ts';
+import { loadAndCompile } from './compile.ts';
 import type { CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { didYouMean } from '../core/suggest.ts';
@@ -33,8 +33,7 @@ export interface ShowResult {
 
 export async function show(opts: ShowOptions): Promise<ShowResult> {
   if (!opts.model === !opts.inline) throw new StrataError('show needs a model (--select name) or --inline "select …", not both', ExitCode.usage);
-  await loadSqlParser();
-  const { compiled } = compileProject({ ...opts, writeArtifacts: false });
+  const { compiled } = await loadAndCompile({ ...opts, writeArtifacts: false });
   let sql: string;
   let self: string | undefined;
   if (opts.model) {

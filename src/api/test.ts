@@ -1,4 +1,4 @@
-import { compileProject, loadSqlParser } from './compile.ts';
+import { loadAndCompile } from './compile.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
@@ -20,8 +20,7 @@ export interface TestOptions extends CommonOptions, SelectionOptions {}
 export async function test(opts: TestOptions): Promise<{ summary: RunSummary; exitCode: number }> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  await loadSqlParser();
-  const { compiled, tests: allTests } = compileProject(opts);
+  const { compiled, tests: allTests } = await loadAndCompile(opts);
   const chosen = chooseModels(compiled, opts);
   const tests = testsFor(allTests, new Set([...chosen, ...(opts.select?.length ? [] : compiled.seeds.keys())]));
   const bus = eventBus(opts, compiled.project.dir);

@@ -1,4 +1,4 @@
-import { compileProject, loadSqlParser, type CompileResult } from './compile.ts';
+import { loadAndCompile, type CompileResult } from './compile.ts';
 import type { CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
@@ -45,8 +45,7 @@ export async function runProjectUnitTests(
 /** `test --unit`: the unit tests of the selected models; exit 1 when one fails. */
 export async function unitTest(opts: UnitTestOptions): Promise<{ results: UnitTestResult[]; exitCode: number }> {
   const started = performance.now();
-  await loadSqlParser();
-  const result = compileProject({ ...opts, writeArtifacts: false });
+  const result = await loadAndCompile({ ...opts, writeArtifacts: false });
   const { compiled } = result;
   const chosen = chooseModels(compiled, opts);
   const bus = eventBus(opts, compiled.project.dir);

@@ -41,14 +41,13 @@ export function registerOpsCommands(program: Command): void {
     .action(act(async (o: { serve?: boolean; port: number; select?: string[]; exclude?: string[] }) => {
       const c = commonOptions(program);
       // Each command loads what it uses: the docs site, the lake and Arrow only here.
-      const [{ compileProject, loadSqlParser }, { chooseModels }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
+      const [{ loadAndCompile }, { chooseModels }, { generateDocsSite, loadDocsInputs, serveDocs, toLakeBatchRows }, { listBatches: listLakeBatches }] = await Promise.all([
         import('../api/compile.ts'),
         import('../api/selection.ts'),
         import('../docs/index.ts'),
         import('../lake/batches.ts'),
       ]);
-      await loadSqlParser();
-      const { compiled } = compileProject({ ...c, writeArtifacts: true });
+      const { compiled } = await loadAndCompile({ ...c, writeArtifacts: true });
       const chosen = chooseModels(compiled, o);
       const cfg = compiled.project.config;
       const lakeDir = join(c.projectDir, cfg.lake.path);
