@@ -7,7 +7,7 @@
  * `BIGINT` are one type.
  */
 import type { TypeName } from 'libpg-query';
-import { parseSqlOrNull } from '../sql/parser.ts';
+import { parseSqlOrError } from '../sql/parser.ts';
 import type { Diagnostic } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent, sqlLiteral } from '../engine/quote.ts';
@@ -35,8 +35,8 @@ export interface Contract {
 
 /** The type `written` names, as format_type prints it; undefined when it is not a type at all. */
 export function canonicalType(written: string): string | undefined {
-  const parsed = parseSqlOrNull(`select null::${written}`);
-  if (!parsed) return undefined;
+  const parsed = parseSqlOrError(`select null::${written}`);
+  if (parsed instanceof Error) return undefined;
   const stmts = parsed.stmts ?? [];
   const target = (stmts[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: TypeName } } } }[] } } | undefined)
     ?.SelectStmt?.targetList;

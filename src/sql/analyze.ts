@@ -6,7 +6,7 @@
  * `loadSqlParser()` (sql/parser.ts) once before the first analysis.
  */
 import type { ParseResult, SelectStmt } from 'libpg-query';
-import { isSqlError, parseSql } from './parser.ts';
+import { parseSqlOrError } from './parser.ts';
 import { parseableSql, type Relation } from './model-sql.ts';
 import { offsetMap } from './offsets.ts';
 import { QueryAnalyzer, type Catalog, type ColumnReference, type SqlProblem } from './query-analyzer.ts';
@@ -68,15 +68,10 @@ function lineageOf(lin: Lin): ColumnLineage | null {
 export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOptions = {}): ModelAnalysis {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
-  let parsed = opts.parsed;
-  if (!parsed) {
-    try {
-      parsed = parseSql(sql.text);
-    } catch (err) {
-      if (!isSqlError(err)) throw err; // not a syntax error: the parser itself failed (e.g. not loaded)
-      const offset = offsets.fromCodePoint(err.sqlDetails.cursorPosition ?? 0);
-      return { columns: null, relations: [], references: [], problems: [{ kind: 'syntax', message: err.message, offset }] };
-    }
+  const parsed = opts.parsed ?? parseSqlOrError(sql.text);
+  if (parsed instanceof Error) {
+    const offset = offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0);
+    return { columns: null, relations: [], references: [], problems: [{ kind: 'syntax', message: parsed.message, offset }] };
   }
   const analyzer = new QueryAnalyzer(sql, offsets, catalog);
   const stmts = parsed.stmts ?? [];

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColumnDef, Node, RangeVar, TypeName } from 'libpg-query';
-import { parseSqlOrNull } from './parser.ts';
+import { parseSqlOrError } from './parser.ts';
 import type { CatalogColumn } from './analyze.ts';
 import { stringOf, unwrap } from './column-names.ts';
 import { relationKey } from './model-sql.ts';
@@ -40,8 +40,9 @@ export function tablesFromMigrations(dir: string): Map<string, CatalogColumn[]> 
 export function tablesFromDdl(scripts: readonly string[]): Map<string, CatalogColumn[]> {
   const tables = new Map<string, CatalogColumn[]>();
   for (const script of scripts) {
-    // A broken migration is the migrator's to report.
-    for (const { stmt } of parseSqlOrNull(script)?.stmts ?? []) apply(tables, stmt as Node | undefined);
+    const parsed = parseSqlOrError(script);
+    if (parsed instanceof Error) continue; // a broken migration is the migrator's to report
+    for (const { stmt } of parsed.stmts ?? []) apply(tables, stmt as Node | undefined);
   }
   return tables;
 }

@@ -22,19 +22,18 @@ export function parseSql(sql: string): ParseResult {
   return parser.parseSync(sql);
 }
 
-/** An error of libpg-query's about the SQL it was given (not one of the parser itself). */
-export const isSqlError = (err: unknown): err is Error & { sqlDetails: { cursorPosition?: number } } =>
-  err instanceof Error && Boolean((err as { sqlDetails?: unknown }).sqlDetails);
+/** libpg-query's error about the SQL it was given (not one of the parser itself). */
+export type SqlError = Error & { sqlDetails: { cursorPosition?: number } };
 
 /**
- * The parse tree of `sql`, or null when it is not SQL the parser reads. A parser that is not
- * loaded still throws: "not loaded" must never read as "not SQL".
+ * The parse tree of `sql`, or the error that says why it is not SQL the parser reads. A parser
+ * that failed itself (not loaded) still throws: "not loaded" must never read as "not SQL".
  */
-export function parseSqlOrNull(sql: string): ParseResult | null {
+export function parseSqlOrError(sql: string): ParseResult | SqlError {
   try {
     return parseSql(sql);
   } catch (err) {
-    if (isSqlError(err)) return null;
+    if (err instanceof Error && (err as { sqlDetails?: unknown }).sqlDetails) return err as SqlError;
     throw err;
   }
 }

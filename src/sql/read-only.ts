@@ -8,7 +8,7 @@
  * same tree instead of parsing each model twice.
  */
 import type { ParseResult } from 'libpg-query';
-import { isSqlError, parseSql } from './parser.ts';
+import { parseSqlOrError } from './parser.ts';
 import { parseableSql } from './model-sql.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
@@ -74,14 +74,9 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
 export function readModel(rendered: string): { parsed?: ParseResult; problem: ReadOnlyProblem | null } {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
-  let parsed: ParseResult;
-  try {
-    parsed = parseSql(sql.text);
-  } catch (err) {
-    if (!isSqlError(err)) throw err; // the parser itself failed (not loaded): never pass a model unread
-    // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
-    return { problem: { message: `SQL ${err.message}`, offset: offsets.fromCodePoint(err.sqlDetails.cursorPosition ?? 0) } };
-  }
+  const parsed = parseSqlOrError(sql.text);
+  // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
+  if (parsed instanceof Error) return { problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
   return { parsed, problem: statementProblem(rendered, parsed, offsets) };
 }
 
