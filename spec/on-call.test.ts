@@ -181,11 +181,12 @@ for (const factory of targets('i12')) {
       writeFileSync(join(project, 'project.yaml'), readFileSync(join(project, 'project.yaml'), 'utf8') + 'lake:\n  retention_days: 0\n');
       const before = (await import('node:fs')).readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch=')).sort();
       const archive = join(project, 'archive');
+      const listed = (await runCli(['lake', 'list', '--layer', 'marts'], { projectDir: project, target })).stdout;
       const r = await runCli(['lake', 'prune', '--archive', archive], { projectDir: project, target });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const { readdirSync } = await import('node:fs');
       const left = readdirSync(join(project, 'data', 'marts')).filter((d) => d.startsWith('batch='));
-      assert.deepEqual(left, [`batch=${active(project)}`]);
+      assert.deepEqual(left, [`batch=${active(project)}`], `before the prune:\n${listed}\nthe prune:\n${r.stdout}${r.stderr}`);
       const archived = readdirSync(join(archive, 'marts')).sort();
       assert.deepEqual(archived, before.filter((d) => !left.includes(d)));
       for (const d of archived) assert.ok(existsSync(join(archive, 'marts', d, 'manifest.json')));
