@@ -12,7 +12,7 @@
 //   node scripts/test.mjs [<substring>…]   the matching files only
 //   node scripts/test.mjs --record …       also write the files' wall times to scripts/test-durations.json
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cachedCli } from './cli-bundle.mjs';
@@ -94,12 +94,25 @@ const env = { ...process.env, ...(scratch ? { TMPDIR: scratch } : {}), STRATA_SP
 function scratchDir() {
   const chosen = process.env.STRATA_TEST_TMPDIR;
   if (chosen === 'os') return null;
-  if (chosen) return mkdtempSync(join(chosen, 'strata-test-'));
+  if (!chosen && !roomIn('/dev/shm', 4 * 2 ** 30)) return null;
+  let dir;
   try {
-    const { bavail, bsize } = statfsSync('/dev/shm');
-    return bavail * bsize >= 4 * 2 ** 30 ? mkdtempSync('/dev/shm/strata-test-') : null;
+    dir = mkdtempSync(join(chosen ?? '/dev/shm', 'strata-test-'));
+  } catch (err) {
+    console.error(`error: cannot make the specs' temporary folder in ${chosen ?? '/dev/shm'} (STRATA_TEST_TMPDIR): ${err.message}`);
+    process.exit(2);
+  }
+  // As /tmp: the specs' servers run as other users (postgres, a TLS test user) and make files here.
+  chmodSync(dir, 0o1777);
+  return dir;
+}
+
+function roomIn(dir, bytes) {
+  try {
+    const { bavail, bsize } = statfsSync(dir);
+    return bavail * bsize >= bytes;
   } catch {
-    return null;
+    return false; // no such file system here
   }
 }
 const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
