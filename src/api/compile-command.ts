@@ -35,10 +35,9 @@ export async function compileCommand(
   const kept = partialParse ? inputs?.unchanged() : null;
   if (kept) return { ...kept, upToDate: true, ms: { readMs: performance.now() - t0, compileMs: 0, analyzeMs: 0 } };
 
-  const [{ loadAndCompile, writeCompileArtifacts }, { chooseModels }] = await Promise.all([import('./compile.ts'), import('./selection.ts')]);
-  const { compiled, tests, analyses, timings, readEnv } = await loadAndCompile({ ...opts, writeArtifacts: false, analysisCache: true });
-  const chosen = chooseModels(compiled, selection);
-  writeCompileArtifacts(compiled, tests, chosen, analyses);
+  const [{ loadAndCompile }, { chooseModels }] = await Promise.all([import('./compile.ts'), import('./selection.ts')]);
+  let chosen = new Set<string>();
+  const { compiled, tests, timings, readEnv } = await loadAndCompile({ ...opts, analysisCache: true, writeOnly: (c) => (chosen = chooseModels(c, selection)) });
   const summary = { models: chosen.size, total: compiled.models.size, tests: tests.length, order: compiled.order.filter((n) => chosen.has(n)) };
   inputs?.keep(summary, readEnv);
   return { ...summary, upToDate: false, ms: timings };

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileTests } from '../checks/compile-tests.ts';
 import { compileModels, type CompiledProject } from '../compile/compile.ts';
@@ -17,6 +17,7 @@ import { RawJsonSlots } from '../core/raw-json.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { WrittenFiles } from '../compile/written-files.ts';
+import { writeTextFile, writeTextFiles, type TextFile } from '../compile/target-files.ts';
 import { sha1 } from '../core/hash.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
@@ -33,7 +34,10 @@ export interface CompileOptions {
   projectDir: string;
   vars?: string;
   batchId?: string;
+  /** Write target/ (manifest, compiled SQL, the kept analyses): loadAndCompile does, by default. */
   writeArtifacts?: boolean;
+  /** The models whose compiled SQL is written (default: all); the manifest always describes the whole project. */
+  writeOnly?: (compiled: CompiledProject) => ReadonlySet<string>;
   /**
    * Reuse the SQL analyses of the last compile kept in target/ for the models that did not
    * change, and keep this compile's there (compile/analysis-cache.ts). Default: when
@@ -58,9 +62,11 @@ export interface CompileResult {
 
 /**
  * Reads and compiles a project, and reads every model's SQL with PostgreSQL's parser (await
- * `loadSqlParser()` once before, or call `loadAndCompile`); throws one ProjectError listing every problem.
+ * `loadSqlParser()` once before, or call `loadAndCompile`, which also writes target/); throws
+ * one ProjectError listing every problem. `rendered` is called once every model and test
+ * has its SQL, before that SQL is analyzed, when nothing has failed so far.
  */
-export function compileProject(opts: CompileOptions): CompileResult {
+export function compileProject(opts: CompileOptions, rendered?: (compiled: CompiledProject, tests: CompiledTest[]) => void): CompileResult {
   const t0 = performance.now();
   const projectProblems: Diagnostic[] = [];
   const project = loadProject(opts.projectDir, { ...(opts.vars !== undefined ? { vars: opts.vars } : {}), diagnostics: projectProblems });
@@ -75,6 +81,7 @@ export function compileProject(opts: CompileOptions): CompileResult {
   const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
+  if (early.length === 0) rendered?.(compiled, tests);
   const ta = performance.now();
   const keep = opts.analysisCache ?? opts.writeArtifacts !== false;
   const cache = keep ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
@@ -88,14 +95,26 @@ export function compileProject(opts: CompileOptions): CompileResult {
   if (all.length > 0) throw new ProjectError(all);
   cache?.write();
   const t2 = performance.now();
-  if (opts.writeArtifacts !== false) writeCompileArtifacts(compiled, tests, undefined, analyses);
   return { compiled, tests, analyses, timings: { readMs: t1 - t0, compileMs: t2 - t1, analyzeMs }, readEnv };
 }
 
-/** compileProject once PostgreSQL's parser is loaded: how the commands compile. */
+/**
+ * compileProject once PostgreSQL's parser is loaded, and target/ written (unless
+ * `writeArtifacts: false`): how the commands compile. The compiled SQL files are written
+ * while the models' SQL is analyzed; when the compile fails, no further one is.
+ */
 export async function loadAndCompile(opts: CompileOptions): Promise<CompileResult> {
   await loadSqlParser();
-  return compileProject(opts);
+  if (opts.writeArtifacts === false) return compileProject(opts);
+  let writing: ArtifactWrite | undefined;
+  try {
+    const result = compileProject(opts, (compiled, tests) => (writing = startCompileArtifacts(compiled, tests, opts.writeOnly?.(compiled))));
+    await writing!.finish(result.analyses);
+    return result;
+  } catch (err) {
+    await writing?.stop();
+    throw err;
+  }
 }
 
 /** SQL as it would run against the published layers: what people read in target/compiled. */
@@ -182,61 +201,6 @@ export function buildManifest(
 
 const modelSql = (compiled: CompiledProject, name: string): string => artifactSql(compiled, compiled.models.get(name)!.sql, name);
 
-/**
- * Writes `text` unless the file already holds exactly it (`compare` false: it cannot, e.g.
- * the file is in a folder just created); `written` then records the file as it is now.
- * Rewriting an unchanged file costs far more than reading it: truncating and rewriting
- * makes ext4 flush it on close, and a compile of 10,000 models spent most of its time there.
- * An unchanged file also keeps its mtime, so tools that watch target/compiled see only what
- * changed, and `written` knows it by its stat the next time.
- */
-function writeIfChanged(path: string, text: string, compare: boolean, written?: WrittenFiles): void {
-  const digest = written && sha1(text);
-  if (compare && digest && written!.unchanged(path, digest)) return;
-  const same = compare ? holds(path, text) : false;
-  if (same) return void (digest && written!.record(path, digest, same));
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'w');
-    writeFileSync(fd, text);
-    if (digest) written!.record(path, digest, fstatSync(fd));
-  } catch (err) {
-    throw ioFailure('write', path, err);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Buffers reused for every comparison: the file read into one, the text encoded into the other. */
-let onDisk = Buffer.allocUnsafe(1 << 16);
-let wanted = Buffer.allocUnsafe(1 << 16);
-
-/**
- * The file's stats when it holds exactly `text` (false when it differs, is absent or
- * unreadable); reads one byte past it, so a longer file differs by its size alone.
- */
-function holds(path: string, text: string): Stats | false {
-  const size = Buffer.byteLength(text);
-  if (wanted.length <= size) {
-    onDisk = Buffer.allocUnsafe(size + 1);
-    wanted = Buffer.allocUnsafe(size + 1);
-  }
-  wanted.write(text);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return readSync(fd, onDisk, 0, size + 1, 0) === size && onDisk.compare(wanted, 0, size, 0, size) === 0 && fstatSync(fd);
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Creates the folder; true when it did not exist before (nothing in it to compare with). */
 function makeDir(path: string): boolean {
   try {
@@ -246,41 +210,66 @@ function makeDir(path: string): boolean {
   }
 }
 
-/** `only`: the selected models' SQL is written; the manifest always describes the whole project. */
-export function writeCompileArtifacts(
-  compiled: CompiledProject,
-  tests: readonly CompiledTest[],
-  only?: ReadonlySet<string>,
-  analyses: ReadonlyMap<string, ModelAnalysis> = new Map(),
-): void {
+/** target/ being written: its compiled SQL from the start, then the manifest once the analyses are known. */
+export interface ArtifactWrite {
+  finish(analyses: ReadonlyMap<string, ModelAnalysis>): Promise<void>;
+  /** The compile failed: no further file is written (the one being written is finished). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts writing target/compiled (`only`: the selected models' SQL; default all), each
+ * file unless it holds its text already (compile/target-files.ts); `finish` then writes
+ * compiled-files.tsv and the manifest, which always describes the whole project.
+ */
+export function startCompileArtifacts(compiled: CompiledProject, tests: readonly CompiledTest[], only?: ReadonlySet<string>): ArtifactWrite {
   const target = join(compiled.project.dir, 'target');
   const sql = new Map<string, string>();
   /** Each folder written to, and whether this compile created it. */
   const made = new Map<string, boolean>();
   const written = WrittenFiles.read(target);
-  const write = (path: string, text: string): void => {
+  const files: TextFile[] = [];
+  const digests: string[] = [];
+  const add = (path: string, text: string): void => {
     const dir = dirname(path);
     let created = made.get(dir);
     if (created === undefined) made.set(dir, (created = makeDir(dir)));
-    writeIfChanged(path, text, !created, written);
+    const digest = sha1(text);
+    // Unchanged since the last compile wrote it, by its stat: not opened at all.
+    if (!created && written.unchanged(path, digest)) return;
+    files.push({ path, text, compare: !created });
+    digests.push(digest);
   };
   for (const m of compiled.models.values()) {
     const text = modelSql(compiled, m.name);
     sql.set(m.name, text);
     if (only && !only.has(m.name)) continue;
-    write(inside(target, 'compiled', m.layer, `${m.name}.sql`), text + '\n');
+    add(inside(target, 'compiled', m.layer, `${m.name}.sql`), text + '\n');
   }
-  for (const t of tests) write(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
+  for (const t of tests) add(inside(target, 'compiled', 'tests', `${t.name}.sql`), artifactSql(compiled, t.sql) + '\n');
   makeDir(target);
-  written.write();
-  // Its generated_at differs every time: nothing to compare. Compact, as dbt writes it: at
-  // 10,000 models indenting doubled it to 25 MB and its writing time. The output columns of
-  // an analysis kept from the last compile are written from the text kept with it (two
-  // thirds of the manifest, which would otherwise be built and stringified again).
-  const raw = new RawJsonSlots();
-  const columnsOf = (a: ModelAnalysis | undefined): ManifestOutputColumn[] | null => {
-    const kept = a && keptOutputColumnsJson(a);
-    return kept === undefined ? outputColumns(a) : raw.slot(kept);
+  const pending = writeTextFiles(files);
+  return {
+    stop: () => pending.stop(),
+    finish: async (analyses) => {
+      const stats = await pending.done();
+      files.forEach((f, i) => written.record(f.path, digests[i]!, stats[i]!));
+      written.write();
+      // Its generated_at differs every time: nothing to compare. Compact, as dbt writes it: at
+      // 10,000 models indenting doubled it to 25 MB and its writing time. The output columns of
+      // an analysis kept from the last compile are written from the text kept with it (two
+      // thirds of the manifest, which would otherwise be built and stringified again).
+      const raw = new RawJsonSlots();
+      const columnsOf = (a: ModelAnalysis | undefined): ManifestOutputColumn[] | null => {
+        const kept = a && keptOutputColumnsJson(a);
+        return kept === undefined ? outputColumns(a) : raw.slot(kept);
+      };
+      const manifest = inside(target, 'manifest.json');
+      try {
+        writeTextFile({ path: manifest, text: raw.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses, columnsOf)) + '\n', compare: false });
+      } catch (err) {
+        throw ioFailure('write', manifest, err);
+      }
+    },
   };
-  writeIfChanged(inside(target, 'manifest.json'), raw.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses, columnsOf)) + '\n', false);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { compileProject, loadSqlParser } from '../api/compile.ts';
+import { compileProject, loadAndCompile, loadSqlParser } from '../api/compile.ts';
 import type { ModelAnalysis } from '../sql/analyze.ts';
 import { createHash } from 'node:crypto';
 import { ANALYSIS_CACHE_FILE } from './analysis-cache.ts';
@@ -128,28 +128,28 @@ test('after an edit, the unchanged models\' lines are written back as they were,
   assert.throws(() => statSync(join(dir, 'target', 'sql-analyses.json')), /ENOENT/);
 });
 
-test('the manifest written from kept analyses is byte for byte the one written from fresh ones', () => {
+test('the manifest written from kept analyses is byte for byte the one written from fresh ones', async () => {
   const dir = project();
   writeFileSync(join(dir, 'models/core/b.sql'), 'select b.id, a.x::text as x_text, a.x + b.x as total, 1 as one from {{ref "a"}} a join {{ref "a"}} b using (id)\n');
   const manifest = (): string => readFileSync(join(dir, 'target', 'manifest.json'), 'utf8').replace(/"generated_at":"[^"]*"/, '');
-  const fresh = compileProject({ projectDir: dir });
+  const fresh = await loadAndCompile({ projectDir: dir });
   const written = manifest();
   assert.match(written, /"output_columns":\[\{"name":"id".*"lineage":\{"kind":"copy"/);
-  const kept = compileProject({ projectDir: dir });
+  const kept = await loadAndCompile({ projectDir: dir });
   assert.ok(Object.getOwnPropertyDescriptor(kept.analyses.get('b')!, 'references')!.get, 'the second analysis came from the file');
   assert.equal(manifest(), written);
   assert.deepEqual(kept.analyses.get('b')!.columns, fresh.analyses.get('b')!.columns);
   assert.equal(kept.analyses.get('b')!.columns![1]!.lineage!.kind, 'cast');
 });
 
-test('a line whose kept output columns are damaged is analyzed again, and manifest.json stays JSON', () => {
+test('a line whose kept output columns are damaged is analyzed again, and manifest.json stays JSON', async () => {
   const dir = project();
-  compileProject({ projectDir: dir });
+  await loadAndCompile({ projectDir: dir });
   const path = join(dir, 'target', ANALYSIS_CACHE_FILE);
   const file = readCache(path);
   file.models.get('b')!.outputColumns = '[{"name":"id"'; // cut short
   writeCache(path, file);
-  const kept = compileProject({ projectDir: dir });
+  const kept = await loadAndCompile({ projectDir: dir });
   assert.equal(Object.getOwnPropertyDescriptor(kept.analyses.get('b')!, 'references')!.get, undefined, 'b was analyzed afresh');
   const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { output_columns: { name: string }[] }> };
   assert.deepEqual(manifest.nodes.b!.output_columns.map((c) => c.name), ['id', 'x']);

@@ -58,7 +58,7 @@ export class WrittenFiles {
   }
 
   /** `path` holds the text of `digest` now (written or compared), with these stats. */
-  record(path: string, digest: string, stats: Stats): void {
+  record(path: string, digest: string, stats: Pick<Stats, 'size' | 'mtimeMs'>): void {
     this.next.set(this.keyOf(path), fileEntry(digest, stats));
   }
 
@@ -76,7 +76,7 @@ export class WrittenFiles {
   }
 }
 
-const fileEntry = (digest: string, stats: Stats): string => `${digest}\t${stats.size}\t${stats.mtimeMs}`;
+const fileEntry = (digest: string, stats: Pick<Stats, 'size' | 'mtimeMs'>): string => `${digest}\t${stats.size}\t${stats.mtimeMs}`;
 
 function readList(targetDir: string): string {
   try {

@@ -4,7 +4,7 @@ import { IpcBuffer, toIpc } from './arrow-ipc.ts';
 import { chooseEncodings } from './column-encodings.ts';
 import { DEFAULT_PARQUET_SETTINGS, DICTIONARY_PAGE_LIMIT, ParquetFileEncoder, type EncodedFile, type ParquetWriterSettings } from './parquet-encoder.ts';
 import type { FromWorker, ToWorker } from './parquet-worker.ts';
-import { Inbox, startWorker } from './worker-thread.ts';
+import { Inbox, startWorker } from '../core/worker-thread.ts';
 
 export interface WrittenFile extends EncodedFile {
   rows: number;

@@ -5,7 +5,7 @@ import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { planColumn } from './type-mapping.ts';
-import { Inbox, startWorker } from './worker-thread.ts';
+import { Inbox, startWorker } from '../core/worker-thread.ts';
 
 /** One table's binary COPY stream (of `columns`, as the lake selects them) into one parquet file. */
 export interface TableFileRequest {

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { workerBundle } from '../core/worker-bundle.ts';
+import { workerBundle } from './worker-bundle.ts';
 
 /**
- * Starts the module at `entry` (a .ts file next to this one) in a worker thread, from a
+ * Starts the module at `entry` (a .ts file of src/) in a worker thread, from a
  * plain JavaScript bundle of it (core/worker-bundle.ts): under tsx a worker starts its own
  * loader thread and resolves each module through it (0.61–0.71 CPU s for the decoding
  * worker, 0.18 bundled). When no bundle can be built or placed, Node 20 does not carry
