@@ -3,10 +3,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempProject } from '../../spec/temp-project.ts';
-import { writeTextFiles, type TextFile } from './target-files.ts';
+import { WORKER_FROM, writeTextFiles, type TextFile } from './target-files.ts';
 
 /** As many files as make writeTextFiles hand them to its worker thread. */
-const MANY = 1500;
+const MANY = WORKER_FROM + 500;
 
 const filesIn = (dir: string, n: number, compare = false): TextFile[] =>
   Array.from({ length: n }, (_, i) => ({ path: join(dir, `m${i}.sql`), text: `select ${i} as id\n`, compare }));
@@ -45,7 +45,7 @@ for (const n of [3, MANY]) {
 
 test('stop: the worker writes no further file, and its caller waits for it', async () => {
   const dir = tempProject('target-files', {});
-  const files = filesIn(dir, 20 * MANY);
+  const files = filesIn(dir, 10 * MANY);
   const pending = writeTextFiles(files);
   await pending.stop();
   assert.ok(!existsSync(files.at(-1)!.path), 'the last file was never written');
