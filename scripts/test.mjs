@@ -167,7 +167,7 @@ function runJob({ name: file, files: members }) {
       }
       const ok = code === 0;
       const why = timedOut ? `killed after ${fileTimeout / 1000} s` : `exit ${code ?? signal}`;
-      ran.push({ file, wall, cpu: cpuUsed, ok });
+      ran.push({ file, wall, cpu: cpuUsed, ok, out });
       process.stdout.write(`\n${ok ? '✔' : '✖'} ${file} — ${wall.toFixed(1)} s wall, ${cpuUsed.toFixed(1)} s CPU${ok ? '' : ` (${why})`}\n${out}`);
       resolve();
     });
@@ -191,6 +191,13 @@ console.log(
   `\n${files.length} test files in ${ran.length} processes, ${totals.tests} tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped, ${totals.cancelled} cancelled` +
     ` — ${wall.toFixed(0)} s wall, ${ran.reduce((s, r) => s + r.cpu, 0).toFixed(0)} s CPU, ${concurrency} at a time, load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
 );
+// Each failed file's failures again, last: where only the end of a long log is shown (a CI
+// summary), what failed and why is there, not only which file.
+for (const r of failed) {
+  const at = r.out.indexOf('✖ failing tests:');
+  const why = (at >= 0 ? r.out.slice(at) : r.out).split('\n');
+  console.log(`\n✖ ${r.file}:\n${why.slice(0, 80).join('\n')}${why.length > 80 ? `\n… (${why.length - 80} more lines above, in its report)` : ''}`);
+}
 if (failed.length) console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
 if (notice) console.error(notice);
 if (record) {

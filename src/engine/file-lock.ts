@@ -2,13 +2,15 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processAlive } from '../core/process.ts';
+import { ownProcessStart, processAlive } from '../core/process.ts';
 
 export interface LockHolder {
   pid: number;
   host: string;
   command: string;
   since: string;
+  /** The holder's start (core/process.ts): its pid may be another process's later. */
+  start?: number | null;
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -30,6 +32,7 @@ export async function acquireFileLock(path: string, what: string, timeoutMs: num
     host: hostname(),
     command: process.argv.slice(2).join(' '),
     since: new Date().toISOString(),
+    start: ownProcessStart(),
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -46,7 +49,7 @@ export async function acquireFileLock(path: string, what: string, timeoutMs: num
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(path);
-    if (holder && !processAlive(holder.pid, holder.host)) {
+    if (holder && !processAlive(holder.pid, holder.host, holder.start)) {
       unlinkSync(path);
       continue;
     }

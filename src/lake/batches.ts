@@ -65,7 +65,7 @@ async function inspectBatch(dir: string, id: string, active: string | null, now:
     dir,
     complete,
     active: id === active,
-    inProgress: writer !== null && processAlive(writer.pid, writer.host),
+    inProgress: writer !== null && processAlive(writer.pid, writer.host, writer.start),
     sizeBytes,
     rows: Object.fromEntries((manifest?.tables ?? []).map((t) => [t.name, t.rows])),
     createdAt: manifest?.createdAt ?? null,

@@ -130,7 +130,7 @@ async function claimBatchDir(dir: string, batchId: string, layer: string): Promi
       throw new StrataError(`batch ${batchId} already exists in the ${layer} lake (${dir}); a batch is never overwritten, use a new batch id`);
     }
     const writer = await readWriterMark(dir);
-    if (writer && processAlive(writer.pid, writer.host)) {
+    if (writer && processAlive(writer.pid, writer.host, writer.start)) {
       throw new StrataError(`batch ${batchId} is being written by process ${writer.pid} on ${writer.host} since ${writer.startedAt}`);
     }
     await removeDirDurably(dir);

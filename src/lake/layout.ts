@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StrataError } from '../core/errors.ts';
 import { inside } from '../core/paths.ts';
+import { ownProcessStart } from '../core/process.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ACTIVE_FILE = 'active';
@@ -59,16 +60,20 @@ export interface WriterMark {
   pid: number;
   host: string;
   startedAt: string;
+  /** The writing process's start (core/process.ts): its pid may be another process's later. */
+  start: number | null;
 }
 
 export function writerMark(now = new Date()): WriterMark {
-  return { pid: process.pid, host: hostname(), startedAt: now.toISOString() };
+  return { pid: process.pid, host: hostname(), startedAt: now.toISOString(), start: ownProcessStart() };
 }
 
 export async function readWriterMark(dir: string): Promise<WriterMark | null> {
   try {
     const mark = JSON.parse(await readFile(join(dir, WRITER_FILE), 'utf8')) as Partial<WriterMark>;
-    return typeof mark.pid === 'number' && typeof mark.host === 'string' ? { pid: mark.pid, host: mark.host, startedAt: String(mark.startedAt ?? '') } : null;
+    return typeof mark.pid === 'number' && typeof mark.host === 'string'
+      ? { pid: mark.pid, host: mark.host, startedAt: String(mark.startedAt ?? ''), start: typeof mark.start === 'number' ? mark.start : null }
+      : null;
   } catch {
     return null;
   }
