@@ -257,8 +257,9 @@ export function startCompileArtifacts(compiled: CompiledProject, tests: readonly
       written.write();
       // Its generated_at differs every time: nothing to compare. Compact, as dbt writes it: at
       // 10,000 models indenting doubled it to 25 MB and its writing time. The output columns of
-      // an analysis kept from the last compile are written from the text kept with it (two
-      // thirds of the manifest, which would otherwise be built and stringified again).
+      // an analysis the kept analyses hold (from the last compile, or kept now for the next)
+      // are written from the text kept with it (two thirds of the manifest, which would
+      // otherwise be built and stringified again).
       const raw = new RawJsonSlots();
       const columnsOf = (a: ModelAnalysis | undefined): ManifestOutputColumn[] | null => {
         const kept = a && keptOutputColumnsJson(a);

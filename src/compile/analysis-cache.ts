@@ -74,10 +74,10 @@ function entries(text: string, analyzer: string): Map<string, Entry> {
   return found;
 }
 
-/** The manifest's output columns of each analysis read from the file, as the file keeps them. */
+/** The manifest's output columns of each analysis the file holds (read from it, or kept for it now), as the file keeps them. */
 const keptOutputColumns = new WeakMap<ModelAnalysis, string>();
 
-/** The JSON text of `outputColumns(analysis)` when the analysis came from the file unchanged; undefined otherwise. */
+/** The JSON text of `outputColumns(analysis)` when the file holds the analysis as it is; undefined otherwise. */
 export const keptOutputColumnsJson = (analysis: ModelAnalysis): string | undefined => keptOutputColumns.get(analysis);
 
 export class AnalysisCache {
@@ -144,11 +144,14 @@ export class AnalysisCache {
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
     if (this.analyzer === null) return;
     const { references, ...rest } = analysis;
+    const columns = JSON.stringify(outputColumns(analysis));
+    // The manifest writes this very text too, instead of building and printing it again.
+    keptOutputColumns.set(analysis, columns);
     this.next.set(model, {
       sql: sha1(sql),
       inputs: this.inputsOf(analysis, catalog),
       analysis: rest,
-      outputColumns: JSON.stringify(outputColumns(analysis)),
+      outputColumns: columns,
       references: JSON.stringify(references),
     });
     this.changed = true;
