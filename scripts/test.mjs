@@ -115,7 +115,14 @@ function roomIn(dir, bytes) {
     return false; // no such file system here
   }
 }
-const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
+function removeScratch() {
+  if (!scratch) return;
+  try {
+    rmSync(scratch, { recursive: true, force: true });
+  } catch (err) {
+    console.error(`note: could not remove the specs' temporary folder ${scratch}: ${err.message}`);
+  }
+}
 const concurrency = Number(process.env.STRATA_TEST_CONCURRENCY ?? Math.max(2, cpus().length));
 const started = performance.now();
 const load = loadavg()[0];
