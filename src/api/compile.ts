@@ -17,7 +17,7 @@ import { RawJsonSlots } from '../core/raw-json.ts';
 import { comprehendProject } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { WrittenFiles } from '../compile/written-files.ts';
-import { writeTextFile, writeTextFiles, type TextFile } from '../compile/target-files.ts';
+import { writeTargetFile, writeTextFiles, type TextFile } from '../compile/target-files.ts';
 import { sha1 } from '../core/hash.ts';
 import { ARTIFACT_SCHEMA_VERSION, type Manifest } from '../core/artifacts.ts';
 import { unitTestProblems } from '../unit/run.ts';
@@ -265,12 +265,7 @@ export function startCompileArtifacts(compiled: CompiledProject, tests: readonly
         const kept = a && keptOutputColumnsJson(a);
         return kept === undefined ? outputColumns(a) : raw.slot(kept);
       };
-      const manifest = inside(target, 'manifest.json');
-      try {
-        writeTextFile({ path: manifest, text: raw.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses, columnsOf)) + '\n', compare: false });
-      } catch (err) {
-        throw ioFailure('write', manifest, err);
-      }
+      writeTargetFile({ path: inside(target, 'manifest.json'), text: raw.stringify(buildManifest(compiled, tests, (n) => sql.get(n)!, analyses, columnsOf)) + '\n', compare: false });
     },
   };
 }

@@ -42,6 +42,15 @@ export function writeTextFile({ path, text, compare }: TextFile): FileStat {
   }
 }
 
+/** As writeTextFile, its failure said as `cannot write <path>: <cause>` (core/io-errors.ts). */
+export function writeTargetFile(file: TextFile): FileStat {
+  try {
+    return writeTextFile(file);
+  } catch (err) {
+    throw ioFailure('write', file.path, err);
+  }
+}
+
 /** Buffers reused for every comparison: the file read into one, the text encoded into the other. */
 let onDisk = Buffer.allocUnsafe(1 << 16);
 let wanted = Buffer.allocUnsafe(1 << 16);
@@ -122,14 +131,7 @@ export function writeTextFiles(files: TextFile[]): PendingFiles {
 
 /** The files written here and now (few, or no worker could be started). */
 function inline(files: TextFile[]): PendingFiles {
-  const result = (async () =>
-    files.map((file) => {
-      try {
-        return writeTextFile(file);
-      } catch (err) {
-        throw ioFailure('write', file.path, err);
-      }
-    }))();
+  const result = (async () => files.map(writeTargetFile))();
   result.catch(() => undefined);
   return { done: () => result, stop: async () => undefined };
 }
