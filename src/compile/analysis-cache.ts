@@ -14,7 +14,7 @@ import { sha1 } from '../core/hash.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTextAtomic } from '../observability/artifacts.ts';
-import type { Catalog, ColumnReference, ModelAnalysis } from '../sql/analyze.ts';
+import { analyzeModel, type Catalog, type ColumnReference, type ModelAnalysis } from '../sql/analyze.ts';
 import { outputColumns } from '../sql/output-columns.ts';
 import { analyzerId } from '../sql/analyzer-id.ts';
 import { relationKey } from '../sql/model-sql.ts';
@@ -27,21 +27,18 @@ interface Entry {
   analysis: Omit<ModelAnalysis, 'references'>;
   /** The manifest's output_columns of the analysis (sql/output-columns.ts), as JSON text. */
   outputColumns: string;
-  /**
-   * The analysis's `references` as JSON text: a third of the file that nothing reads once
-   * the analysis is made (diagnostics come from `problems`), parsed only when asked for.
-   */
-  references: string;
   /** The entry's line in the file it was read from: written back as it is. */
   line?: string;
 }
 
 /**
  * One model a line, written and read line by line: `[model, sql, inputs, analysis]` as JSON,
- * then, after tabs, the manifest's output columns and the references, each as JSON (JSON
- * text holds no raw tab). Only the first part is parsed when the file is read: an up-to-date
- * compile writes the manifest's output columns (two thirds of it at 10,000 models) from
- * their kept text, and the references are parsed when asked for. An unchanged model's line
+ * then, after a tab, the manifest's output columns as JSON (JSON text holds no raw tab). Only
+ * the first part is parsed when the file is read: an up-to-date compile writes the
+ * manifest's output columns (two thirds of it at 10,000 models) from their kept text. The
+ * analysis's `references` (where each column is read) are not kept: nothing in a compile or a
+ * build reads them, and they were a third of the file (10,000 models: 0.1 s of writing it);
+ * a kept analysis finds them again from its SQL when asked (keptAnalysis). An unchanged model's line
  * is written back as it was read (after editing one model of 10,000, the file was 0.44 s of
  * JSON.stringify). The first line names the analyzer and FORMAT.
  */
@@ -49,7 +46,7 @@ export const ANALYSIS_CACHE_FILE = 'sql-analyses.tsv';
 /** The earlier single-JSON file, removed when the new one is written. */
 const EARLIER_FILE = 'sql-analyses.json';
 /** The lines' layout (what the analyses say is the analyzer's: sql/analyzer-id.ts). */
-const FORMAT = 2;
+const FORMAT = 3;
 
 const header = (analyzer: string): string => JSON.stringify({ analyzer, format: FORMAT });
 
@@ -62,11 +59,11 @@ function entries(text: string, analyzer: string): Map<string, Entry> {
     const line = lines[i]!;
     const parts = line.split('\t');
     // The output columns go into manifest.json as they are: a field that is plainly not a list (or null) is damage.
-    if (parts.length !== 3 || !(parts[1] === 'null' || (parts[1]!.startsWith('[') && parts[1]!.endsWith(']')))) continue;
+    if (parts.length !== 2 || !(parts[1] === 'null' || (parts[1]!.startsWith('[') && parts[1]!.endsWith(']')))) continue;
     try {
       const [model, sql, inputs, analysis] = JSON.parse(parts[0]!) as [unknown, unknown, unknown, Entry['analysis'] | null];
       if (typeof model !== 'string' || typeof sql !== 'string' || typeof inputs !== 'string' || typeof analysis !== 'object' || analysis === null || !Array.isArray(analysis.relations)) continue;
-      found.set(model, { sql, inputs, analysis, outputColumns: parts[1]!, references: parts[2]!, line });
+      found.set(model, { sql, inputs, analysis, outputColumns: parts[1]!, line });
     } catch {
       /* damaged */
     }
@@ -117,12 +114,18 @@ export class AnalysisCache {
     return new AnalysisCache(targetDir, id, entries(text, id));
   }
 
+  /** Whether the file holds an analysis of this very SQL (kept if its inputs are the same too). */
+  holdsSql(model: string, sql: string): boolean {
+    const entry = this.previous.get(model);
+    return entry !== undefined && entry.sql === sha1(sql);
+  }
+
   /** The earlier analysis of this SQL, when the relations it reads still have the same columns. */
   reuse(model: string, sql: string, catalog: Catalog): ModelAnalysis | undefined {
     const entry = this.previous.get(model);
     if (!entry || entry.sql !== sha1(sql) || entry.inputs !== this.inputsOf(entry.analysis, catalog)) return undefined;
     this.next.set(model, entry);
-    return keptAnalysis(entry);
+    return keptAnalysis(entry, sql, catalog);
   }
 
   /** What the catalog says of every relation the analysis read, in order of first read. */
@@ -143,7 +146,7 @@ export class AnalysisCache {
   /** Keeps a fresh analysis (written as it is when `write` runs: nothing may change it before). */
   keep(model: string, sql: string, analysis: ModelAnalysis, catalog: Catalog): void {
     if (this.analyzer === null) return;
-    const { references, ...rest } = analysis;
+    const { references: _notKept, ...rest } = analysis;
     const columns = JSON.stringify(outputColumns(analysis));
     // The manifest writes this very text too, instead of building and printing it again.
     keptOutputColumns.set(analysis, columns);
@@ -152,7 +155,6 @@ export class AnalysisCache {
       inputs: this.inputsOf(analysis, catalog),
       analysis: rest,
       outputColumns: columns,
-      references: JSON.stringify(references),
     });
     this.changed = true;
   }
@@ -162,19 +164,23 @@ export class AnalysisCache {
     const gone = [...this.previous.keys()].some((m) => !this.next.has(m));
     if (this.analyzer === null || (!this.changed && !gone)) return;
     const lines = [header(this.analyzer)];
-    for (const [model, e] of this.next) lines.push(e.line ?? `${JSON.stringify([model, e.sql, e.inputs, e.analysis])}\t${e.outputColumns}\t${e.references}`);
+    for (const [model, e] of this.next) lines.push(e.line ?? `${JSON.stringify([model, e.sql, e.inputs, e.analysis])}\t${e.outputColumns}`);
     writeTextAtomic(join(this.dir, ANALYSIS_CACHE_FILE), `${lines.join('\n')}\n`);
     rmSync(join(this.dir, EARLIER_FILE), { force: true });
   }
 }
 
-/** A kept analysis whose `references` are parsed from their text on first read (a copy: the entry stays as the file has it). */
-function keptAnalysis(entry: Entry): ModelAnalysis {
+/**
+ * A kept analysis (a copy: the entry stays as the file has it) whose `references` are found
+ * on first read by analyzing its SQL again against the same catalog: its relations' columns,
+ * which the reuse has just found to be the ones the kept analysis was made from.
+ */
+function keptAnalysis(entry: Entry, sql: string, catalog: Catalog): ModelAnalysis {
   let references: ColumnReference[] | undefined;
   const analysis = Object.defineProperty({ ...entry.analysis }, 'references', {
     enumerable: true,
     configurable: true,
-    get: () => (references ??= JSON.parse(entry.references) as ColumnReference[]),
+    get: () => (references ??= analyzeModel(sql, catalog).references),
     set: (value: ColumnReference[]) => void (references = value),
   }) as ModelAnalysis;
   keptOutputColumns.set(analysis, entry.outputColumns);
