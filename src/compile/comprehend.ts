@@ -11,7 +11,8 @@ import type { Diagnostic } from '../core/errors.ts';
 import { parseHeaderLine } from '../seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
 import { tablesFromMigrations } from '../sql/ddl-columns.ts';
-import { relationKey } from '../sql/model-sql.ts';
+import { parseableSql, relationKey } from '../sql/model-sql.ts';
+import type { ParseAhead } from '../sql/parse-ahead.ts';
 import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
 import { contractAtCompile, modelContract } from '../checks/contract.ts';
@@ -73,12 +74,12 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
  * saves the analysis only, never that check: a file in target/ must not be able to let a
  * writing model through.
  */
-function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdicts: ReadVerdicts | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
+function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdicts: ReadVerdicts | undefined, ahead: ParseAhead | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
   if (verdicts?.reads(sql)) {
     const kept = cache?.reuse(name, sql, catalog);
     if (kept) return { analysis: kept, problem: null };
   }
-  const { parsed, problem } = readModel(sql);
+  const { parsed, problem } = readModel(sql, ahead);
   if (problem || !parsed) return { problem };
   verdicts?.keep(sql);
   const kept = cache?.reuse(name, sql, catalog);
@@ -88,9 +89,20 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
   return { analysis, problem: null };
 }
 
+/** Gives the worker the models whose analysis cannot be kept, in the order they are analyzed. */
+function parseAhead(ahead: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): void {
+  const texts: string[] = [];
+  for (const name of compiled.order) {
+    const model = compiled.models.get(name);
+    if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) texts.push(parseableSql(model.sql).text);
+  }
+  ahead.parse(texts);
+}
+
 /**
  * `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of
- * an earlier compile. `verdicts`: the SQL already found to only read.
+ * an earlier compile. `verdicts`: the SQL already found to only read. `ahead`: a worker
+ * started to parse the models (sql/parse-ahead.ts).
  */
 export function comprehendProject(
   compiled: CompiledProject,
@@ -98,6 +110,7 @@ export function comprehendProject(
   skip: ReadonlySet<string> = new Set(),
   cache?: AnalysisCache,
   verdicts?: ReadVerdicts,
+  ahead?: ParseAhead,
 ): Comprehension {
   const { project, models } = compiled;
   const catalog = projectCatalog(project);
@@ -109,10 +122,11 @@ export function comprehendProject(
     return done.columns?.map((c) => ({ name: c.name, type: c.type }));
   };
 
+  if (ahead) parseAhead(ahead, compiled, skip, cache);
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts);
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts, ahead);
     if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;

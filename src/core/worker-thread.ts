@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import { workerBundle } from './worker-bundle.ts';
 
 /**
@@ -10,11 +10,12 @@ import { workerBundle } from './worker-bundle.ts';
  * worker, 0.18 bundled). When no bundle can be built or placed, Node 20 does not carry
  * tsx's loader into worker threads: the worker registers it first.
  */
-export function startWorker(entry: URL, workerData?: unknown): Worker {
+export function startWorker(entry: URL, workerData?: unknown, transferList?: Transferable[]): Worker {
   const file = workerBundle(entry, basename(fileURLToPath(entry), '.ts'));
-  if (file) return new Worker(file, { workerData });
+  const options = { workerData, ...(transferList ? { transferList } : {}) };
+  if (file) return new Worker(file, options);
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), options);
 }
 
 /** Messages from a worker, awaited one at a time. */

@@ -10,6 +10,7 @@
 import type { ParseResult } from 'libpg-query';
 import { parseSqlOrError } from './parser.ts';
 import { parseableSql } from './model-sql.ts';
+import type { ParseAhead } from './parse-ahead.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
 export interface ReadOnlyProblem {
@@ -71,10 +72,10 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
 }
 
 /** The model's parse tree (unless it does not parse), and why it is not one reading query, or null. */
-export function readModel(rendered: string): { parsed?: ParseResult; problem: ReadOnlyProblem | null } {
+export function readModel(rendered: string, ahead?: ParseAhead): { parsed?: ParseResult; problem: ReadOnlyProblem | null } {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
-  const parsed = parseSqlOrError(sql.text);
+  const parsed = ahead?.take(sql.text) ?? parseSqlOrError(sql.text);
   // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
   if (parsed instanceof Error) return { problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
   return { parsed, problem: statementProblem(rendered, parsed, offsets) };

@@ -1,0 +1,44 @@
+/**
+ * Worker thread: parses the SQL texts it is sent, in order, and posts each parse tree as
+ * the JSON text libpg-query makes of it (sql/parse-ahead.ts). It loads the parser as soon
+ * as it starts, before the texts come. Texts the main thread has already passed are
+ * skipped; a text that does not parse is posted as null.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { loadModule, parseSync } from 'libpg-query';
+
+const { port, passed } = workerData as { port: MessagePort; passed: Int32Array };
+const texts = new Promise<string[]>((resolve) => port.once('message', resolve));
+await loadModule();
+
+/**
+ * libpg-query's parseSync ends with `JSON.parse` of the tree's JSON text: made to return that
+ * text, it hands it over unparsed, so only a string crosses to the main thread.
+ */
+const toObject = JSON.parse;
+const asText = ((text: string) => text) as typeof JSON.parse;
+
+/** How many trees go in one message: fewer messages, while the first arrive early. */
+const BATCH = 64;
+let batch: [number, string | null][] = [];
+const all = await texts;
+for (let i = 0; i < all.length; i++) {
+  if (i < Atomics.load(passed, 0)) continue;
+  let json: string | null = null;
+  JSON.parse = asText;
+  try {
+    const tree: unknown = parseSync(all[i]!);
+    json = typeof tree === 'string' ? tree : JSON.stringify(tree);
+  } catch {
+    /* the main thread parses it again, for the error */
+  } finally {
+    JSON.parse = toObject;
+  }
+  batch.push([i, json]);
+  if (batch.length === BATCH) {
+    port.postMessage(batch);
+    batch = [];
+  }
+}
+port.postMessage(batch);
+port.close();

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { tempProject } from '../../spec/temp-project.ts';
+import { compileProject, PARSE_AHEAD_FROM } from '../api/compile.ts';
+import { analyzeModel, type Catalog } from './analyze.ts';
+import { ParseAhead } from './parse-ahead.ts';
+import { loadSqlParser, parseSql, parseSqlOrError } from './parser.ts';
+
+before(() => loadSqlParser());
+
+const texts = [
+  ...Array.from({ length: 200 }, (_, i) => `select ${i} as id, 'it''s ${i}' as label, now() - interval '${i} days' as at from "\u0001ref:m${i}\u0001" r where r.x > ${i}`),
+  'select from where (',
+  'with gone as (delete from amazon.review returning review_id) select * from gone',
+  'select \'naïve — ünïcode 🙂\' as text',
+];
+
+test('the trees parsed ahead are the parser\'s own; what does not parse, or was not given, is left to the main thread', async () => {
+  const ahead = ParseAhead.start();
+  assert.ok(ahead, 'a worker starts');
+  ahead.parse(texts);
+  await ahead.finished();
+  for (const text of texts) {
+    const own = parseSqlOrError(text);
+    const taken = ahead.take(text);
+    if (own instanceof Error) assert.equal(taken, undefined, 'not SQL: parsed here again, for the error');
+    else assert.deepEqual(taken, own);
+  }
+  assert.equal(ahead.take('select 1'), undefined, 'a text it was not given');
+  await ahead.close();
+});
+
+test('the worker skips the texts the main thread has passed', async () => {
+  const ahead = ParseAhead.start()!;
+  ahead.parse(texts);
+  // Asked for before the worker could parse anything: parsed here, and everything before it passed.
+  assert.equal(ahead.take(texts.at(-1)!), undefined);
+  await ahead.finished();
+  const taken = texts.slice(0, -1).filter((t) => ahead.take(t) !== undefined);
+  assert.ok(taken.length <= 1, `${taken.length} trees parsed after the main thread passed them`);
+  await ahead.close();
+});
+
+test(`a compile of ${PARSE_AHEAD_FROM} models parses ahead and still finds, at their lines, SQL that does not parse or writes`, () => {
+  const files: Record<string, string> = { 'project.yaml': 'name: many\nlayers:\n  core: {materialized: view}\n' };
+  for (let i = 0; i < PARSE_AHEAD_FROM; i++) files[`models/core/m${i}.sql`] = i === 0 ? 'select 1 as id, 2 as x\n' : `-- model ${i}\nselect id, x + ${i} as x from {{ref "m${i - 1}"}}\n`;
+  const dir = tempProject('parse-ahead', files);
+  const result = compileProject({ projectDir: dir, writeArtifacts: false });
+  assert.equal(result.analyses.size, PARSE_AHEAD_FROM);
+  assert.deepEqual(result.analyses.get(`m${PARSE_AHEAD_FROM - 1}`)!.columns!.map((c) => c.name), ['id', 'x']);
+  // Each analysis is the one made from the main thread's own parse.
+  const columnsOf: Catalog = (r) => (r.kind === 'ref' ? result.analyses.get(r.name)?.columns?.map((c) => ({ name: c.name, type: c.type })) : undefined);
+  for (const m of ['m1', 'm1000', `m${PARSE_AHEAD_FROM - 1}`]) assert.deepEqual(result.analyses.get(m), analyzeModel(result.compiled.models.get(m)!.sql, columnsOf));
+  writeFileSync(join(dir, 'models/core/m1200.sql'), '-- model 1200\nselect id, x from {{ref "m1199"}} where (\n');
+  writeFileSync(join(dir, 'models/core/m1800.sql'), '-- model 1800\nwith gone as (delete from amazon.review returning 1) select id, x from {{ref "m1799"}}\n');
+  assert.throws(
+    () => compileProject({ projectDir: dir, writeArtifacts: false }),
+    (err: Error) => /models\/core\/m1200\.sql:2:\d+: SQL syntax error/.test(err.message) && /models\/core\/m1800\.sql:2:\d+: .*DELETE/.test(err.message),
+  );
+  assert.ok(parseSql('select 1'), 'the main thread\'s parser still works');
+});

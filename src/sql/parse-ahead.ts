@@ -1,0 +1,75 @@
+/**
+ * Parsing ahead on a worker thread (sql/parse-ahead-worker.ts): for a compile of thousands
+ * of models, PostgreSQL's parser (WebAssembly) runs beside the main thread's analysis, in
+ * the order the models are analyzed. What crosses over is each tree's JSON text, not the
+ * tree (cloning trees cost the main thread more than parsing them): the main thread only
+ * runs `JSON.parse` on it, as libpg-query itself would. A model the worker has not reached
+ * yet is parsed here as before (never waited for), and the worker skips what the main thread
+ * has passed. The worker is started early (`start`, while the project is read and rendered)
+ * and given its texts later (`parse`), so that its own start-up is not waited for either.
+ */
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type { ParseResult } from 'libpg-query';
+import { startWorker } from '../core/worker-thread.ts';
+
+export class ParseAhead {
+  /** Each text's place in the worker's order. */
+  private readonly places = new Map<string, number>();
+  /** Trees received but not asked for yet (null: the worker could not parse it). */
+  private readonly received = new Map<number, string | null>();
+
+  private constructor(
+    private readonly port: MessagePort,
+    private readonly worker: Worker,
+    /** How many texts the main thread has passed: the worker skips them. */
+    private readonly passed: Int32Array,
+  ) {}
+
+  /** Starts the worker and its parser; undefined when no worker can be started. */
+  static start(): ParseAhead | undefined {
+    const { port1, port2 } = new MessageChannel();
+    const passed = new Int32Array(new SharedArrayBuffer(4));
+    let worker: Worker;
+    try {
+      worker = startWorker(new URL('./parse-ahead-worker.ts', import.meta.url), { port: port2, passed }, [port2]);
+    } catch {
+      return undefined;
+    }
+    worker.unref();
+    return new ParseAhead(port1, worker, passed);
+  }
+
+  /** The texts to parse, in the order they will be asked for. */
+  parse(texts: readonly string[]): void {
+    texts.forEach((t, i) => this.places.set(t, i));
+    this.port.postMessage(texts);
+  }
+
+  /** The tree of `text` when the worker has parsed it already; undefined otherwise (parse it here). */
+  take(text: string): ParseResult | undefined {
+    const place = this.places.get(text);
+    if (place === undefined) return undefined;
+    if (Atomics.load(this.passed, 0) <= place) Atomics.store(this.passed, 0, place + 1);
+    while (!this.received.has(place)) {
+      const next = receiveMessageOnPort(this.port)?.message as [number, string | null][] | undefined;
+      if (!next) return undefined;
+      for (const [i, json] of next) if (i >= place) this.received.set(i, json);
+    }
+    const json = this.received.get(place)!;
+    this.received.delete(place);
+    return json === null ? undefined : (JSON.parse(json) as ParseResult);
+  }
+
+  /** Resolves once the worker has posted every tree it was given and ended (kept alive till then). */
+  finished(): Promise<void> {
+    if (this.worker.threadId === -1) return Promise.resolve();
+    this.worker.ref();
+    return new Promise((resolve) => this.worker.once('exit', () => resolve()));
+  }
+
+  /** Stops the worker (it may still be parsing texts nobody will ask for). */
+  async close(): Promise<void> {
+    this.port.close();
+    await this.worker.terminate();
+  }
+}
