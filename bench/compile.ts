@@ -5,7 +5,7 @@
  * Two measures: the compile work in this process, and `strata compile` as a whole command
  * (a new process: start-up, compile, target/compiled/*.sql and manifest.json written) into
  * an empty target/, an up-to-date one and after editing one model, each started through tsx
- * and as `strata` (bin/strata.mjs: the cached bundle), with the start-up alone (`strata --version`) reported apart.
+ * and as `strata` (bin/strata.mjs run as a program: the cached bundle), with the start-up alone (`strata --version`) reported apart.
  * Usage: npx tsx bench/compile.ts [--models 1000,10000,100000] [--command-models 5000,10000] [--runs 5] [--via tsx,bundle]
  */
 import { spawnSync } from 'node:child_process';
@@ -78,11 +78,12 @@ const cliCpu: number[] = [];
 
 /**
  * How the command is started: `tsx` as the README says to run it (`node --import tsx
- * src/cli.ts`: tsx transpiles every module at each start), `bundle` as `strata`
- * starts it (bin/strata.mjs: the bundle cached by scripts/cli-bundle.mjs, as the specs run it).
+ * src/cli.ts`: tsx transpiles every module at each start), `bundle` as `strata` starts it:
+ * bin/strata.mjs run as a program, through its `#!` line and the Node flags there (as `npx
+ * strata` and node_modules/.bin/strata run it), from the bundle cached by scripts/cli-bundle.mjs.
  */
 const LAUNCHERS = {
-  tsx: (): string[] => ['--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')],
+  tsx: (): string[] => [process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', 'src', 'cli.ts')],
   bundle: (): string[] => [join(import.meta.dirname, '..', 'bin', 'strata.mjs')],
 };
 type Launcher = keyof typeof LAUNCHERS;
@@ -93,7 +94,7 @@ function timeCli(launch: string[], args: string[], runs: number, before?: () => 
   return Array.from({ length: runs }, () => {
     before?.();
     const t0 = performance.now();
-    const argv = [process.execPath, ...launch, ...args];
+    const argv = [...launch, ...args];
     const r = timed ? spawnSync('/usr/bin/time', ['-f', 'strata-cpu %U %S', ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     const s = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
