@@ -79,12 +79,12 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
     const kept = cache?.reuse(name, sql, catalog);
     if (kept) return { analysis: kept, problem: null };
   }
-  const { parsed, problem } = readModel(sql, ahead);
+  const { parsed, parseable, problem } = readModel(sql, ahead);
   if (problem || !parsed) return { problem };
   verdicts?.keep(sql);
   const kept = cache?.reuse(name, sql, catalog);
   if (kept) return { analysis: kept, problem: null };
-  const analysis = analyzeModel(sql, catalog, { parsed });
+  const analysis = analyzeModel(sql, catalog, { parsed, parseable });
   cache?.keep(name, sql, analysis, catalog);
   return { analysis, problem: null };
 }
@@ -116,10 +116,13 @@ export function comprehendProject(
   const catalog = projectCatalog(project);
   const analyses = new Map<string, ModelAnalysis>();
   const diagnostics: Diagnostic[] = [];
+  // A model's columns as its readers see them, made once however many read it.
+  const seen = new Map<string, CatalogColumn[] | undefined>();
   const columnsOf: Catalog = (r) => {
     const done = r.kind === 'ref' ? analyses.get(r.name) : undefined;
-    if (!done) return r.kind === 'ref' && models.has(r.name) ? undefined : catalog(r);
-    return done.columns?.map((c) => ({ name: c.name, type: c.type }));
+    if (r.kind !== 'ref' || !done) return r.kind === 'ref' && models.has(r.name) ? undefined : catalog(r);
+    if (!seen.has(r.name)) seen.set(r.name, done.columns?.map((c) => ({ name: c.name, type: c.type })));
+    return seen.get(r.name);
   };
 
   if (ahead) parseAhead(ahead, compiled, skip, cache);

@@ -7,7 +7,7 @@
  */
 import type { ParseResult, SelectStmt } from 'libpg-query';
 import { parseSqlOrError } from './parser.ts';
-import { parseableSql, type Relation } from './model-sql.ts';
+import { parseableSql, type ParseableSql, type Relation } from './model-sql.ts';
 import { offsetMap } from './offsets.ts';
 import { QueryAnalyzer, type Catalog, type ColumnReference, type SqlProblem } from './query-analyzer.ts';
 import type { Lin, LineageKind, Origin } from './scope.ts';
@@ -52,6 +52,8 @@ export interface ModelAnalysis {
 export interface AnalyzeOptions {
   /** `parseSql(parseableSql(sql).text)`, when the caller has parsed it already. */
   parsed?: ParseResult;
+  /** `parseableSql(sql)`, when the caller has made it already. */
+  parseable?: ParseableSql;
 }
 
 function lineageOf(lin: Lin): ColumnLineage | null {
@@ -66,7 +68,7 @@ function lineageOf(lin: Lin): ColumnLineage | null {
  * markers. `catalog` gives the columns of the relations it reads, or undefined when unknown.
  */
 export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOptions = {}): ModelAnalysis {
-  const sql = parseableSql(rendered);
+  const sql = opts.parseable ?? parseableSql(rendered);
   const offsets = offsetMap(rendered);
   const parsed = opts.parsed ?? parseSqlOrError(sql.text);
   if (parsed instanceof Error) {

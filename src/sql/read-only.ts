@@ -9,7 +9,7 @@
  */
 import type { ParseResult } from 'libpg-query';
 import { parseSqlOrError } from './parser.ts';
-import { parseableSql } from './model-sql.ts';
+import { parseableSql, type ParseableSql } from './model-sql.ts';
 import type { ParseAhead } from './parse-ahead.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
@@ -72,13 +72,13 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
 }
 
 /** The model's parse tree (unless it does not parse), and why it is not one reading query, or null. */
-export function readModel(rendered: string, ahead?: ParseAhead): { parsed?: ParseResult; problem: ReadOnlyProblem | null } {
+export function readModel(rendered: string, ahead?: ParseAhead): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
   const parsed = ahead?.take(sql.text) ?? parseSqlOrError(sql.text);
   // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
-  if (parsed instanceof Error) return { problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
-  return { parsed, problem: statementProblem(rendered, parsed, offsets) };
+  if (parsed instanceof Error) return { parseable: sql, problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
+  return { parsed, parseable: sql, problem: statementProblem(rendered, parsed, offsets) };
 }
 
 function statementProblem(rendered: string, parsed: ParseResult, offsets: OffsetMap): ReadOnlyProblem | null {
