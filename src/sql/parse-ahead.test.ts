@@ -16,6 +16,8 @@ const texts = [
   'with gone as (delete from amazon.review returning review_id) select * from gone',
   'select \'naïve — ünïcode 🙂\' as text',
 ];
+// Two models may render the same SQL: each is answered.
+texts.push(texts[0]!);
 
 test('the trees parsed ahead are the parser\'s own; what does not parse, or was not given, is left to the main thread', async () => {
   const ahead = ParseAhead.start();
@@ -28,6 +30,7 @@ test('the trees parsed ahead are the parser\'s own; what does not parse, or was 
     if (own instanceof Error) assert.equal(taken, undefined, 'not SQL: parsed here again, for the error');
     else assert.deepEqual(taken, own);
   }
+  assert.equal(ahead.take(texts[0]!), undefined, 'each place is answered once');
   assert.equal(ahead.take('select 1'), undefined, 'a text it was not given');
   await ahead.close();
 });

@@ -13,8 +13,8 @@ import type { ParseResult } from 'libpg-query';
 import { startWorker } from '../core/worker-thread.ts';
 
 export class ParseAhead {
-  /** Each text's place in the worker's order. */
-  private readonly places = new Map<string, number>();
+  /** Each text's places in the worker's order, first first (two models may have the same SQL). */
+  private readonly places = new Map<string, number[]>();
   /** Trees received but not asked for yet (null: the worker could not parse it). */
   private readonly received = new Map<number, string | null>();
 
@@ -36,18 +36,24 @@ export class ParseAhead {
       return undefined;
     }
     worker.unref();
+    // A worker that fails (its parser does not load) only leaves every model to the main thread.
+    worker.on('error', () => undefined);
     return new ParseAhead(port1, worker, passed);
   }
 
   /** The texts to parse, in the order they will be asked for. */
   parse(texts: readonly string[]): void {
-    texts.forEach((t, i) => this.places.set(t, i));
+    texts.forEach((t, i) => {
+      const places = this.places.get(t);
+      if (places) places.push(i);
+      else this.places.set(t, [i]);
+    });
     this.port.postMessage(texts);
   }
 
   /** The tree of `text` when the worker has parsed it already; undefined otherwise (parse it here). */
   take(text: string): ParseResult | undefined {
-    const place = this.places.get(text);
+    const place = this.places.get(text)?.shift();
     if (place === undefined) return undefined;
     if (Atomics.load(this.passed, 0) <= place) Atomics.store(this.passed, 0, place + 1);
     while (!this.received.has(place)) {
