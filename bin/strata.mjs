@@ -5,7 +5,7 @@
 //
 // The #! line gives V8 a larger young generation (32 MB semi-spaces instead of 16): compile
 // makes a parse tree per model that lives only until its analysis, and with the default
-// size V8 scavenged and promoted them ≈70 times for 10,000 models. It cannot be set once
+// size the process ran 66 scavenges for 10,000 models. It cannot be set once
 // the process runs (v8.setFlagsFromString leaves the heap as configured), hence here and
 // in package.json's scripts; README "How `strata` starts" has the figures.
 import { pathToFileURL } from 'node:url';
