@@ -2,12 +2,13 @@
  * Worker thread: parses the SQL texts it is sent, in order, and posts each parse tree as
  * the JSON text libpg-query makes of it (sql/parse-ahead.ts). It loads the parser as soon
  * as it starts, before the texts come. Texts the main thread has already passed are
- * skipped; a text that does not parse is posted as null.
+ * skipped, and it parses at most `ahead` texts beyond them; a text that does not parse is
+ * posted as null.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { loadModule, parseSync } from 'libpg-query';
 
-const { port, passed } = workerData as { port: MessagePort; passed: Int32Array };
+const { port, passed, ahead } = workerData as { port: MessagePort; passed: Int32Array; ahead: number };
 const texts = new Promise<string[]>((resolve) => port.once('message', resolve));
 await loadModule();
 
@@ -23,6 +24,11 @@ const BATCH = 64;
 let batch: [number, string | null][] = [];
 const all = await texts;
 for (let i = 0; i < all.length; i++) {
+  for (let at = Atomics.load(passed, 0); i - at >= ahead; at = Atomics.load(passed, 0)) {
+    // What is parsed goes out before waiting: the main thread may be about to ask for it.
+    if (batch.length > 0) port.postMessage(batch.splice(0));
+    Atomics.wait(passed, 0, at, 100);
+  }
   if (i < Atomics.load(passed, 0)) continue;
   let json: string | null = null;
   JSON.parse = asText;

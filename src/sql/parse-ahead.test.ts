@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { tempProject } from '../../spec/temp-project.ts';
 import { compileProject, PARSE_AHEAD_FROM } from '../api/compile.ts';
 import { analyzeModel, type Catalog } from './analyze.ts';
-import { ParseAhead } from './parse-ahead.ts';
+import { AHEAD, ParseAhead } from './parse-ahead.ts';
 import { loadSqlParser, parseSql, parseSqlOrError } from './parser.ts';
 
 before(() => loadSqlParser());
@@ -43,6 +44,21 @@ test('the worker skips the texts the main thread has passed', async () => {
   await ahead.finished();
   const taken = texts.slice(0, -1).filter((t) => ahead.take(t) !== undefined);
   assert.ok(taken.length <= 1, `${taken.length} trees parsed after the main thread passed them`);
+  await ahead.close();
+});
+
+test('the worker parses only so far ahead of the main thread: what it posted waits in memory', async () => {
+  const many = Array.from({ length: AHEAD * 4 }, (_, i) => `select ${i} as id`);
+  const ahead = ParseAhead.start()!;
+  ahead.parse(many);
+  const until = Date.now() + 20_000;
+  while (ahead.waiting() < AHEAD && Date.now() < until) await delay(20);
+  assert.equal(ahead.waiting(), AHEAD, 'it parsed up to its bound');
+  await delay(500);
+  assert.equal(ahead.waiting(), AHEAD, 'and no further while nothing was asked for');
+  assert.ok(ahead.take(many[0]!), 'the first tree');
+  assert.equal(ahead.take(many.at(-1)!), undefined, 'the last, far ahead: parsed here');
+  await ahead.finished();
   await ahead.close();
 });
 

@@ -12,6 +12,12 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import type { ParseResult } from 'libpg-query';
 import { startWorker } from '../core/worker-thread.ts';
 
+/**
+ * How far ahead of the main thread the worker may parse: the trees it has posted wait in
+ * memory until asked for (≈2 KB of JSON for a small model, 100 KB and more for a large one).
+ */
+export const AHEAD = 512;
+
 export class ParseAhead {
   /** Each text's places in the worker's order, first first (two models may have the same SQL). */
   private readonly places = new Map<string, number[]>();
@@ -21,7 +27,7 @@ export class ParseAhead {
   private constructor(
     private readonly port: MessagePort,
     private readonly worker: Worker,
-    /** How many texts the main thread has passed: the worker skips them. */
+    /** How many texts the main thread has passed: the worker skips them, and parses ahead of them only so far. */
     private readonly passed: Int32Array,
   ) {}
 
@@ -31,7 +37,7 @@ export class ParseAhead {
     const passed = new Int32Array(new SharedArrayBuffer(4));
     let worker: Worker;
     try {
-      worker = startWorker(new URL('./parse-ahead-worker.ts', import.meta.url), { port: port2, passed }, [port2]);
+      worker = startWorker(new URL('./parse-ahead-worker.ts', import.meta.url), { port: port2, passed, ahead: AHEAD }, [port2]);
     } catch {
       return undefined;
     }
@@ -55,7 +61,10 @@ export class ParseAhead {
   take(text: string): ParseResult | undefined {
     const place = this.places.get(text)?.shift();
     if (place === undefined) return undefined;
-    if (Atomics.load(this.passed, 0) <= place) Atomics.store(this.passed, 0, place + 1);
+    if (Atomics.load(this.passed, 0) <= place) {
+      Atomics.store(this.passed, 0, place + 1);
+      Atomics.notify(this.passed, 0);
+    }
     while (!this.received.has(place)) {
       const next = receiveMessageOnPort(this.port)?.message as [number, string | null][] | undefined;
       if (!next) return undefined;
@@ -64,6 +73,14 @@ export class ParseAhead {
     const json = this.received.get(place)!;
     this.received.delete(place);
     return json === null ? undefined : (JSON.parse(json) as ParseResult);
+  }
+
+  /** How many trees have come from the worker and wait to be asked for. */
+  waiting(): number {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      for (const [i, json] of m.message as [number, string | null][]) this.received.set(i, json);
+    }
+    return this.received.size;
   }
 
   /** Resolves once the worker has posted every tree it was given and ended (kept alive till then). */
