@@ -56,19 +56,22 @@ export function testStatus(test: Pick<CompiledTest, 'severity' | 'warnIf' | 'err
  * bus and returns its result: `pass`, `warn` or `fail` by failing rows and severity, or
  * `error` when the query itself failed.
  */
-export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus, shared?: SharedScans): Promise<TestResult> {
+export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus, shared?: SharedScans, provenBy?: (test: CompiledTest) => Promise<string | undefined>): Promise<TestResult> {
   const started = performance.now();
   const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
   let result: TestResult;
   try {
-    // A test its model's shared scan cleared has no failing rows: no query, no audit table.
-    const outcome = (await shared?.fails(test)) === false ? { failures: 0, sample: [] } : await runTestQuery(engine, test.name, sql, test.storeFailures !== false);
+    // A test the catalog proves (checks/unique-proof.ts), or its model's shared scan cleared,
+    // has no failing rows: no query, no audit table.
+    const proof = await provenBy?.(test);
+    const outcome = proof || (await shared?.fails(test)) === false ? { failures: 0, sample: [] } : await runTestQuery(engine, test.name, sql, test.storeFailures !== false);
     result = {
       ...base,
       status: testStatus(test, outcome.failures),
       failures: outcome.failures,
       durationS: seconds(),
+      ...(proof ? { provenBy: proof } : {}),
       ...(outcome.auditRelation ? { auditRelation: outcome.auditRelation.replaceAll('"', '') } : {}),
       ...(outcome.sample.length ? { sample: outcome.sample } : {}),
     };
@@ -78,6 +81,7 @@ export async function runDataTest(engine: Engine, test: CompiledTest, sql: strin
   bus.emit({
     event: 'test_end', test: result.test, model: result.model, severity: result.severity, status: result.status,
     failures: result.failures, duration_s: result.durationS,
+    ...(result.provenBy ? { proven_by: result.provenBy } : {}),
     ...(result.sample ? { sample: result.sample } : {}),
     ...(result.auditRelation ? { audit_relation: result.auditRelation } : {}),
     ...(result.error ? { error: result.error } : {}),

@@ -27,6 +27,8 @@ export interface TestResult {
   status: TestStatus;
   failures: number;
   durationS: number;
+  /** Decided without running its query: the unique index that proves it (checks/unique-proof.ts). */
+  provenBy?: string;
   auditRelation?: string;
   sample?: Record<string, unknown>[];
   error?: string;

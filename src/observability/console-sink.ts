@@ -40,7 +40,7 @@ export function consoleSink(write: (text: string) => void = (t) => process.stdou
         case 'test_end': {
           const label = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', error: 'ERROR', skipped: 'SKIP' }[e.status];
           const extra = e.failures > 0 ? ` — ${num(e.failures)} failing row${e.failures === 1 ? '' : 's'}${e.audit_relation ? ` in ${e.audit_relation}` : ''}` : '';
-          out(`      ${label.padEnd(5)} ${e.test}${extra}${e.error ? `: ${e.error}` : ''}${e.reused ? ` (not run: ${e.reused})` : ''}`);
+          out(`      ${label.padEnd(5)} ${e.test}${extra}${e.error ? `: ${e.error}` : ''}${e.reused ? ` (not run: ${e.reused})` : ''}${e.proven_by ? ` (proven by unique index ${e.proven_by}, not scanned)` : ''}`);
           if (e.sample && e.sample.length > 0 && e.status !== 'pass') out(sampleTable(e.sample));
           break;
         }

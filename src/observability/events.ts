@@ -40,6 +40,8 @@ export type RunEvent =
       error?: string;
       /** Not run: the outcome recorded in the published batch, on the same relations (why, in words). */
       reused?: string;
+      /** Not run: the unique index that proves it. */
+      proven_by?: string;
     }
   | {
       event: 'unit_test_end';

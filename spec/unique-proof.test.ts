@@ -1,0 +1,66 @@
+/**
+ * `unique` tests proven by the catalog (src/checks/unique-proof.ts), on each engine: a test on
+ * a column with a model's single-column unique index passes without its query, and says so;
+ * one on a column whose index spans more columns, or whose model has none, runs its query and
+ * still finds duplicates.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { JAFFLE, events, runCli, targets, useSpecProject } from './support.ts';
+
+const MODELS: Record<string, string> = {
+  u_indexed: '{{config materialized="table" indexes="unique:id"}}\nselect g as id, g % 3 as grp from generate_series(1, 50) g\n',
+  u_pair: '{{config materialized="table" indexes="unique:id+grp"}}\nselect g % 10 as id, g as grp from generate_series(1, 50) g\n',
+  u_plain: '{{config materialized="table"}}\nselect g % 25 as id from generate_series(1, 50) g\n',
+};
+
+const TESTS = `
+  - name: u_indexed
+    columns:
+      - name: id
+        tests: [unique]
+      - name: grp
+        tests:
+          - unique: { severity: warn }
+  - name: u_pair
+    columns:
+      - name: id
+        tests:
+          - unique: { severity: warn }
+  - name: u_plain
+    columns:
+      - name: id
+        tests:
+          - unique: { severity: warn }
+`;
+
+for (const factory of targets()) {
+  describe(`unique tests proven by an index on ${factory.name}`, () => {
+    const spec = useSpecProject(factory, JAFFLE);
+
+    test('an index on exactly the column proves it; any other unique test runs and finds the duplicates', async () => {
+      const marts = join(spec.project, 'models', 'marts');
+      for (const [name, sql] of Object.entries(MODELS)) writeFileSync(join(marts, `${name}.sql`), sql);
+      writeFileSync(join(marts, 'schema.yml'), readFileSync(join(marts, 'schema.yml'), 'utf8') + TESTS);
+      const r = await runCli(['--json', 'build'], { projectDir: spec.project, target: spec.target });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const ends = new Map(events(r.stdout).filter((e) => e.event === 'test_end').map((e) => [e.test as string, e]));
+      const proven = ends.get('u_indexed__unique_id')!;
+      assert.equal(proven.status, 'pass');
+      assert.match(String(proven.proven_by), /^u_indexed_id/, JSON.stringify(proven));
+      // Duplicates are found where no index on exactly that column holds: 50 rows over 3 groups,
+      // 10 ids under an (id, grp) index, 25 ids in a plain table.
+      for (const [name, duplicated] of [['u_indexed__unique_grp', 3], ['u_pair__unique_id', 10], ['u_plain__unique_id', 25]] as const) {
+        const e = ends.get(name)!;
+        assert.equal(e.proven_by, undefined, name);
+        assert.equal(e.status, 'warn', name);
+        assert.equal(e.failures, duplicated, name);
+      }
+
+      const text = await runCli(['build', '--full-refresh', '--select', 'u_indexed+'], { projectDir: spec.project, target: spec.target });
+      assert.match(text.stdout, /PASS {2}u_indexed__unique_id \(proven by unique index u_indexed_id\w*, not scanned\)/);
+    });
+  });
+}
