@@ -1,8 +1,8 @@
 /**
  * `unique` tests proven by the catalog (src/checks/unique-proof.ts), on each engine: a test on
- * a column with a model's single-column unique index passes without its query, and says so;
- * one on a column whose index spans more columns, or whose model has none, runs its query and
- * still finds duplicates.
+ * a column with a model's single-column unique index passes without its query, and says so,
+ * in a build and in `strata test`; one on a column whose index spans more columns, or whose
+ * model has none, runs its query and still finds duplicates.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -61,6 +61,14 @@ for (const factory of targets()) {
 
       const text = await runCli(['build', '--full-refresh', '--select', 'u_indexed+'], { projectDir: spec.project, target: spec.target });
       assert.match(text.stdout, /PASS {2}u_indexed__unique_id \(proven by unique index u_indexed_id\w*, not scanned\)/);
+
+      // `strata test` reads the published views: the view's batch table has the index.
+      const tested = await runCli(['--json', 'test'], { projectDir: spec.project, target: spec.target });
+      assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+      const again = new Map(events(tested.stdout).filter((e) => e.event === 'test_end').map((e) => [e.test as string, e]));
+      assert.match(String(again.get('u_indexed__unique_id')?.proven_by), /^u_indexed_id/);
+      assert.equal(again.get('u_plain__unique_id')?.proven_by, undefined);
+      assert.equal(again.get('u_plain__unique_id')?.failures, 25);
     });
   });
 }

@@ -14,6 +14,7 @@ import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { SharedScans } from '../checks/shared-scan.ts';
 import { uniqueIndexProof } from '../checks/unique-proof.ts';
+import { refMarker } from '../compile/placeholders.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
 import { planResolver } from '../plan/plan.ts';
@@ -125,7 +126,7 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
 
   const shared = new SharedScans(engine, tests, resolve);
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql), bus, shared, (t) => uniqueIndexProof(engine, t, resolve));
+    const result = await runDataTest(engine, test, resolve(test.sql), bus, shared, (t) => uniqueIndexProof(engine, t, (model) => resolve(refMarker(model))));
     testResults.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };

@@ -3,9 +3,11 @@ import { projectPaths, type CommonOptions } from './context.ts';
 import { eventBus, openSession } from './session.ts';
 import { testsFor } from './build-plan.ts';
 import { chooseModels, type SelectionOptions } from './selection.ts';
-import { currentBatchId } from '../batch/state.ts';
+import { batchRelations, currentBatchId, type BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { SharedScans } from '../checks/shared-scan.ts';
+import { uniqueIndexProof } from '../checks/unique-proof.ts';
+import { qualify } from '../engine/quote.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import { ExitCode } from '../core/errors.ts';
@@ -34,7 +36,13 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
     const resolver = { ref: (n: string) => publishedRelation(compiled, n), this: () => '' };
     const resolve = (sql: string): string => resolvePlaceholders(inlineEphemerals(compiled, sql), resolver);
     const shared = new SharedScans(session.engine, tests, resolve);
-    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, shared));
+    // A published view is `select * from` its batch's table: that table's unique index proves a unique test.
+    const relations = bus.batchId ? await batchRelations(session.engine, bus.batchId) : new Map<string, BatchRelation>();
+    const tableOf = (model: string): string | undefined => {
+      const r = relations.get(model);
+      return r?.kind === 'table' ? qualify(r.physicalSchema, model) : undefined;
+    };
+    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, shared, (test) => uniqueIndexProof(session.engine, test, tableOf)));
   } finally {
     await session.close();
   }
