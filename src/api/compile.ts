@@ -82,19 +82,25 @@ export function compileProject(opts: CompileOptions, rendered?: (compiled: Compi
   // Started now, the parser's worker is ready once the models are rendered.
   const ahead = project.models.length >= PARSE_AHEAD_FROM ? ParseAhead.start() : undefined;
   try {
-    return compileLoaded(opts, project, projectProblems, rendered, ahead, { t0, t1 });
+    return compileLoaded(opts, { project, projectProblems, t0, t1 }, rendered, ahead);
   } finally {
     void ahead?.close();
   }
 }
 
+/** A project as loadProject read it: its problems so far, and when reading began and ended. */
+interface LoadedProject {
+  project: Project;
+  projectProblems: Diagnostic[];
+  t0: number;
+  t1: number;
+}
+
 function compileLoaded(
   opts: CompileOptions,
-  project: Project,
-  projectProblems: Diagnostic[],
+  { project, projectProblems, t0, t1 }: LoadedProject,
   rendered: ((compiled: CompiledProject, tests: CompiledTest[]) => void) | undefined,
   ahead: ParseAhead | undefined,
-  { t0, t1 }: { t0: number; t1: number },
 ): CompileResult {
   const batchId = opts.batchId ?? 'compile';
   const flags = { isIncremental: false, batchId };

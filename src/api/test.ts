@@ -6,7 +6,6 @@ import { chooseModels, type SelectionOptions } from './selection.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { SharedScans } from '../checks/shared-scan.ts';
-import { uniqueIndexProof } from '../checks/unique-proof.ts';
 import { qualify } from '../engine/quote.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
@@ -42,7 +41,7 @@ export async function test(opts: TestOptions): Promise<{ summary: RunSummary; ex
       const r = relations.get(model);
       return r?.kind === 'table' ? qualify(r.physicalSchema, model) : undefined;
     };
-    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, shared, (test) => uniqueIndexProof(session.engine, test, tableOf)));
+    for (const t of tests) results.push(await runDataTest(session.engine, t, resolve(t.sql), bus, { shared, tableOf }));
   } finally {
     await session.close();
   }
