@@ -59,6 +59,11 @@ for (const factory of targets()) {
         assert.equal(e.failures, duplicated, name);
       }
 
+      // target/run_results.json says it too.
+      const results = JSON.parse(readFileSync(join(spec.project, 'target', 'run_results.json'), 'utf8')) as { results: { name: string; proven_by?: string }[] };
+      assert.match(String(results.results.find((x) => x.name === 'u_indexed__unique_id')?.proven_by), /^u_indexed_id/);
+      assert.equal(results.results.find((x) => x.name === 'u_plain__unique_id')?.proven_by, undefined);
+
       const text = await runCli(['build', '--full-refresh', '--select', 'u_indexed+'], { projectDir: spec.project, target: spec.target });
       assert.match(text.stdout, /PASS {2}u_indexed__unique_id \(proven by unique index u_indexed_id\w*, not scanned\)/);
 

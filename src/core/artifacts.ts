@@ -151,6 +151,8 @@ export interface RunResultEntry {
   severity?: string;
   failures?: number;
   audit_relation?: string | null;
+  /** A test decided without its query: the unique index that proves it. */
+  proven_by?: string;
 }
 
 /** target/run_results.json (src/observability/artifacts.ts). */

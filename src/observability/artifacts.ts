@@ -63,6 +63,7 @@ export function runResultsArtifact(run: RunSummary): RunResults {
         duration_s: t.durationS,
         audit_relation: t.auditRelation ?? null,
         error: t.error ?? null,
+        ...(t.provenBy ? { proven_by: t.provenBy } : {}),
       })),
     ],
   };
