@@ -79,7 +79,7 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
     const kept = cache?.reuse(name, sql, catalog);
     if (kept) return { analysis: kept, problem: null };
   }
-  const { parsed, parseable, problem } = readModel(sql, ahead);
+  const { parsed, parseable, problem } = readModel(sql, ahead?.take(name));
   if (problem || !parsed) return { problem };
   verdicts?.keep(sql);
   const kept = cache?.reuse(name, sql, catalog);
@@ -91,10 +91,10 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
 
 /** Gives the worker the models whose analysis cannot be kept, in the order they are analyzed. */
 function parseAhead(ahead: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): void {
-  const texts: string[] = [];
+  const texts = new Map<string, string>();
   for (const name of compiled.order) {
     const model = compiled.models.get(name);
-    if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) texts.push(parseableSql(model.sql).text);
+    if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) texts.set(name, parseableSql(model.sql).text);
   }
   ahead.parse(texts);
 }

@@ -11,44 +11,48 @@ import { loadSqlParser, parseSql, parseSqlOrError } from './parser.ts';
 
 before(() => loadSqlParser());
 
-const texts = [
+const sqls = [
   ...Array.from({ length: 200 }, (_, i) => `select ${i} as id, 'it''s ${i}' as label, now() - interval '${i} days' as at from "\u0001ref:m${i}\u0001" r where r.x > ${i}`),
   'select from where (',
   'with gone as (delete from amazon.review returning review_id) select * from gone',
   'select \'naïve — ünïcode 🙂\' as text',
 ];
 // Two models may render the same SQL: each is answered.
-texts.push(texts[0]!);
+sqls.push(sqls[0]!);
+/** The texts by model, in the order they are asked for. */
+const byModel = (list: string[]): Map<string, string> => new Map(list.map((sql, i) => [`m${i}`, sql]));
+const texts = byModel(sqls);
 
 test('the trees parsed ahead are the parser\'s own; what does not parse, or was not given, is left to the main thread', async () => {
   const ahead = ParseAhead.start();
   assert.ok(ahead, 'a worker starts');
   ahead.parse(texts);
   await ahead.finished();
-  for (const text of texts) {
+  for (const [model, text] of texts) {
     const own = parseSqlOrError(text);
-    const taken = ahead.take(text);
+    const taken = ahead.take(model);
     if (own instanceof Error) assert.equal(taken, undefined, 'not SQL: parsed here again, for the error');
     else assert.deepEqual(taken, own);
   }
-  assert.equal(ahead.take(texts[0]!), undefined, 'each place is answered once');
-  assert.equal(ahead.take('select 1'), undefined, 'a text it was not given');
+  assert.equal(ahead.take('m0'), undefined, 'each model is answered once');
+  assert.equal(ahead.take('other'), undefined, 'a model it was not given');
   await ahead.close();
 });
 
 test('the worker skips the texts the main thread has passed', async () => {
   const ahead = ParseAhead.start()!;
   ahead.parse(texts);
+  const models = [...texts.keys()];
   // Asked for before the worker could parse anything: parsed here, and everything before it passed.
-  assert.equal(ahead.take(texts.at(-1)!), undefined);
+  assert.equal(ahead.take(models.at(-1)!), undefined);
   await ahead.finished();
-  const taken = texts.slice(0, -1).filter((t) => ahead.take(t) !== undefined);
+  const taken = models.slice(0, -1).filter((m) => ahead.take(m) !== undefined);
   assert.ok(taken.length <= 1, `${taken.length} trees parsed after the main thread passed them`);
   await ahead.close();
 });
 
 test('the worker parses only so far ahead of the main thread: what it posted waits in memory', async () => {
-  const many = Array.from({ length: AHEAD * 4 }, (_, i) => `select ${i} as id`);
+  const many = byModel(Array.from({ length: AHEAD * 4 }, (_, i) => `select ${i} as id`));
   const ahead = ParseAhead.start()!;
   ahead.parse(many);
   const until = Date.now() + 20_000;
@@ -56,8 +60,8 @@ test('the worker parses only so far ahead of the main thread: what it posted wai
   assert.equal(ahead.waiting(), AHEAD, 'it parsed up to its bound');
   await delay(500);
   assert.equal(ahead.waiting(), AHEAD, 'and no further while nothing was asked for');
-  assert.ok(ahead.take(many[0]!), 'the first tree');
-  assert.equal(ahead.take(many.at(-1)!), undefined, 'the last, far ahead: parsed here');
+  assert.ok(ahead.take('m0'), 'the first tree');
+  assert.equal(ahead.take(`m${many.size - 1}`), undefined, 'the last, far ahead: parsed here');
   await ahead.finished();
   await ahead.close();
 });

@@ -19,8 +19,8 @@ import { startWorker } from '../core/worker-thread.ts';
 export const AHEAD = 512;
 
 export class ParseAhead {
-  /** Each text's places in the worker's order, first first (two models may have the same SQL). */
-  private readonly places = new Map<string, number[]>();
+  /** Each model's place in the worker's order. */
+  private readonly places = new Map<string, number>();
   /** Trees received but not asked for yet (null: the worker could not parse it). */
   private readonly received = new Map<number, string | null>();
 
@@ -47,20 +47,17 @@ export class ParseAhead {
     return new ParseAhead(port1, worker, passed);
   }
 
-  /** The texts to parse, in the order they will be asked for. */
-  parse(texts: readonly string[]): void {
-    texts.forEach((t, i) => {
-      const places = this.places.get(t);
-      if (places) places.push(i);
-      else this.places.set(t, [i]);
-    });
-    this.port.postMessage(texts);
+  /** The SQL texts to parse, by model, in the order they will be asked for. */
+  parse(texts: ReadonlyMap<string, string>): void {
+    for (const model of texts.keys()) this.places.set(model, this.places.size);
+    this.port.postMessage([...texts.values()]);
   }
 
-  /** The tree of `text` when the worker has parsed it already; undefined otherwise (parse it here). */
-  take(text: string): ParseResult | undefined {
-    const place = this.places.get(text)?.shift();
+  /** The tree of the model's SQL when the worker has parsed it already (once); undefined otherwise (parse it here). */
+  take(model: string): ParseResult | undefined {
+    const place = this.places.get(model);
     if (place === undefined) return undefined;
+    this.places.delete(model);
     if (Atomics.load(this.passed, 0) <= place) {
       Atomics.store(this.passed, 0, place + 1);
       Atomics.notify(this.passed, 0);

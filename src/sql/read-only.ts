@@ -10,7 +10,6 @@
 import type { ParseResult } from 'libpg-query';
 import { parseSqlOrError } from './parser.ts';
 import { parseableSql, type ParseableSql } from './model-sql.ts';
-import type { ParseAhead } from './parse-ahead.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
 
 export interface ReadOnlyProblem {
@@ -71,11 +70,14 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
   return readModel(rendered).problem;
 }
 
-/** The model's parse tree (unless it does not parse), and why it is not one reading query, or null. */
-export function readModel(rendered: string, ahead?: ParseAhead): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
+/**
+ * The model's parse tree (unless it does not parse), and why it is not one reading query, or
+ * null. `parsedAlready`: the parser's tree of `parseableSql(rendered).text`, made elsewhere.
+ */
+export function readModel(rendered: string, parsedAlready?: ParseResult): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
   const sql = parseableSql(rendered);
   const offsets = offsetMap(rendered);
-  const parsed = ahead?.take(sql.text) ?? parseSqlOrError(sql.text);
+  const parsed = parsedAlready ?? parseSqlOrError(sql.text);
   // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
   if (parsed instanceof Error) return { parseable: sql, problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
   return { parsed, parseable: sql, problem: statementProblem(rendered, parsed, offsets) };
