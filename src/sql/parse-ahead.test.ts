@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { tempProject } from '../../spec/temp-project.ts';
 import { compileProject, PARSE_AHEAD_FROM } from '../api/compile.ts';
 import { analyzeModel, type Catalog } from './analyze.ts';
+import { parseableSql } from './model-sql.ts';
 import { AHEAD, ParseAhead } from './parse-ahead.ts';
 import { loadSqlParser, parseSql, parseSqlOrError } from './parser.ts';
 
@@ -36,6 +37,17 @@ test('the trees parsed ahead are the parser\'s own; what does not parse, or was 
   }
   assert.equal(ahead.take('m0'), undefined, 'each model is answered once');
   assert.equal(ahead.take('other'), undefined, 'a model it was not given');
+  await ahead.close();
+});
+
+test('the real project\'s models (review_features\' long SQL among them): the worker\'s trees are the parser\'s own', async () => {
+  const { compiled } = compileProject({ projectDir: join(import.meta.dirname, '..', '..'), writeArtifacts: false });
+  const real = new Map([...compiled.models].map(([name, m]) => [name, parseableSql(m.sql).text]));
+  assert.ok(real.size >= 20 && real.get('review_features')!.length > 5000);
+  const ahead = ParseAhead.start()!;
+  ahead.parse(real);
+  await ahead.finished();
+  for (const [model, text] of real) assert.deepEqual(ahead.take(model), parseSql(text), model);
   await ahead.close();
 });
 
