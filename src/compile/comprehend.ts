@@ -11,7 +11,7 @@ import type { Diagnostic } from '../core/errors.ts';
 import { parseHeaderLine } from '../seeds/header.ts';
 import { analyzeModel, type Catalog, type CatalogColumn, type ModelAnalysis, type SqlProblem } from '../sql/analyze.ts';
 import { tablesFromMigrations } from '../sql/ddl-columns.ts';
-import { parseableSql, relationKey } from '../sql/model-sql.ts';
+import { parseableSql, relationKey, type ParseableSql } from '../sql/model-sql.ts';
 import type { ParseAhead } from '../sql/parse-ahead.ts';
 import { readModel, type ReadOnlyProblem } from '../sql/read-only.ts';
 import type { Project } from '../project/types.ts';
@@ -74,12 +74,12 @@ export function addSnapshotColumns(analysis: ModelAnalysis): void {
  * saves the analysis only, never that check: a file in target/ must not be able to let a
  * writing model through.
  */
-function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdicts: ReadVerdicts | undefined, ahead: ParseAhead | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
+function analyzeSql(name: string, sql: string, catalog: Catalog, cache: AnalysisCache | undefined, verdicts: ReadVerdicts | undefined, ahead: ParsedAhead | undefined): { analysis?: ModelAnalysis; problem: ReadOnlyProblem | null } {
   if (verdicts?.reads(sql)) {
     const kept = cache?.reuse(name, sql, catalog);
     if (kept) return { analysis: kept, problem: null };
   }
-  const { parsed, parseable, problem } = readModel(sql, ahead?.take(name));
+  const { parsed, parseable, problem } = readModel(sql, { parseable: ahead?.parseables.get(name), parsed: ahead?.worker.take(name) });
   if (problem || !parsed) return { problem };
   verdicts?.keep(sql);
   const kept = cache?.reuse(name, sql, catalog);
@@ -89,14 +89,21 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
   return { analysis, problem: null };
 }
 
+/** The worker parsing ahead, and the parseable SQL it was given of each model (made once for it and the read-only check). */
+interface ParsedAhead {
+  worker: ParseAhead;
+  parseables: Map<string, ParseableSql>;
+}
+
 /** Gives the worker the models whose analysis cannot be kept, in the order they are analyzed. */
-function parseAhead(ahead: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): void {
-  const texts = new Map<string, string>();
+function parseAhead(worker: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): ParsedAhead {
+  const parseables = new Map<string, ParseableSql>();
   for (const name of compiled.order) {
     const model = compiled.models.get(name);
-    if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) texts.set(name, parseableSql(model.sql).text);
+    if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) parseables.set(name, parseableSql(model.sql));
   }
-  ahead.parse(texts);
+  worker.parse(new Map([...parseables].map(([name, sql]) => [name, sql.text])));
+  return { worker, parseables };
 }
 
 /**
@@ -125,11 +132,11 @@ export function comprehendProject(
     return seen.get(r.name);
   };
 
-  if (ahead) parseAhead(ahead, compiled, skip, cache);
+  const parsedAhead = ahead && parseAhead(ahead, compiled, skip, cache);
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts, ahead);
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts, parsedAhead);
     if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;

@@ -110,3 +110,14 @@ test('a damaged line in the store is skipped, not read as a verdict', () => {
   appendFileSync(store(), `${key(writing)}${key('select 1')}\n${key(writing)} \n ${key(writing)}\n`);
   assert.throws(() => compile(dir), /data-modifying DELETE/);
 });
+
+test('each SQL is kept under its own key, whatever was asked just before', () => {
+  const [a, b] = [`select 1 as ${unique()}`, `select 2 as ${unique()}`];
+  const verdicts = ReadVerdicts.open();
+  assert.equal(verdicts.reads(a), false);
+  verdicts.keep(b);
+  verdicts.keep(a);
+  assert.equal(verdicts.reads(b), true);
+  verdicts.write();
+  assert.ok(kept().has(key(a)) && kept().has(key(b)));
+});

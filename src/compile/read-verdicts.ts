@@ -68,8 +68,12 @@ export class ReadVerdicts {
     return new ReadVerdicts(file, analyzer, known, text.length);
   }
 
+  /** The last SQL's key: a model's SQL is asked about (`reads`) and then kept (`keep`). */
+  private last: { sql: string; key: string } | undefined;
+
   private key(sql: string): string {
-    return hexDigest('sha256', `${this.analyzer}\0${sql}`);
+    if (this.last?.sql !== sql) this.last = { sql, key: hexDigest('sha256', `${this.analyzer}\0${sql}`) };
+    return this.last.key;
   }
 
   /** True when this very SQL was parsed by this analyzer and found to be one reading query. */

@@ -4,8 +4,8 @@
  * once, one per worker: a second thread per table cost more CPU and memory than it saved).
  * The main thread is then left with reading the socket.
  */
-import { setPriority, constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../core/thread-priority.ts';
 import { decodeCopyStream, type BatchLimits } from './copy-binary-decoder.ts';
 import type { ParquetWriterSettings } from './parquet-encoder.ts';
 import { createParquetWriter, type WrittenFile } from './parquet-writer.ts';
@@ -32,15 +32,8 @@ export type FromDecoder =
 
 const port = parentPort;
 if (!port) throw new Error('copy-decode-worker.ts runs as a worker thread');
-// This thread only — Linux keeps a nice value per thread (elsewhere it would be the whole
-// process's): an export beside a build takes the CPU its models leave.
-if ((workerData as DecoderOptions | undefined)?.lowPriority && process.platform === 'linux') {
-  try {
-    setPriority(constants.priority.PRIORITY_LOW);
-  } catch {
-    // Not allowed here: the export simply competes as an equal.
-  }
-}
+// An export beside a build takes the CPU its models leave.
+if ((workerData as DecoderOptions | undefined)?.lowPriority) lowerThreadPriority();
 
 function reply(msg: FromDecoder): void {
   if (msg.type === 'taken' && msg.spare) port!.postMessage(msg, [msg.spare]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -95,4 +95,21 @@ test(`a compile of ${PARSE_AHEAD_FROM} models parses ahead and still finds, at t
     (err: Error) => /models\/core\/m1200\.sql:2:\d+: SQL syntax error/.test(err.message) && /models\/core\/m1800\.sql:2:\d+: .*DELETE/.test(err.message),
   );
   assert.ok(parseSql('select 1'), 'the main thread\'s parser still works');
+});
+
+/** The nice value of each thread of this process, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
+const niceValues = (): Map<number, number> =>
+  new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])]));
+
+test('the worker parses on the CPU the main thread leaves: its thread has the lowest priority', { skip: process.platform !== 'linux' && 'threads have their own nice value on Linux only' }, async () => {
+  const before = niceValues();
+  const ahead = ParseAhead.start()!;
+  // More than it parses ahead: it stays, waiting for the main thread to ask.
+  ahead.parse(byModel(Array.from({ length: AHEAD * 2 }, (_, i) => `select ${i} as id`)));
+  const until = Date.now() + 20_000;
+  while (ahead.waiting() === 0 && Date.now() < until) await delay(20);
+  const started = [...niceValues()].filter(([tid]) => !before.has(tid));
+  assert.ok(started.some(([, nice]) => nice === 19), `nice values of the threads started: ${started.map(([, n]) => n).join(', ')}`);
+  assert.equal(niceValues().get(process.pid), 0, 'the main thread keeps its own');
+  await ahead.close();
 });

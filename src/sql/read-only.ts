@@ -72,12 +72,13 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
 
 /**
  * The model's parse tree (unless it does not parse), and why it is not one reading query, or
- * null. `parsedAlready`: the parser's tree of `parseableSql(rendered).text`, made elsewhere.
+ * null. `made`: what was made of `rendered` elsewhere already, `parseableSql(rendered)` and
+ * the parser's tree of its text.
  */
-export function readModel(rendered: string, parsedAlready?: ParseResult): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
-  const sql = parseableSql(rendered);
+export function readModel(rendered: string, made: { parseable?: ParseableSql; parsed?: ParseResult } = {}): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
+  const sql = made.parseable ?? parseableSql(rendered);
   const offsets = offsetMap(rendered);
-  const parsed = parsedAlready ?? parseSqlOrError(sql.text);
+  const parsed = made.parsed ?? parseSqlOrError(sql.text);
   // What the parser cannot read is not run: it cannot be shown to be a query that only reads.
   if (parsed instanceof Error) return { parseable: sql, problem: { message: `SQL ${parsed.message}`, offset: offsets.fromCodePoint(parsed.sqlDetails.cursorPosition ?? 0) } };
   return { parsed, parseable: sql, problem: statementProblem(rendered, parsed, offsets) };
