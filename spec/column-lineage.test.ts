@@ -57,6 +57,8 @@ const AMAZON_GOLD: Record<string, string> = {
   'dim_buyer.verified_share': 'transform(fact_reviews.verified_purchase)',
   'review_rank.rank_in_product':
     'transform(fact_reviews.created_at, fact_reviews.helpful_votes, fact_reviews.images_component, fact_reviews.product_id, fact_reviews.rating, fact_reviews.recency_component, fact_reviews.review_id, fact_reviews.sentiment_component, fact_reviews.substance_component, fact_reviews.verified_component, fact_reviews.votes_component)',
+  'review_rank.rank_recent': 'transform(fact_reviews.created_at, fact_reviews.product_id, fact_reviews.review_id)',
+  'review_detail.rank_recent': 'copy(review_rank.rank_recent)',
   'product_top_reviews.product_title': 'copy(dim_product.title)',
   'product_top_reviews.body_excerpt': 'transform(silver_reviews.body)',
 };

@@ -44,8 +44,8 @@ describe('unit tests of the Amazon scoring', () => {
       const end = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((e) => e.event === 'unit_test_end');
       assert.equal(end.status, 'fail');
       // Both sides print in the column's type: the expected 0.95 of a numeric(9,4) column reads 0.9500.
-      assert.deepEqual(end.missing, [{ review_id: '2', rank_in_product: '3', review_side: 'positive', rank_in_side: '2', agreement_component: '0.8462', consensus_component: '0.9500', helpfulness_score: '59.95' }]);
-      assert.deepEqual(end.unexpected, [{ review_id: '2', rank_in_product: '2', review_side: 'positive', rank_in_side: '2', agreement_component: '0.8462', consensus_component: '0.9500', helpfulness_score: '59.95' }]);
+      assert.deepEqual(end.missing, [{ review_id: '2', rank_in_product: '3', review_side: 'positive', rank_in_side: '2', rank_recent: '4', agreement_component: '0.8462', consensus_component: '0.9500', helpfulness_score: '59.95' }]);
+      assert.deepEqual(end.unexpected, [{ review_id: '2', rank_in_product: '2', review_side: 'positive', rank_in_side: '2', rank_recent: '4', agreement_component: '0.8462', consensus_component: '0.9500', helpfulness_score: '59.95' }]);
       const human = await runCli(['test', '--unit', '--select', 'review_rank'], { projectDir: dir, env: NO_SERVER });
       assert.match(human.stdout, /FAIL\s+unit rank_ties_go_to_votes_then_age_then_id/);
       assert.match(human.stdout, /- review_id="2"\s+rank_in_product="3"/);
