@@ -11,7 +11,8 @@ import { lowerThreadPriority } from '../core/thread-priority.ts';
 
 const { port, passed, ahead } = workerData as { port: MessagePort; passed: Int32Array; ahead: number };
 // The main thread's analysis is the compile's critical path: parsing ahead takes the CPU it
-// leaves (10,000 models: the main thread waited 0.46 s for a core at equal priority, 0.34 s so).
+// leaves (10,000 models: the main thread waited 0.54 s in the run queue with this thread at
+// its priority, 0.43 s so; docs/scaling.md "Session 16").
 lowerThreadPriority();
 const texts = new Promise<string[]>((resolve) => port.once('message', resolve));
 await loadModule();
