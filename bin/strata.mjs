@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --initial-old-space-size=256
 // `strata`: the CLI (src/cli.ts), started from its bundle in node_modules/.cache/strata/cli,
 // built on the first start after an install or an edit (scripts/cli-bundle.mjs). Where no
 // bundle can be had, through tsx, as `npx tsx src/cli.ts` does.
