@@ -8,6 +8,7 @@
  * same tree instead of parsing each model twice.
  */
 import type { ParseResult } from 'libpg-query';
+import type { AnalyzeOptions } from './analyze.ts';
 import { parseSqlOrError } from './parser.ts';
 import { parseableSql, type ParseableSql } from './model-sql.ts';
 import { offsetMap, type OffsetMap } from './offsets.ts';
@@ -72,10 +73,10 @@ export function readOnlyProblem(rendered: string): ReadOnlyProblem | null {
 
 /**
  * The model's parse tree (unless it does not parse), and why it is not one reading query, or
- * null. `made`: what was made of `rendered` elsewhere already, `parseableSql(rendered)` and
- * the parser's tree of its text.
+ * null. `made`: what was made of `rendered` elsewhere already, as the analysis takes it
+ * (`parseableSql(rendered)` and the parser's tree of its text).
  */
-export function readModel(rendered: string, made: { parseable?: ParseableSql; parsed?: ParseResult } = {}): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
+export function readModel(rendered: string, made: AnalyzeOptions = {}): { parsed?: ParseResult; parseable: ParseableSql; problem: ReadOnlyProblem | null } {
   const sql = made.parseable ?? parseableSql(rendered);
   const offsets = offsetMap(rendered);
   const parsed = made.parsed ?? parseSqlOrError(sql.text);
