@@ -7,7 +7,10 @@
  * than wall time.
  *
  *   npx tsx bench/export-replay.ts --dump DIR --database-url postgres://…/strata_bench_x_1000000
- *   npx tsx bench/export-replay.ts --replay DIR [--tables a,b] [--compression snappy]
+ *   npx tsx bench/export-replay.ts --replay DIR [--tables a,b] [--compression snappy] [--out DIR]
+ *
+ * `--out` keeps the parquet files (to compare two writers' output); otherwise they go to a
+ * temporary folder removed at the end.
  */
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -71,12 +74,13 @@ function threadSeconds(): number[] {
   });
 }
 
-async function replay(dir: string, tables: string[] | undefined, compression: ParquetCompression, decodeOnly: boolean): Promise<void> {
+async function replay(dir: string, tables: string[] | undefined, compression: ParquetCompression, decodeOnly: boolean, keepIn?: string): Promise<void> {
   const { decodeHere } = await import('../src/lake/table-writer.ts');
   const { createParquetWriter } = await import('../src/lake/parquet-writer.ts');
   const { decodeCopyStream } = await import('../src/lake/copy-binary-decoder.ts');
   const names = tables ?? readdirSync(dir).filter((f) => f.endsWith('.copy')).map((f) => f.slice(0, -5));
-  const out = mkdtempSync(join(tmpdir(), 'strata-replay-'));
+  if (keepIn) mkdirSync(keepIn, { recursive: true });
+  const out = keepIn ?? mkdtempSync(join(tmpdir(), 'strata-replay-'));
   const writer = decodeHere(createParquetWriter('inline'));
   let total = 0;
   const t00 = performance.now();
@@ -102,7 +106,7 @@ async function replay(dir: string, tables: string[] | undefined, compression: Pa
     }
   } finally {
     await writer.close();
-    rmSync(out, { recursive: true, force: true });
+    if (!keepIn) rmSync(out, { recursive: true, force: true });
   }
   const c = process.cpuUsage(c00);
   console.log(`threads (cpu s): ${threadSeconds().map((t) => t.toFixed(2)).join(', ')}`);
@@ -116,9 +120,10 @@ const { values } = parseArgs({
     tables: { type: 'string' },
     compression: { type: 'string', default: DEFAULT_PARQUET_SETTINGS.compression },
     'decode-only': { type: 'boolean', default: false },
+    out: { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 if (values.dump) await dump(values.dump, values['database-url']!);
-else if (values.replay) await replay(values.replay, values.tables?.split(','), values.compression as ParquetCompression, values['decode-only'] === true);
+else if (values.replay) await replay(values.replay, values.tables?.split(','), values.compression as ParquetCompression, values['decode-only'] === true, values.out);
 else throw new Error('--dump DIR or --replay DIR');
