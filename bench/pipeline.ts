@@ -88,6 +88,8 @@ for (const reviews of sizes) {
   console.log(`\n${reviews.toLocaleString('en-US')} reviews: build ${row.status} in ${row.build_wall_s}s wall — ${steps}; models ${row.models_s}s and ${row.tests} tests ${row.tests_s}s of work; generating took ${row.generate_s}s`);
   for (const m of models) console.log(`  ${m.model.padEnd(24)} ${String(m.rows ?? '').padStart(9)} rows ${m.seconds.toFixed(2).padStart(7)}s ${m.status}`);
   if (slowest) console.log(`  slowest: ${slowest.model} (${slowest.seconds}s)`);
+  const slowTests = [...tests].sort((a, b) => (b.duration_s as number) - (a.duration_s as number)).slice(0, 5);
+  if (slowTests.length) console.log(`  slowest tests: ${slowTests.map((t) => `${t.test as string} ${(t.duration_s as number).toFixed(2)}s`).join(', ')}`);
   // Whether the build left cores idle: below the core count, more overlap could help; at it, only less work.
   console.log(`  machine: ${cpu.cpuSeconds} CPU-s in ${cpu.seconds}s, ${cpu.busyCores} of ${cpu.cores} cores busy on average (every process, this bench's included)`);
   console.log(`  busy cores per 5 s: ${timelineText(cpu.timeline)}`);
