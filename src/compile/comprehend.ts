@@ -102,7 +102,7 @@ function parseAhead(worker: ParseAhead, compiled: CompiledProject, skip: Readonl
     const model = compiled.models.get(name);
     if (model && !skip.has(model.relPath) && !cache?.holdsSql(name, model.sql)) parseables.set(name, parseableSql(model.sql));
   }
-  worker.parse(new Map([...parseables].map(([name, sql]) => [name, sql.text])));
+  worker.parse(parseables);
   return { worker, parseables };
 }
 

@@ -20,8 +20,8 @@ const sqls = [
 ];
 // Two models may render the same SQL: each is answered.
 sqls.push(sqls[0]!);
-/** The texts by model, in the order they are asked for. */
-const byModel = (list: string[]): Map<string, string> => new Map(list.map((sql, i) => [`m${i}`, sql]));
+/** The texts by model, in the order they are asked for (as the compile gives them: parseable SQL). */
+const byModel = (list: string[]): Map<string, { text: string }> => new Map(list.map((text, i) => [`m${i}`, { text }]));
 const texts = byModel(sqls);
 
 test('the trees parsed ahead are the parser\'s own; what does not parse, or was not given, is left to the main thread', async () => {
@@ -29,7 +29,7 @@ test('the trees parsed ahead are the parser\'s own; what does not parse, or was 
   assert.ok(ahead, 'a worker starts');
   ahead.parse(texts);
   await ahead.finished();
-  for (const [model, text] of texts) {
+  for (const [model, { text }] of texts) {
     const own = parseSqlOrError(text);
     const taken = ahead.take(model);
     if (own instanceof Error) assert.equal(taken, undefined, 'not SQL: parsed here again, for the error');
@@ -42,12 +42,12 @@ test('the trees parsed ahead are the parser\'s own; what does not parse, or was 
 
 test('the real project\'s models (review_features\' long SQL among them): the worker\'s trees are the parser\'s own', async () => {
   const { compiled } = compileProject({ projectDir: join(import.meta.dirname, '..', '..'), writeArtifacts: false });
-  const real = new Map([...compiled.models].map(([name, m]) => [name, parseableSql(m.sql).text]));
-  assert.ok(real.size >= 20 && real.get('review_features')!.length > 5000);
+  const real = new Map([...compiled.models].map(([name, m]) => [name, parseableSql(m.sql)]));
+  assert.ok(real.size >= 20 && real.get('review_features')!.text.length > 5000);
   const ahead = ParseAhead.start()!;
   ahead.parse(real);
   await ahead.finished();
-  for (const [model, text] of real) assert.deepEqual(ahead.take(model), parseSql(text), model);
+  for (const [model, { text }] of real) assert.deepEqual(ahead.take(model), parseSql(text), model);
   await ahead.close();
 });
 

@@ -47,10 +47,14 @@ export class ParseAhead {
     return new ParseAhead(port1, worker, passed);
   }
 
-  /** The SQL texts to parse, by model, in the order they will be asked for. */
-  parse(texts: ReadonlyMap<string, string>): void {
-    for (const model of texts.keys()) this.places.set(model, this.places.size);
-    this.port.postMessage([...texts.values()]);
+  /** Each model's SQL to parse (its parseable text), in the order they will be asked for. */
+  parse(sqls: ReadonlyMap<string, { readonly text: string }>): void {
+    const texts: string[] = [];
+    for (const [model, sql] of sqls) {
+      this.places.set(model, this.places.size);
+      texts.push(sql.text);
+    }
+    this.port.postMessage(texts);
   }
 
   /** The tree of the model's SQL when the worker has parsed it already (once); undefined otherwise (parse it here). */
