@@ -15,7 +15,7 @@ import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { AnalysisCache, keptOutputColumnsJson } from '../compile/analysis-cache.ts';
 import { outputColumns } from '../sql/output-columns.ts';
 import { RawJsonSlots } from '../core/raw-json.ts';
-import { comprehendProject } from '../compile/comprehend.ts';
+import { comprehendProject, parseAhead } from '../compile/comprehend.ts';
 import { ReadVerdicts } from '../compile/read-verdicts.ts';
 import { WrittenFiles } from '../compile/written-files.ts';
 import { writeTargetFile, writeTextFiles, type TextFile } from '../compile/target-files.ts';
@@ -112,12 +112,14 @@ function compileLoaded(
   const early = [...projectProblems, ...compiled.diagnostics, ...diagnostics, ...unitTestProblems(compiled, project.unitTests)];
   // The SQL of a model whose template failed is not read: its error would only echo the first.
   const failed = new Set(early.flatMap((d) => (d.file ? [d.file] : [])));
-  if (early.length === 0) rendered?.(compiled, tests);
   const ta = performance.now();
   const keep = opts.analysisCache ?? opts.writeArtifacts !== false;
   const cache = keep ? AnalysisCache.read(join(project.dir, 'target')) : undefined;
+  // Before the files are handed to their writer: the worker parses while that is done.
+  const parsing = ahead && parseAhead(ahead, compiled, failed, cache);
+  if (early.length === 0) rendered?.(compiled, tests);
   const verdicts = keep ? ReadVerdicts.open() : undefined;
-  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache, verdicts, ahead);
+  const { analyses, diagnostics: sqlProblems } = comprehendProject(compiled, flags, failed, cache, verdicts, parsing);
   // Kept even when another model failed: what was found to read still reads.
   verdicts?.write();
   const analyzeMs = performance.now() - ta;

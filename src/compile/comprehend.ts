@@ -90,13 +90,16 @@ function analyzeSql(name: string, sql: string, catalog: Catalog, cache: Analysis
 }
 
 /** The worker parsing ahead, and the parseable SQL it was given of each model (made once for it and the read-only check). */
-interface ParsedAhead {
+export interface ParsedAhead {
   worker: ParseAhead;
   parseables: Map<string, ParseableSql>;
 }
 
-/** Gives the worker the models whose analysis cannot be kept, in the order they are analyzed. */
-function parseAhead(worker: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): ParsedAhead {
+/**
+ * Gives the worker the models whose analysis cannot be kept, in the order they are analyzed:
+ * called as soon as the models are rendered, so that it is ahead of the analysis when that begins.
+ */
+export function parseAhead(worker: ParseAhead, compiled: CompiledProject, skip: ReadonlySet<string>, cache: AnalysisCache | undefined): ParsedAhead {
   const parseables = new Map<string, ParseableSql>();
   for (const name of compiled.order) {
     const model = compiled.models.get(name);
@@ -108,8 +111,8 @@ function parseAhead(worker: ParseAhead, compiled: CompiledProject, skip: Readonl
 
 /**
  * `skip`: files already reported broken (their models are not analyzed). `cache`: analyses of
- * an earlier compile. `verdicts`: the SQL already found to only read. `ahead`: a worker
- * started to parse the models (sql/parse-ahead.ts).
+ * an earlier compile. `verdicts`: the SQL already found to only read. `ahead`: the worker
+ * parsing the models (sql/parse-ahead.ts), given them by `parseAhead` with the same `skip` and `cache`.
  */
 export function comprehendProject(
   compiled: CompiledProject,
@@ -117,7 +120,7 @@ export function comprehendProject(
   skip: ReadonlySet<string> = new Set(),
   cache?: AnalysisCache,
   verdicts?: ReadVerdicts,
-  ahead?: ParseAhead,
+  ahead?: ParsedAhead,
 ): Comprehension {
   const { project, models } = compiled;
   const catalog = projectCatalog(project);
@@ -132,11 +135,10 @@ export function comprehendProject(
     return seen.get(r.name);
   };
 
-  const parsedAhead = ahead && parseAhead(ahead, compiled, skip, cache);
   for (const name of compiled.order) {
     const model = models.get(name);
     if (!model || skip.has(model.relPath)) continue;
-    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts, parsedAhead);
+    const { analysis: read, problem } = analyzeSql(name, model.sql, columnsOf, cache, verdicts, ahead);
     if (problem || !read) {
       diagnostics.push(...located(compiled, name, [{ kind: 'statement', message: problem!.message, offset: problem!.offset }], flags));
       continue;

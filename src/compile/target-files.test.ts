@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { threadNiceValues as niceValues } from '../../spec/support/threads.ts';
 import { tempProject } from '../../spec/temp-project.ts';
 import { WORKER_FROM, writeTextFiles, type TextFile } from './target-files.ts';
 
@@ -49,4 +50,20 @@ test('stop: the worker writes no further file, and its caller waits for it', asy
   const pending = writeTextFiles(files);
   await pending.stop();
   assert.ok(!existsSync(files.at(-1)!.path), 'the last file was never written');
+});
+
+test('the writer takes the CPU the compile leaves: its thread has the lowest priority', { skip: process.platform !== 'linux' && 'threads have their own nice value on Linux only' }, async () => {
+  const before = niceValues();
+  const pending = writeTextFiles(filesIn(tempProject('target-files', {}), 10 * MANY));
+  let written = false;
+  const ended = (): void => void (written = true);
+  pending.done().then(ended, ended);
+  let lowered: number[] = [];
+  while (lowered.length === 0 && !written) {
+    lowered = [...niceValues()].filter(([tid, nice]) => !before.has(tid) && nice === 19).map(([tid]) => tid);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await pending.stop();
+  assert.equal(lowered.length, 1, 'one thread started at the lowest priority');
+  assert.equal(niceValues().get(process.pid), before.get(process.pid), 'the main thread keeps its own');
 });

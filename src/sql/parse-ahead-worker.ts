@@ -2,14 +2,14 @@
  * Worker thread: parses the SQL texts it is sent, in order, and posts each parse tree as
  * the JSON text libpg-query makes of it (sql/parse-ahead.ts). It loads the parser as soon
  * as it starts, before the texts come. Texts the main thread has already passed are
- * skipped, and it parses at most `ahead` texts beyond them; a text that does not parse is
- * posted as null.
+ * skipped, and it stops while the trees beyond them reach `aheadChars` characters; a text
+ * that does not parse is posted as null.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { loadModule, parseSync } from 'libpg-query';
 import { lowerThreadPriority } from '../core/thread-priority.ts';
 
-const { port, passed, ahead } = workerData as { port: MessagePort; passed: Int32Array; ahead: number };
+const { port, passed, aheadChars } = workerData as { port: MessagePort; passed: Int32Array; aheadChars: number };
 // The main thread's analysis is the compile's critical path: parsing ahead takes the CPU it
 // leaves (10,000 models: the main thread waited 0.54 s in the run queue with this thread at
 // its priority, 0.43 s so; docs/scaling.md "Session 16").
@@ -28,8 +28,17 @@ const asText = ((text: string) => text) as typeof JSON.parse;
 const BATCH = 64;
 let batch: [number, string | null][] = [];
 const all = await texts;
+/** The characters of each tree made, by place (0 for those skipped). */
+const sizes = new Uint32Array(all.length);
+let held = 0;
+let released = 0;
+/** Forgets the trees before place `upTo` (the main thread has passed them); the characters of those still held. */
+const release = (upTo: number): number => {
+  for (; released < upTo; released++) held -= sizes[released]!;
+  return held;
+};
 for (let i = 0; i < all.length; i++) {
-  for (let at = Atomics.load(passed, 0); i - at >= ahead; at = Atomics.load(passed, 0)) {
+  for (let at = Atomics.load(passed, 0); release(at) >= aheadChars; at = Atomics.load(passed, 0)) {
     // What is parsed goes out before waiting: the main thread may be about to ask for it.
     if (batch.length > 0) port.postMessage(batch.splice(0));
     Atomics.wait(passed, 0, at, 100);
@@ -45,6 +54,8 @@ for (let i = 0; i < all.length; i++) {
   } finally {
     JSON.parse = toObject;
   }
+  sizes[i] = json?.length ?? 0;
+  held += sizes[i]!;
   batch.push([i, json]);
   if (batch.length === BATCH) {
     port.postMessage(batch);

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { threadNiceValues as niceValues } from '../../spec/support/threads.ts';
 import { tempProject } from '../../spec/temp-project.ts';
 import { compileProject, PARSE_AHEAD_FROM } from '../api/compile.ts';
 import { analyzeModel, type Catalog } from './analyze.ts';
 import { parseableSql } from './model-sql.ts';
-import { AHEAD, ParseAhead } from './parse-ahead.ts';
+import { ParseAhead } from './parse-ahead.ts';
 import { loadSqlParser, parseSql, parseSqlOrError } from './parser.ts';
 
 before(() => loadSqlParser());
@@ -64,14 +65,17 @@ test('the worker skips the texts the main thread has passed', async () => {
 });
 
 test('the worker parses only so far ahead of the main thread: what it posted waits in memory', async () => {
-  const many = byModel(Array.from({ length: AHEAD * 4 }, (_, i) => `select ${i} as id`));
-  const ahead = ParseAhead.start()!;
+  const many = byModel(Array.from({ length: 2000 }, (_, i) => `select ${i} as id`));
+  const bound = 50_000;
+  const tree = JSON.stringify(parseSql('select 1000 as id')).length;
+  const ahead = ParseAhead.start(bound)!;
   ahead.parse(many);
   const until = Date.now() + 20_000;
-  while (ahead.waiting() < AHEAD && Date.now() < until) await delay(20);
-  assert.equal(ahead.waiting(), AHEAD, 'it parsed up to its bound');
+  while (ahead.waiting().chars < bound && Date.now() < until) await delay(20);
+  const { trees, chars } = ahead.waiting();
+  assert.ok(chars >= bound && chars < bound + 2 * tree, `it parsed up to its bound: ${trees} trees, ${chars} characters`);
   await delay(500);
-  assert.equal(ahead.waiting(), AHEAD, 'and no further while nothing was asked for');
+  assert.deepEqual(ahead.waiting(), { trees, chars }, 'and no further while nothing was asked for');
   assert.ok(ahead.take('m0'), 'the first tree');
   assert.equal(ahead.take(`m${many.size - 1}`), undefined, 'the last, far ahead: parsed here');
   await ahead.finished();
@@ -97,17 +101,14 @@ test(`a compile of ${PARSE_AHEAD_FROM} models parses ahead and still finds, at t
   assert.ok(parseSql('select 1'), 'the main thread\'s parser still works');
 });
 
-/** The nice value of each thread of this process, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
-const niceValues = (): Map<number, number> =>
-  new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])]));
 
 test('the worker parses on the CPU the main thread leaves: its thread has the lowest priority', { skip: process.platform !== 'linux' && 'threads have their own nice value on Linux only' }, async () => {
   const before = niceValues();
-  const ahead = ParseAhead.start()!;
+  const ahead = ParseAhead.start(10_000)!;
   // More than it parses ahead: it stays, waiting for the main thread to ask.
-  ahead.parse(byModel(Array.from({ length: AHEAD * 2 }, (_, i) => `select ${i} as id`)));
+  ahead.parse(byModel(Array.from({ length: 1000 }, (_, i) => `select ${i} as id`)));
   const until = Date.now() + 20_000;
-  while (ahead.waiting() === 0 && Date.now() < until) await delay(20);
+  while (ahead.waiting().trees === 0 && Date.now() < until) await delay(20);
   const started = [...niceValues()].filter(([tid]) => !before.has(tid));
   assert.ok(started.some(([, nice]) => nice === 19), `nice values of the threads started: ${started.map(([, n]) => n).join(', ')}`);
   assert.equal(niceValues().get(process.pid), before.get(process.pid), 'the main thread keeps its own');

@@ -13,10 +13,13 @@ import type { ParseResult } from 'libpg-query';
 import { startWorker } from '../core/worker-thread.ts';
 
 /**
- * How far ahead of the main thread the worker may parse: the trees it has posted wait in
- * memory until asked for (≈2 KB of JSON for a small model, 100 KB and more for a large one).
+ * How far ahead of the main thread the worker may parse, in characters of the trees' JSON
+ * that wait in memory until asked for (≈2 KB for a small model, 100 KB and more for a large
+ * one): bounded by size, not count, so that the worker can be thousands of small models
+ * ahead when the analysis begins (it gets the texts while the target/ files are handed out)
+ * and stay ahead when it gets less CPU.
  */
-export const AHEAD = 512;
+export const AHEAD_CHARS = 16 * 2 ** 20;
 
 export class ParseAhead {
   /** Each model's place in the worker's order. */
@@ -32,12 +35,12 @@ export class ParseAhead {
   ) {}
 
   /** Starts the worker and its parser; undefined when no worker can be started. */
-  static start(): ParseAhead | undefined {
+  static start(aheadChars = AHEAD_CHARS): ParseAhead | undefined {
     const { port1, port2 } = new MessageChannel();
     const passed = new Int32Array(new SharedArrayBuffer(4));
     let worker: Worker;
     try {
-      worker = startWorker(new URL('./parse-ahead-worker.ts', import.meta.url), { port: port2, passed, ahead: AHEAD }, [port2]);
+      worker = startWorker(new URL('./parse-ahead-worker.ts', import.meta.url), { port: port2, passed, aheadChars }, [port2]);
     } catch {
       return undefined;
     }
@@ -76,12 +79,14 @@ export class ParseAhead {
     return json === null ? undefined : (JSON.parse(json) as ParseResult);
   }
 
-  /** How many trees have come from the worker and wait to be asked for. */
-  waiting(): number {
+  /** The trees that have come from the worker and wait to be asked for, and the characters of their JSON. */
+  waiting(): { trees: number; chars: number } {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       for (const [i, json] of m.message as [number, string | null][]) this.received.set(i, json);
     }
-    return this.received.size;
+    let chars = 0;
+    for (const json of this.received.values()) chars += json?.length ?? 0;
+    return { trees: this.received.size, chars };
   }
 
   /** Resolves once the worker has posted every tree it was given and ended (kept alive till then). */
