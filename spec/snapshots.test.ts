@@ -1,6 +1,7 @@
 /**
- * Snapshots (SCD2) on jaffle_shop, on each engine, across four published batches and one
- * failed one: changed rows get a new version and end the old one, deleted rows end, rows
+ * Snapshots (SCD2) on jaffle_shop, on each engine, across five published batches and one
+ * failed one: changed rows get a new version and end the old one, deleted rows end (and
+ * start again when they come back), rows
  * that did not change keep their single version, and the history table holds each version
  * once (no batch copies the history). A check-strategy snapshot of customers and a
  * timestamp-strategy snapshot of orders.
@@ -42,6 +43,8 @@ for (const factory of targets()) {
       from marts.customers_history order by customer_id, valid_from`);
     const historyRows = (table: string) => withEngine(spec.target, async (db) => Number((await db.query<{ n: string }>(`select count(*) as n from strata_snapshots.${table}`)).rows[0]!.n));
     let n = 0;
+    /** Customer 4's line, deleted in batch 2 and back in batch 5. */
+    let removed = '';
 
     test('batch 1: every row, one current version each', async () => {
       const r = await build();
@@ -54,7 +57,10 @@ for (const factory of targets()) {
     });
 
     test('batch 2: one changed, one deleted, the rest unchanged', async () => {
-      rewrite('raw_customers', (lines) => lines.map((l) => (l.startsWith('1,') ? l.replace(/,[^,]*$/, ',Changed') : l)).filter((l) => !l.startsWith('4,')));
+      rewrite('raw_customers', (lines) => {
+        removed = lines.find((l) => l.startsWith('4,'))!;
+        return lines.map((l) => (l.startsWith('1,') ? l.replace(/,[^,]*$/, ',Changed') : l)).filter((l) => l !== removed);
+      });
       await build();
       const rows = await customers();
       const of = (k: number) => rows.filter((v) => v.key === k);
@@ -100,6 +106,16 @@ for (const factory of targets()) {
       assert.match(r.stdout, /snapshot\s+marts\.customers_history … in [\d.]+s \(reused: unchanged since batch /);
       assert.equal(await historyRows('customers_history'), before);
       assert.equal((await customers()).length, n + 2);
+    });
+
+    test('batch 5: a deleted row comes back: a new current version after its ended one', async () => {
+      const before = await historyRows('customers_history');
+      rewrite('raw_customers', (lines) => [...lines, removed]);
+      await build();
+      const rows = await customers();
+      assert.deepEqual(rows.filter((v) => v.key === 4).map((v) => v.current), [false, true]);
+      assert.equal(rows.length, n + 3);
+      assert.equal(await historyRows('customers_history'), before + 1, 'one version appended, no tombstone');
     });
   });
 }

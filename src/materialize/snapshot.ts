@@ -50,23 +50,21 @@ from (${sql}) s limit 0`,
     // Versions written by batches that never published (failed, or a crash) go.
     { sql: `delete from ${history} where strata_batch_id in (select batch_id from strata.batches where status in ('failed', 'running') and batch_id <> ${batch})` },
     {
+      // One pass over the source and each key's latest version (a full join: the source is
+      // read once and nothing is materialized twice): a source row whose key has no version,
+      // a deleted one or a changed one becomes a new version; a version no source row has any
+      // more gets a tombstone. `strata_present` marks the source's side (a key may be null).
       sql: `insert into ${history} (${cols.join(', ')}, valid_from, strata_batch_id, strata_deleted)
-with src as (
-${sql}
-),
-latest as (
+select ${cols.map((c) => `case when s.strata_present then s.${c} else l.${c} end`).join(', ')},
+  case when s.strata_present then ${validFrom} else now() end, ${batch}, s.strata_present is null
+from (select ${cols.map((c) => `q.${c}`).join(', ')}, true as strata_present from (${sql}) q) s
+full join (
   select distinct on (${key.join(', ')}) *
   from ${history}
   where strata_batch_id in ${visibleBatches(target.batchId)} and strata_batch_id <> ${batch}
   order by ${key.join(', ')}, valid_from desc
-)
-select ${cols.map((c) => `s.${c}`).join(', ')}, ${validFrom}, ${batch}, false
-from src s left join latest l on ${on}
-where l.${key[0]} is null or l.strata_deleted or ${changed}
-union all
-select ${cols.map((c) => `l.${c}`).join(', ')}, now(), ${batch}, true
-from latest l
-where not l.strata_deleted and not exists (select 1 from src s where ${on})`,
+) l on ${on}
+where case when s.strata_present then l.${key[0]} is null or l.strata_deleted or ${changed} else not l.strata_deleted end`,
       merged: true,
     },
     {
