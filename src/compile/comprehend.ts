@@ -21,7 +21,7 @@ import type { ReadVerdicts } from './read-verdicts.ts';
 import type { CompiledProject } from './compile.ts';
 import type { RenderFlags } from './render.ts';
 import { templateSites } from './template-sites.ts';
-import { SNAPSHOT_COLUMNS } from '../materialize/snapshot.ts';
+import { SNAPSHOT_COLUMNS, SNAPSHOT_RESERVED } from '../materialize/snapshot.ts';
 
 export interface Comprehension {
   /** Per model, in dependency order. */
@@ -146,7 +146,7 @@ export function comprehendProject(
     let analysis = read;
     if (model.config.materialized === 'snapshot' && read.columns) {
       for (const c of read.columns) {
-        if (SNAPSHOT_COLUMNS.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column the snapshot adds itself` });
+        if (SNAPSHOT_RESERVED.includes(c.name)) diagnostics.push({ file: model.relPath, node: name, message: `snapshot \`${name}\` produces \`${c.name}\`, a column name the snapshot uses itself (${SNAPSHOT_RESERVED.join(', ')})` });
       }
       // A copy: the cache keeps the analysis as the SQL gives it.
       analysis = { ...read, columns: [...read.columns] };

@@ -15,6 +15,8 @@ import type { Statement } from './statements.ts';
 export const SNAPSHOT_SCHEMA = 'strata_snapshots';
 /** The columns a snapshot adds to the model's: when each version was valid. */
 export const SNAPSHOT_COLUMNS = ['valid_from', 'valid_to'];
+/** Every name a snapshot's own SQL gives a column beside the model's (its history's and its merge's): a model may not produce one. */
+export const SNAPSHOT_RESERVED = [...SNAPSHOT_COLUMNS, 'strata_batch_id', 'strata_deleted', 'strata_present'];
 
 /** Batches whose snapshot rows a view of batch `id` may show: published ones before it, and itself. */
 const visibleBatches = (id: string): string =>

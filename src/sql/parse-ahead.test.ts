@@ -101,7 +101,6 @@ test(`a compile of ${PARSE_AHEAD_FROM} models parses ahead and still finds, at t
   assert.ok(parseSql('select 1'), 'the main thread\'s parser still works');
 });
 
-
 test('the worker parses on the CPU the main thread leaves: its thread has the lowest priority', { skip: process.platform !== 'linux' && 'threads have their own nice value on Linux only' }, async () => {
   const before = niceValues();
   const ahead = ParseAhead.start(10_000)!;
