@@ -1,8 +1,10 @@
 /**
  * `unique` tests proven by the catalog (src/checks/unique-proof.ts), on each engine: a test on
  * a column with a model's single-column unique index passes without its query, and says so,
- * in a build and in `strata test`; one on a column whose index spans more columns, or whose
- * model has none, runs its query and still finds duplicates.
+ * in a build and in `strata test`, and so does one on a view that only filters that model (in a
+ * build, where the SQL analyzed is the SQL built);
+ * one on a column whose index spans more columns, or whose model has none, or on a view whose
+ * select list repeats rows, runs its query and still finds duplicates.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,27 +16,23 @@ const MODELS: Record<string, string> = {
   u_indexed: '{{config materialized="table" indexes="unique:id"}}\nselect g as id, g % 3 as grp from generate_series(1, 50) g\n',
   u_pair: '{{config materialized="table" indexes="unique:id+grp"}}\nselect g % 10 as id, g as grp from generate_series(1, 50) g\n',
   u_plain: '{{config materialized="table"}}\nselect g % 25 as id from generate_series(1, 50) g\n',
+  // Filters and projects u_indexed: each of its rows at most once, so its ids stay unique.
+  u_view: '{{config materialized="view"}}\nselect v.id as id, v.grp from {{ref "u_indexed"}} v where v.id > 5\n',
+  // A set-returning function in the select list repeats every row of u_indexed twice.
+  u_twice: '{{config materialized="view"}}\nselect id, generate_series(1, 2) as k from {{ref "u_indexed"}}\n',
 };
 
-const TESTS = `
-  - name: u_indexed
-    columns:
-      - name: id
-        tests: [unique]
-      - name: grp
-        tests:
-          - unique: { severity: warn }
-  - name: u_pair
-    columns:
-      - name: id
-        tests:
-          - unique: { severity: warn }
-  - name: u_plain
-    columns:
-      - name: id
-        tests:
-          - unique: { severity: warn }
-`;
+/** Each model's unique tests, by column: `error` where it must pass, `warn` where duplicates are expected. */
+const UNIQUE: Record<string, Record<string, 'error' | 'warn'>> = {
+  u_indexed: { id: 'error', grp: 'warn' },
+  u_pair: { id: 'warn' },
+  u_plain: { id: 'warn' },
+  u_view: { id: 'error', grp: 'warn' },
+  u_twice: { id: 'warn' },
+};
+const TESTS = Object.entries(UNIQUE)
+  .map(([model, columns]) => `\n  - name: ${model}\n    columns:${Object.entries(columns).map(([c, severity]) => `\n      - name: ${c}\n        tests:\n          - unique: { severity: ${severity} }`).join('')}`)
+  .join('') + '\n';
 
 for (const factory of targets()) {
   describe(`unique tests proven by an index on ${factory.name}`, () => {
@@ -52,7 +50,11 @@ for (const factory of targets()) {
       assert.match(String(proven.proven_by), /^u_indexed_id/, JSON.stringify(proven));
       // Duplicates are found where no index on exactly that column holds: 50 rows over 3 groups,
       // 10 ids under an (id, grp) index, 25 ids in a plain table.
-      for (const [name, duplicated] of [['u_indexed__unique_grp', 3], ['u_pair__unique_id', 10], ['u_plain__unique_id', 25]] as const) {
+      // A view that only filters u_indexed is proven by u_indexed's index, through the copy.
+      assert.equal(ends.get('u_view__unique_id')!.status, 'pass');
+      assert.match(String(ends.get('u_view__unique_id')!.proven_by), /^u_indexed_id\w* \(u_view\.id copies u_indexed\.id row for row\)$/);
+      // 45 rows over 3 groups in the view; 50 ids each twice through the set-returning function.
+      for (const [name, duplicated] of [['u_indexed__unique_grp', 3], ['u_pair__unique_id', 10], ['u_plain__unique_id', 25], ['u_view__unique_grp', 3], ['u_twice__unique_id', 50]] as const) {
         const e = ends.get(name)!;
         assert.equal(e.proven_by, undefined, name);
         assert.equal(e.status, 'warn', name);
@@ -72,6 +74,10 @@ for (const factory of targets()) {
       assert.equal(tested.code, 0, tested.stdout + tested.stderr);
       const again = new Map(events(tested.stdout).filter((e) => e.event === 'test_end').map((e) => [e.test as string, e]));
       assert.match(String(again.get('u_indexed__unique_id')?.proven_by), /^u_indexed_id/);
+      // The published view may come from older SQL than the project's: its test runs.
+      assert.equal(again.get('u_view__unique_id')?.proven_by, undefined);
+      assert.equal(again.get('u_view__unique_id')?.status, 'pass');
+      assert.equal(again.get('u_twice__unique_id')?.failures, 50);
       assert.equal(again.get('u_plain__unique_id')?.proven_by, undefined);
       assert.equal(again.get('u_plain__unique_id')?.failures, 25);
     });

@@ -13,6 +13,7 @@ import { claimSchemas } from '../batch/schemas.ts';
 import type { BatchRelation } from '../batch/state.ts';
 import { ensureAuditSchema, runDataTest } from '../checks/run-test.ts';
 import { SharedScans } from '../checks/shared-scan.ts';
+import { rowCopies } from '../checks/unique-proof.ts';
 import { refMarker } from '../compile/placeholders.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import type { EventBus } from '../observability/events.ts';
@@ -124,8 +125,9 @@ export async function executeBatch(o: ExecuteOptions): Promise<BatchExecution> {
   };
 
   const shared = new SharedScans(engine, tests, resolve);
+  const copies = rowCopies(o.compiled);
   const runTest = async (test: CompiledTest): Promise<NodeOutcome> => {
-    const result = await runDataTest(engine, test, resolve(test.sql), bus, { shared, tableOf: (model) => resolve(refMarker(model)) });
+    const result = await runDataTest(engine, test, resolve(test.sql), bus, { shared, tableOf: (model) => resolve(refMarker(model)), copies });
     testResults.push(result);
     return result.status === 'fail' || result.status === 'error' ? 'error' : 'success';
   };

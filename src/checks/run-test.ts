@@ -5,7 +5,7 @@ import type { EventBus } from '../observability/events.ts';
 import { describeSqlError } from '../engine/sql-error.ts';
 import { qualify, quoteIdent } from '../engine/quote.ts';
 import type { SharedScans } from './shared-scan.ts';
-import { uniqueIndexProof } from './unique-proof.ts';
+import { uniqueIndexProof, type RowCopies } from './unique-proof.ts';
 import { meetsCondition } from '../project/schema-docs.ts';
 
 export const AUDIT_SCHEMA = 'strata_audit';
@@ -57,6 +57,8 @@ export interface TestShortcuts {
   shared?: SharedScans;
   /** The table a model's rows are in, for a unique index to prove its unique tests (checks/unique-proof.ts). */
   tableOf?: (model: string) => string | undefined;
+  /** The model columns each model copies row for row, followed to such an index. */
+  copies?: RowCopies;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface TestShortcuts {
  * bus and returns its result: `pass`, `warn` or `fail` by failing rows and severity, or
  * `error` when the query itself failed.
  */
-export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus, { shared, tableOf }: TestShortcuts = {}): Promise<TestResult> {
+export async function runDataTest(engine: Engine, test: CompiledTest, sql: string, bus: EventBus, { shared, tableOf, copies }: TestShortcuts = {}): Promise<TestResult> {
   const started = performance.now();
   const base = { test: test.name, model: test.model ?? null, kind: test.kind, severity: test.severity };
   const seconds = (): number => Math.round(performance.now() - started) / 1000;
@@ -72,7 +74,7 @@ export async function runDataTest(engine: Engine, test: CompiledTest, sql: strin
   try {
     // A test the catalog proves (checks/unique-proof.ts), or its model's shared scan cleared,
     // has no failing rows: no query, no audit table.
-    const proof = tableOf && (await uniqueIndexProof(engine, test, tableOf));
+    const proof = tableOf && (await uniqueIndexProof(engine, test, tableOf, copies));
     const outcome = proof || (await shared?.fails(test)) === false ? { failures: 0, sample: [] } : await runTestQuery(engine, test.name, sql, test.storeFailures !== false);
     result = {
       ...base,

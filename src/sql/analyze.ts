@@ -9,6 +9,7 @@ import type { ParseResult, SelectStmt } from 'libpg-query';
 import { parseSqlOrError } from './parser.ts';
 import { parseableSql, type ParseableSql, type Relation } from './model-sql.ts';
 import { offsetMap } from './offsets.ts';
+import { preservesRows } from './row-preserving.ts';
 import { QueryAnalyzer, type Catalog, type ColumnReference, type SqlProblem } from './query-analyzer.ts';
 import type { Lin, LineageKind, Origin } from './scope.ts';
 
@@ -47,6 +48,8 @@ export interface ModelAnalysis {
   /** Every column read from one of those, where it is written (`star` for `*` expansions). */
   references: ColumnReference[];
   problems: SqlProblem[];
+  /** Each output row is one row of the single relation the SQL reads (sql/row-preserving.ts). */
+  preservesRows?: true;
 }
 
 export interface AnalyzeOptions {
@@ -97,5 +100,6 @@ export function analyzeModel(rendered: string, catalog: Catalog, opts: AnalyzeOp
     relations: analyzer.relations,
     references: analyzer.references,
     problems: analyzer.problems,
+    ...(preservesRows(stmt) ? { preservesRows: true as const } : {}),
   };
 }
