@@ -64,6 +64,6 @@ test('the writer takes the CPU the compile leaves: its thread has the lowest pri
     await new Promise((r) => setTimeout(r, 5));
   }
   await pending.stop();
-  assert.equal(lowered.length, 1, 'one thread started at the lowest priority');
+  assert.ok(lowered.length >= 1, 'a thread started at the lowest priority');
   assert.equal(niceValues().get(process.pid), before.get(process.pid), 'the main thread keeps its own');
 });
