@@ -5,9 +5,10 @@
  * all the test looks for (it ignores nulls, as dbt's does). A model's `indexes="unique:…"`
  * config makes such an index; at 1M reviews each such test was a sort or hash of the whole
  * table (0.5–1.4 s). Every other unique test (a view that does more than filter and project
- * one model, an index over more columns, a partial one) runs its query as before. A build asks about the tables it reads; `strata test`, which
- * reads the published views, about the table each view is (publish makes a published view
- * `select * from` its batch's table: batch/publish.ts).
+ * one model, an index over more columns, a partial one) runs its query as before. A build
+ * asks about the tables it reads; `strata test`, which reads the published views, about the
+ * table each view is (publish makes a published view `select * from` its batch's table:
+ * batch/publish.ts).
  *
  * A model whose SQL only filters and projects one model (sql/row-preserving.ts: a view such
  * as silver_reviews over review_checks) holds each of that model's rows at most once, so a
