@@ -91,7 +91,9 @@ for (const reviews of sizes) {
   const slowTests = [...tests].sort((a, b) => (b.duration_s as number) - (a.duration_s as number)).slice(0, 5);
   if (slowTests.length) console.log(`  slowest tests: ${slowTests.map((t) => `${t.test as string} ${(t.duration_s as number).toFixed(2)}s`).join(', ')}`);
   // Whether the build left cores idle: below the core count, more overlap could help; at it, only less work.
-  console.log(`  machine: ${cpu.cpuSeconds} CPU-s in ${cpu.seconds}s, ${cpu.busyCores} of ${cpu.cores} cores busy on average (every process, this bench's included)`);
+  console.log(
+    `  machine: ${cpu.cpuSeconds} CPU-s in ${cpu.seconds}s, ${cpu.busyCores} of ${cpu.cores} cores busy on average (every process, this bench's included); this work needs ≥ ${(cpu.cpuSeconds / cpu.cores).toFixed(1)}s of wall on ${cpu.cores} cores`,
+  );
   console.log(`  busy cores per 5 s: ${timelineText(cpu.timeline)}`);
   if (run.status !== 0) console.log(run.stderr.slice(-2000));
   rmSync(data, { recursive: true, force: true });
