@@ -74,7 +74,8 @@ export async function exportLayers(session: Session, project: Project, opts: Exp
 function layerTables(mapping: ReadonlyMap<string, BatchRelation>, layer: string, select?: readonly string[]): ExportTableSpec[] {
   return [...mapping.values()]
     .filter((r) => r.layer === layer && (!select?.length || select.includes(r.model)))
-    .sort((a, b) => a.model.localeCompare(b.model))
+    // By code unit, not localeCompare: its first call loads ICU's collator (15 ms of CPU), in every build that exports.
+    .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
     .map((r) => ({ name: r.model, relation: qualify(r.physicalSchema, r.model), modelChecksum: r.checksum }));
 }
 

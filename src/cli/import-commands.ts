@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { ExitCode, StrataError } from '../core/errors.ts';
 import { IMPORT_FORMATS, ImportFormatError, type ImportFormat } from '../import/formats.ts';
 import { act, commonOptions, print } from './context.ts';
+import { groupThousands } from '../core/numbers.ts';
 
 export function registerImportCommands(program: Command): void {
   program
@@ -31,9 +32,9 @@ at least one review was kept, 1 when none was, 2 on a usage error or an unreadab
           outDir: resolve(o.out),
           ...(o.format ? { format: o.format } : {}),
           ...(o.category ? { category: o.category } : {}),
-          ...(c.json ? {} : { onProgress: (n: number) => process.stderr.write(`  ${n.toLocaleString('en-US')} records read…\n`) }),
+          ...(c.json ? {} : { onProgress: (n: number) => process.stderr.write(`  ${groupThousands(n)} records read…\n`) }),
         });
-        const n = (x: number): string => x.toLocaleString('en-US');
+        const n = groupThousands;
         print(c.json, s, () => [
           `imported ${s.file} (${s.format}) in ${s.seconds}s: ${n(s.read)} records read, ${n(s.kept)} kept, ${n(s.rejected)} rejected`,
           ...Object.entries(s.rejectedByReason).map(([reason, count]) => `  rejected ${reason}: ${n(count)}`),

@@ -11,6 +11,7 @@ import { ExitCode } from '../core/errors.ts';
 import { act, commonOptions, print } from './context.ts';
 import { flag } from './options.ts';
 import { RANGES, describeRange } from '../core/ranges.ts';
+import { groupThousands } from '../core/numbers.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -157,7 +158,7 @@ export function registerPipelineCommands(program: Command): void {
       const { seed, seedSample } = await import('../api/admin.ts');
       if (flags.sample || flags.from) {
         const tables = await seedSample({ ...c, ...(flags.from ? { from: resolve(flags.from) } : {}) });
-        print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${t.rows.toLocaleString('en-US')} rows from ${t.file}`).join('\n'));
+        print(c.json, tables, () => tables.map((t) => `  ${t.relation}: ${groupThousands(t.rows)} rows from ${t.file}`).join('\n'));
         return ExitCode.ok;
       }
       const results = await seed({ ...c, ...(flags.fullRefresh ? { fullRefresh: true } : {}) });
@@ -177,7 +178,7 @@ export function registerPipelineCommands(program: Command): void {
       const t = performance.now();
       const { generateDataset } = await import('../generate/index.ts');
       const files = await generateDataset({ reviews: flags.reviews, seed: flags.seed, outDir: resolve(flags.out) });
-      print(c.json, files, () => files.map((f) => `  ${f.table}: ${f.rows.toLocaleString('en-US')} rows → ${f.path}`).join('\n') + `\ngenerated in ${((performance.now() - t) / 1000).toFixed(1)}s`);
+      print(c.json, files, () => files.map((f) => `  ${f.table}: ${groupThousands(f.rows)} rows → ${f.path}`).join('\n') + `\ngenerated in ${((performance.now() - t) / 1000).toFixed(1)}s`);
       return ExitCode.ok;
     }));
 

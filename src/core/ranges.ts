@@ -3,6 +3,8 @@
  * command-line flags (src/cli/options.ts) and project.yaml (src/project/config.ts), so the
  * same value is accepted or refused with the same words wherever it is written.
  */
+import { groupThousands } from './numbers.ts';
+
 export interface Range {
   min: number;
   max: number;
@@ -25,15 +27,8 @@ export const RANGES = {
   seed: { min: -2_147_483_648, max: 2_147_483_647, integer: true },
 } as const satisfies Record<string, Range>;
 
-/**
- * 1000000 as 1,000,000 (the bounds are whole numbers). Not toLocaleString: its first call
- * loads ICU's number formats (25 ms of CPU, 60–140 ms wall here), and the CLI's options
- * describe their ranges at every command's start.
- */
-const withCommas = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
-
 export function describeRange(r: Range): string {
-  return `${r.integer ? 'a whole number' : 'a number'} from ${withCommas(r.min)} to ${withCommas(r.max)}`;
+  return `${r.integer ? 'a whole number' : 'a number'} from ${groupThousands(r.min)} to ${groupThousands(r.max)}`;
 }
 
 /** null when `value` is a number in `range`, else what was expected. */

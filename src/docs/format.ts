@@ -1,4 +1,5 @@
 /** Escaping and number formatting shared by the docs site's renderers. */
+import { groupThousands } from '../core/numbers.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -24,7 +25,7 @@ export function jsonForScript(value: unknown): string {
 
 export function formatInt(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  return Math.round(n).toLocaleString('en-US');
+  return groupThousands(Math.round(n));
 }
 
 export function formatSeconds(s: number | null | undefined): string {

@@ -1,7 +1,8 @@
 import { maskSecrets } from '../engine/secrets.ts';
 import type { EventSink, StampedEvent } from './events.ts';
+import { groupThousands } from '../core/numbers.ts';
 
-const num = (n: number): string => n.toLocaleString('en-US');
+const num = groupThousands;
 const secs = (s: number): string => `${s.toFixed(s < 10 ? 2 : 1)}s`;
 
 function sampleTable(rows: Record<string, unknown>[]): string {

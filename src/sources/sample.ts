@@ -12,6 +12,7 @@ import type { Project, SourceConfig } from '../project/types.ts';
 import { readCsvHeader } from '../seeds/header.ts';
 import { withKeysSetAside } from './bulk-load.ts';
 import { checkHeader, copyCsv, foreignKeyOrder, rowCount, tableColumns, type CsvPlan } from '../seeds/load.ts';
+import { groupThousands } from '../core/numbers.ts';
 
 export class SampleRefused extends Error {}
 
@@ -78,7 +79,7 @@ export async function loadSample(engine: Engine, project: Project, fromDir?: str
     for (const s of sources) {
       for (const t of s.tables) {
         const n = await rowCount(tx, qualify(s.schema, t));
-        if (n > 0) occupied.push(`${s.schema}.${t} holds ${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`);
+        if (n > 0) occupied.push(`${s.schema}.${t} holds ${groupThousands(n)} row${n === 1 ? '' : 's'}`);
       }
     }
     if (occupied.length > 0) {
