@@ -5,7 +5,6 @@ import { chooseModels, type SelectionOptions } from './selection.ts';
 import { projectCatalog } from '../compile/comprehend.ts';
 import { ExitCode } from '../core/errors.ts';
 import type { Engine } from '../engine/engine.ts';
-import { createMemoryPgliteEngine } from '../engine/pglite.ts';
 import type { EventBus } from '../observability/events.ts';
 import { runUnitTests, type UnitTestResult } from '../unit/run.ts';
 import type { UnitTestSpec } from '../unit/spec.ts';
@@ -28,7 +27,9 @@ export async function runProjectUnitTests(
   // Declarations were checked by compile (unitTestProblems), whatever the selection.
   const specs = compiled.compiled.project.unitTests.filter((u) => chosen.has(u.model) && (!only || only(u)));
   if (specs.length === 0) return [];
-  const engine = target ?? (await createMemoryPgliteEngine());
+  // Loaded only here: a build on PostgreSQL passes its own engine and never pays for PGlite's
+  // modules (40–50 ms of CPU to import).
+  const engine = target ?? (await (await import('../engine/pglite.ts')).createMemoryPgliteEngine());
   try {
     const ctx = { compiled: compiled.compiled, analyses: compiled.analyses, catalog: projectCatalog(compiled.compiled.project) };
     return await runUnitTests(engine, ctx, specs, (r) =>
