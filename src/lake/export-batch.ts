@@ -21,13 +21,14 @@ import {
   WRITER_FILE,
   writerMark,
 } from './layout.ts';
-import { manifestColumn, MANIFEST_FORMAT, strataVersion, writeManifest, type BatchManifest, type ManifestTable } from './manifest.ts';
+import { MANIFEST_FORMAT, strataVersion, writeManifest, type BatchManifest, type ManifestTable } from './manifest.ts';
 import { DEFAULT_PARQUET_SETTINGS, type ParquetWriterSettings } from './parquet-encoder.ts';
 import { createParquetWriter, type EncoderThread } from './parquet-writer.ts';
 import type { ColumnSpec } from './pg-columns.ts';
 import { placeReusedFile, type ReusedFile } from './reuse-files.ts';
 import { withSharedSnapshot } from './shared-snapshot.ts';
 import { decodeHere, decodeInWorker, type TableFileWriter } from './table-writer.ts';
+import { manifestColumn } from './type-mapping.ts';
 
 /** Two tables at once: on two cores, one table's COPY and decoding beside another's encoding. */
 const DEFAULT_PARALLEL_TABLES = 2;

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataType, type Field } from 'apache-arrow';
 import { StrataError } from '../core/errors.ts';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { MANIFEST_FILE } from './layout.ts';
-import type { ColumnPlan } from './type-mapping.ts';
 
 export const MANIFEST_FORMAT = 1;
 
@@ -45,32 +43,6 @@ export interface BatchManifest {
   /** Checksums of the models that built this batch, by model name. */
   modelChecksums: Record<string, string>;
   tables: ManifestTable[];
-}
-
-/** pyarrow's names, the ones lake readers know. */
-export function arrowTypeName(type: DataType): string {
-  if (DataType.isInt(type)) return `${type.isSigned ? '' : 'u'}int${type.bitWidth}`;
-  if (DataType.isFloat(type)) return ['halffloat', 'float', 'double'][type.precision] ?? 'float';
-  if (DataType.isDecimal(type)) return `decimal${type.bitWidth}(${type.precision}, ${type.scale})`;
-  if (DataType.isTimestamp(type)) return `timestamp[us${type.timezone ? `, tz=${type.timezone}` : ''}]`;
-  if (DataType.isDate(type)) return 'date32[day]';
-  if (DataType.isBool(type)) return 'bool';
-  if (DataType.isUtf8(type)) return 'string';
-  if (DataType.isBinary(type)) return 'binary';
-  if (DataType.isList(type)) return `list<${arrowTypeName((type.children[0] as Field).type)}>`;
-  return String(type);
-}
-
-export function manifestColumn(plan: ColumnPlan): ManifestColumn {
-  const encoding = plan.field.metadata.get('strata.encoding');
-  return {
-    name: plan.spec.name,
-    pgType: plan.spec.typeName,
-    typeOid: plan.spec.typeOid,
-    typmod: plan.spec.typmod,
-    arrowType: arrowTypeName(plan.field.type),
-    ...(encoding ? { encoding } : {}),
-  };
 }
 
 let cachedVersion: string | undefined;
