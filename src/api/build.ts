@@ -3,7 +3,7 @@ import type { CompiledTest } from '../compile/types.ts';
 import { projectPaths, type CommonOptions } from './context.ts';
 import { executeBatch, publishedMapping } from './execute-batch.ts';
 import { eventBus, openSession, type Session } from './session.ts';
-import { preloadDriver, resolveTarget } from './target.ts';
+import { preloadDriver } from './target.ts';
 import { migrateSession } from './admin.ts';
 import { grantsInSession } from './grants.ts';
 import { startBuildExport, type BuildExport } from './lake.ts';
@@ -83,18 +83,17 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let release: (() => Promise<void>) | undefined;
   let lake: BuildExport | undefined;
   try {
-    // Unit tests first, before any data is touched: a model whose logic fails them builds
-    // nothing. On the embedded engine they run on the build's own database, in scratch
-    // schemas dropped after (a second PGlite instance would cost ≈1 s of CPU and ≈200 MB);
-    // for a server, on a throw-away PGlite before the server is even reached.
-    const embedded = resolveTarget({ ...opts, projectDir }).kind === 'pglite';
-    if (opts.mode === 'build' && !embedded && !(await unitTestStep(undefined))) return { summary, exitCode: ExitCode.failed };
     const to = performance.now();
     // The lake export beside the models reads one table per layer at a time (startBuildExport).
     const lakeLayers = opts.export === false ? 0 : compiled.project.config.lake.layers.length;
     session = await openSession({ ...opts, ...(opts.threads ? { threads: opts.threads } : {}), extraConnections: lakeLayers }, projectDir, bus);
     const opening = seconds(to);
-    if (opts.mode === 'build' && embedded && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
+    // Unit tests first, before any data is touched: a model whose logic fails them builds
+    // nothing. They run on the build's own database, as dbt runs them in the warehouse (the
+    // same server version and settings as the models), each in a transaction rolled back at
+    // its end (src/unit/run.ts): a throw-away PGlite for a server build cost ≈ 1 s of CPU
+    // and ≈ 200 MB.
+    if (opts.mode === 'build' && !(await unitTestStep(session.engine))) return { summary, exitCode: ExitCode.failed };
     // connect: opening the session, then the lock and the clean-up after dead builds (the unit tests between are timed apart).
     const tc = performance.now();
     const { engine } = session;
@@ -230,11 +229,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   return { summary, exitCode: summary.status === 'success' ? ExitCode.ok : ExitCode.failed };
 
   /**
-   * The chosen models' unit tests on `engine` (a throw-away PGlite when undefined); one that
-   * passed with the same fingerprint is not run again. False when one failed: the build
-   * stops there, finalized.
+   * The chosen models' unit tests on `engine`; one that passed with the same fingerprint is
+   * not run again. False when one failed: the build stops there, finalized.
    */
-  async function unitTestStep(engine: Engine | undefined): Promise<boolean> {
+  async function unitTestStep(engine: Engine): Promise<boolean> {
     const tu = performance.now();
     const unitTests = compiled.project.unitTests.filter((u) => chosen.has(u.model)).map((u) => ({ name: u.name, fingerprint: unitTestFingerprint(compiled, u) }));
     const run = new Set(unitTestsToRun(unitTests, readPassedUnitTests(projectDir)).map((u) => u.name));

@@ -1,5 +1,5 @@
 import type { CompiledModel } from '../compile/types.ts';
-import { quoteIdent, qualify } from '../engine/quote.ts';
+import { quoteIdent, qualify, sqlLiteral } from '../engine/quote.ts';
 import { snapshotStatements } from './snapshot.ts';
 
 /** One SQL statement of a model's build, with what its row count means. */
@@ -24,6 +24,11 @@ export interface BuildTarget {
   batchId?: string;
   /** The model's output columns, when known (snapshots need them). */
   columns?: readonly string[];
+}
+
+/** The model's own session settings (`settings=` in its config) as `set local` statements: they end with its transaction. */
+export function sessionSettings(model: CompiledModel): string[] {
+  return (model.config.settings ?? []).map((s) => `set local ${s.name} = ${sqlLiteral(s.value)}`);
 }
 
 /** Everything after the data is in place: indexes from config, then fresh statistics. */

@@ -11,8 +11,9 @@ import type { CompiledProject } from '../compile/compile.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
 import { publishedRelation } from '../compile/relations.ts';
 import type { CompiledModel, CompiledTest } from '../compile/types.ts';
-import { qualify, sqlLiteral } from '../engine/quote.ts';
+import { qualify } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { sessionSettings } from '../materialize/statements.ts';
 import { modelContract } from '../checks/contract.ts';
 import type { Materialization } from '../project/types.ts';
 import { SEED_LAYER } from '../seeds/load.ts';
@@ -151,8 +152,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     const publishes: BatchRelation = change.kind === 'unchanged' && decision.action === 'reuse'
       ? { ...change.from, checksum: model.checksum }
       : { model: name, layer: model.layer, publishedSchema: schema, physicalSchema: target.schema, kind: relationKind(materialized), checksum: model.checksum };
-    // A model's session settings (`set local`) end with its transaction.
-    const settings = decision.statements.length > 0 ? (model.config.settings ?? []).map((s) => ({ sql: `set local ${s.name} = ${sqlLiteral(s.value)}` })) : [];
+    const settings = decision.statements.length > 0 ? sessionSettings(model).map((sql) => ({ sql })) : [];
     plan({ ...base, ...decision, statements: [...settings, ...decision.statements], publishes, fingerprint, ...(contractKept ? { contractKept } : {}) });
   }
 

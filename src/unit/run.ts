@@ -3,7 +3,8 @@
  * schema: one table per input (the relation's known columns, typed where known; what a row
  * leaves out is null), the model's SQL with its refs and sources pointed at them, and the
  * expected rows typed like the model's result. Rows are compared as multisets, in SQL
- * (`except all` both ways), so `0.5` equals a numeric `0.5000`. The schema is dropped after.
+ * (`except all` both ways), so `0.5` equals a numeric `0.5000`. The test's transaction is
+ * rolled back after, the schema with it.
  */
 import type { CompiledProject } from '../compile/compile.ts';
 import { resolvePlaceholders } from '../compile/placeholders.ts';
@@ -13,6 +14,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { Engine, Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, sqlLiteral } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
+import { sessionSettings } from '../materialize/statements.ts';
 import type { Catalog, CatalogColumn, ModelAnalysis } from '../sql/analyze.ts';
 import type { UnitGiven, UnitRow, UnitTestSpec } from './spec.ts';
 
@@ -139,6 +141,9 @@ async function runOne(db: Queryable, ctx: UnitContext, spec: UnitTestSpec, schem
     }
   }
 
+  // The model runs with its own settings, as in a build: review_features' jit=off, say — without
+  // it the planner, guessing its word rows from nothing, JIT-compiled a 4-review test (1 s).
+  for (const sql of sessionSettings(model)) await db.query(sql);
   const actual = qualify(schema, '__actual');
   await db.query(`create table ${actual} as\n${resolved}`);
   const { rows: types } = await db.query<{ name: string; type: string }>(
@@ -160,9 +165,28 @@ async function runOne(db: Queryable, ctx: UnitContext, spec: UnitTestSpec, schem
   return { ...base, status: missing.length + unexpected.length === 0 ? 'pass' : 'fail', missing, unexpected };
 }
 
+/** Thrown at the end of a unit test's transaction, so that it rolls back whatever the test made. */
+const ROLL_BACK = Symbol('roll back');
+
+/** What `fn` returns, run in a transaction that is rolled back whatever happens. */
+async function rolledBack<T>(engine: Engine, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  const done: { value?: T } = {};
+  try {
+    await engine.transaction(async (tx) => {
+      done.value = await fn(tx);
+      throw ROLL_BACK;
+    });
+  } catch (err) {
+    if (err !== ROLL_BACK) throw err;
+  }
+  return done.value as T;
+}
+
 /**
- * Runs the tests one after another on `engine`, each in a scratch schema it creates and drops
- * again — only one it created: on the embedded engine this is the user's own database.
+ * Runs the tests one after another on `engine`, each in a transaction rolled back at its end
+ * with the scratch schema it made: no other session ever sees the schema, and a crash or a
+ * lost connection cannot leave one behind (the server rolls an unfinished transaction back).
+ * On the embedded engine and on a build's server this is the user's own database.
  */
 export async function runUnitTests(engine: Engine, ctx: UnitContext, specs: readonly UnitTestSpec[], onResult?: (r: UnitTestResult) => void): Promise<UnitTestResult[]> {
   const results: UnitTestResult[] = [];
@@ -170,15 +194,13 @@ export async function runUnitTests(engine: Engine, ctx: UnitContext, specs: read
     const started = performance.now();
     const schema = `strata_unit_${process.pid}_${i}`;
     let result: Omit<UnitTestResult, 'durationS'>;
-    let created = false;
     try {
-      await engine.query(`create schema ${quoteIdent(schema)}`);
-      created = true;
-      result = await runOne(engine, ctx, spec, schema);
+      result = await rolledBack(engine, async (tx) => {
+        await tx.query(`create schema ${quoteIdent(schema)}`);
+        return runOne(tx, ctx, spec, schema);
+      });
     } catch (err) {
       result = { name: spec.name, model: spec.model, status: 'error', missing: [], unexpected: [], error: errorMessage(err), file: spec.file, ...(spec.line !== undefined ? { line: spec.line } : {}) };
-    } finally {
-      if (created) await engine.query(`drop schema ${quoteIdent(schema)} cascade`).catch(() => undefined);
     }
     const done = { ...result, durationS: Math.round(performance.now() - started) / 1000 };
     results.push(done);
