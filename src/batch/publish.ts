@@ -2,6 +2,7 @@ import type { Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, quoteLiteral } from '../engine/quote.ts';
 import { batchRelations, currentBatchId, type BatchRelation } from './state.ts';
 import { dropBatchSchema } from './schemas.ts';
+import { byCodeUnits } from '../core/order.ts';
 
 interface PgError {
   code?: string;
@@ -111,8 +112,8 @@ const LOCK_WAIT_MS = 500;
 /** lock_not_available (the wait timed out) and deadlock_detected: try again. */
 const RETRY_CODES = new Set(['55P03', '40P01']);
 
-/** The one order every locker of published views uses: the quoted names' bytes. */
-export const lockOrder = (views: readonly string[]): string[] => [...views].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** The one order every locker of published views uses: the quoted names' code units. */
+export const lockOrder = (views: readonly string[]): string[] => [...views].sort(byCodeUnits);
 
 /**
  * What a published view's comment says: the batch it belongs to and when it was published,

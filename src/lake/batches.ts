@@ -5,6 +5,7 @@ import { readActive } from './active.ts';
 import { parseDeletingName, parseTempName, removeDirDurably } from './atomic-fs.ts';
 import { batchTimeOf, layerDir, parseBatchDirName, readWriterMark } from './layout.ts';
 import { readManifest, type BatchManifest } from './manifest.ts';
+import { byCodeUnits } from '../core/order.ts';
 
 export interface BatchInfo {
   id: string;
@@ -90,7 +91,7 @@ export async function listBatches(lakeDir: string, layer: string, opts: { now?: 
     if (id !== null) batches.push(await inspectBatch(join(root, name), id, active, now));
   }
   const created = (b: BatchInfo): number => batchTimeOf(b.id) ?? (b.createdAt ? Date.parse(b.createdAt) : now - b.ageMs);
-  return batches.sort((a, b) => created(a) - created(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return batches.sort((a, b) => created(a) - created(b) || byCodeUnits(a.id, b.id));
 }
 
 /** Debris a crashed or killed run leaves behind. */
