@@ -67,9 +67,13 @@ if (server) {
       }
     });
 
-    test('a build on PostgreSQL resolves none of PGlite\'s modules (40–50 ms of CPU to import)', async () => {
+    test('a build on PostgreSQL, its unit tests included, resolves none of PGlite\'s modules (40–50 ms of CPU to import)', async () => {
       // Every module the CLI process loads, as its ESM resolve hook sees it.
       const dir = mkdtempSync(join(tmpdir(), 'strata-modules-'));
+      // A unit test that has not passed yet: the build runs it, on the server.
+      const unitTests = join(project, 'models', 'staging', 'unit_tests.yml');
+      writeFileSync(unitTests, "unit_tests:\n  - name: customers_renamed\n    model: stg_customers\n    given:\n      - input: ref('raw_customers')\n        rows: [{ id: 7, first_name: Ann, last_name: Lee }]\n    expect:\n      rows: [{ customer_id: 7, first_name: Ann }]\n");
+      rmSync(join(project, 'target', 'unit_tests_passed.json'), { force: true });
       try {
         const log = join(dir, 'modules.txt');
         writeFileSync(
@@ -79,11 +83,13 @@ if (server) {
         writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
         const r = await runCli(['build'], { projectDir: project, env: { DATABASE_URL: b.databaseUrl!, NODE_OPTIONS: `--import=${join(dir, 'register.mjs')}` } });
         assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /PASS\s+unit customers_renamed/);
         const loaded = readFileSync(log, 'utf8');
         // PGlite would be loaded from node_modules, where the bundle leaves it (src/engine/pglite.ts when through tsx).
         assert.match(loaded, /\/engine\/postgres\.ts|\/chunk-\w+\.mjs/, 'the hook saw the CLI load its modules');
         assert.doesNotMatch(loaded, /@electric-sql\/pglite|\/engine\/pglite\.ts/);
       } finally {
+        rmSync(unitTests);
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -1,7 +1,7 @@
 /**
  * The unit tests that passed, by fingerprint, kept in the project (target/unit_tests_passed.json).
- * A unit test runs in scratch tables of its own (on a throw-away PGlite, or in a scratch
- * schema of the embedded database), so its outcome depends on its fingerprint only
+ * A unit test runs in scratch tables of its own (in a transaction on the build's database, or
+ * on a throw-away PGlite), so its outcome depends on its fingerprint only
  * (src/plan/fingerprint.ts) — not on what a target database holds: a build can skip the ones
  * that passed before without asking any database, and a model whose logic breaks its unit
  * test still stops the build before its data is touched.
