@@ -185,7 +185,8 @@ describe('a unit test runs its model as a build would', () => {
       assert.deepEqual(await scratch(), [], 'the scratch schema is not visible while the test runs');
       run.child.kill('SIGKILL');
       await run.done;
-      // The server rolls the dead client's transaction back once it notices (here: at once).
+      // The server rolls a dead client's transaction back once it notices, which a backend in
+      // pg_sleep does only when the sleep ends: ended here at once.
       await admin.query('select pg_terminate_backend($1)', [pid]);
       for (let i = 0; i < 100 && (await sleeping()) !== null; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(await scratch(), [], 'nothing is left of the killed run');
