@@ -3,6 +3,7 @@
  * without changing anything (everything runs in a transaction that is rolled back).
  */
 import type { Engine, Queryable } from '../engine/engine.ts';
+import { rolledBack } from '../engine/rolled-back.ts';
 import type { Project } from '../project/types.ts';
 import { MANAGED_ROLES_DDL, readGrantState } from './catalog.ts';
 import { MANAGED_ROLES_TABLE, desiredGrants, planGrants } from './plan.ts';
@@ -20,34 +21,24 @@ const DANGEROUS = [
   ['rolbypassrls', 'BYPASSRLS'],
 ] as const;
 
-class RolledBack {
-  constructor(readonly drift: Drift[]) {}
-}
-
 export async function findDrift(engine: Engine, project: Project, env: Record<string, string | undefined>): Promise<Drift[]> {
   const { roles, layers } = project.config;
   const desired = desiredGrants(roles, layers, env);
   const declared = roles.map((r) => r.name);
-  try {
-    await engine.transaction(async (tx) => {
-      await tx.query(MANAGED_ROLES_DDL);
-      const state = await readGrantState(tx, declared, desired.layerSchemas);
-      const drift: Drift[] = [];
-      for (const st of planGrants(desired, state)) {
-        // Bookkeeping and first-time schema creation are not drift.
-        if (st.sql.includes(MANAGED_ROLES_TABLE) || st.sql.startsWith('CREATE SCHEMA')) continue;
-        const role = /(?:TO|FROM|ROLE) "([^"]+)"/.exec(st.display)?.[1] ?? '?';
-        drift.push({ kind: 'privilege', role, detail: `differs from project.yaml; \`strata grants\` would run: ${st.display}` });
-      }
-      drift.push(...(await undeclaredAccess(tx, desired.layerSchemas, [...declared, state.currentUser])));
-      drift.push(...(await dangerousAttributes(tx, declared)));
-      throw new RolledBack(drift);
-    });
-  } catch (err) {
-    if (err instanceof RolledBack) return err.drift;
-    throw err;
-  }
-  return [];
+  return rolledBack(engine, async (tx) => {
+    await tx.query(MANAGED_ROLES_DDL);
+    const state = await readGrantState(tx, declared, desired.layerSchemas);
+    const drift: Drift[] = [];
+    for (const st of planGrants(desired, state)) {
+      // Bookkeeping and first-time schema creation are not drift.
+      if (st.sql.includes(MANAGED_ROLES_TABLE) || st.sql.startsWith('CREATE SCHEMA')) continue;
+      const role = /(?:TO|FROM|ROLE) "([^"]+)"/.exec(st.display)?.[1] ?? '?';
+      drift.push({ kind: 'privilege', role, detail: `differs from project.yaml; \`strata grants\` would run: ${st.display}` });
+    }
+    drift.push(...(await undeclaredAccess(tx, desired.layerSchemas, [...declared, state.currentUser])));
+    drift.push(...(await dangerousAttributes(tx, declared)));
+    return drift;
+  });
 }
 
 /** Roles project.yaml does not declare (PUBLIC included) that hold anything on a layer schema or its relations. */

@@ -15,6 +15,7 @@ import type { Engine, Queryable } from '../engine/engine.ts';
 import { qualify, quoteIdent, sqlLiteral } from '../engine/quote.ts';
 import { inlineEphemerals } from '../materialize/ephemeral.ts';
 import { sessionSettings } from '../materialize/statements.ts';
+import { rolledBack } from '../engine/rolled-back.ts';
 import type { Catalog, CatalogColumn, ModelAnalysis } from '../sql/analyze.ts';
 import type { UnitGiven, UnitRow, UnitTestSpec } from './spec.ts';
 
@@ -163,23 +164,6 @@ async function runOne(db: Queryable, ctx: UnitContext, spec: UnitTestSpec, schem
   const missing = await diff(expected, actual);
   const unexpected = await diff(actual, expected);
   return { ...base, status: missing.length + unexpected.length === 0 ? 'pass' : 'fail', missing, unexpected };
-}
-
-/** Thrown at the end of a unit test's transaction, so that it rolls back whatever the test made. */
-const ROLL_BACK = Symbol('roll back');
-
-/** What `fn` returns, run in a transaction that is rolled back whatever happens. */
-async function rolledBack<T>(engine: Engine, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  const done: { value?: T } = {};
-  try {
-    await engine.transaction(async (tx) => {
-      done.value = await fn(tx);
-      throw ROLL_BACK;
-    });
-  } catch (err) {
-    if (err !== ROLL_BACK) throw err;
-  }
-  return done.value as T;
 }
 
 /**
